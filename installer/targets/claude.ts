@@ -1,0 +1,67 @@
+import type { CommandSource, SkillSource } from '../pack/pack.js';
+import { argumentUsage, describeArgumentRules } from './describe-arguments.js';
+import type { InstallDirs, Target, TargetLayout } from './target.js';
+
+/**
+ * Claude Code. Commands are `commands/<name>.md`, typed as `/<name> args`. Claude Code replaces
+ * `$ARGUMENTS` in a command with the raw text typed after it, and `$0`, `$1`... with positional
+ * arguments (0-indexed in current versions; an unfilled one stays as literal text). Positionals drop
+ * and shift tokens, so commands read the raw `$ARGUMENTS` and resolve arguments by shape, and any
+ * other `$` followed by a digit in a rendered file is a defect.
+ */
+export const claudeTarget: Target = {
+  id: 'claude',
+  label: 'Claude Code',
+  hintKeys: ['allowed-tools', 'model', 'disable-model-invocation'],
+
+  layout(dirs: InstallDirs): TargetLayout {
+    const inProject = dirs.scope === 'project';
+    const root = inProject ? 'project' : 'claude';
+    const base = inProject ? '.claude/' : '';
+    return {
+      roots: inProject ? { project: dirs.projectRoot } : { claude: dirs.claudeConfigDir },
+      commandFile: (name) => ({ root, path: `${base}commands/${name}.md` }),
+      skillFile: (name) => ({ root, path: `${base}skills/baton-${name}/SKILL.md` }),
+      packDir: { root, path: inProject ? '.baton' : 'baton' },
+    };
+  },
+
+  invocation: (command) => `/${command}`,
+
+  argumentsBlock(command: CommandSource): string {
+    if (command.arguments.length === 0) return describeArgumentRules(command, `/${command.name}`);
+    return [
+      `The text typed after \`/${command.name}\`, exactly as Claude Code received it (it may be empty), is between these fences:`,
+      '',
+      '```text',
+      '$ARGUMENTS',
+      '```',
+      '',
+      describeArgumentRules(command, `/${command.name}`),
+    ].join('\n');
+  },
+
+  commandFrontmatter(command: CommandSource) {
+    const usage = argumentUsage(command);
+    return {
+      description: command.description,
+      ...(usage ? { 'argument-hint': usage } : {}),
+      ...command.hints.claude,
+    };
+  },
+
+  skillFrontmatter(skill: SkillSource) {
+    return { name: `baton-${skill.name}`, description: skill.description, ...skill.hints.claude };
+  },
+
+  checkRendered({ text }) {
+    const problems: string[] = [];
+    text.split('\n').forEach((line, index) => {
+      const match = /\$\{?\d/.exec(line);
+      if (match) {
+        problems.push(`line ${index + 1} contains "${match[0]}", which Claude Code replaces with a positional argument`);
+      }
+    });
+    return problems;
+  },
+};

@@ -1,0 +1,29 @@
+import type { CommandSource } from '../pack/pack.js';
+
+/** The usage line of a command's arguments: `<slice> [<release>]`. */
+export function argumentUsage(command: CommandSource): string {
+  return command.arguments.map((arg) => (arg.required ? `<${arg.name}>` : `[<${arg.name}>]`)).join(' ');
+}
+
+/**
+ * The tool-independent half of an arguments block: how to assign tokens by shape, and when to stop.
+ * Each target prefixes it with where its tool puts the raw text.
+ */
+export function describeArgumentRules(command: CommandSource, invocation: string): string {
+  if (command.arguments.length === 0) {
+    return 'This command takes no arguments. If any text follows it, ignore that text and say so to the human.';
+  }
+  const shapes = command.arguments
+    .map((arg) => `- \`<${arg.name}>\` (${arg.required ? 'required' : 'optional'}): ${arg.meaning} Shape: \`${arg.shape}\``)
+    .join('\n');
+  const names = command.arguments.map((arg) => `\`<${arg.name}>\``).join(', ');
+  return [
+    'Split that text on whitespace and give each token to the argument whose shape it matches, in whatever order the tokens came:',
+    '',
+    shapes,
+    '',
+    `Stop before doing anything else if a required argument has no matching token, a token matches no shape, or two tokens match the same argument. Show the human the raw text exactly as received and the expected form \`${invocation} ${argumentUsage(command)}\`, and ask them to invoke the command again.`,
+    '',
+    `From here on, ${names} stand for the values you resolved. Where an optional argument was not given, the steps below say how to find it.`,
+  ].join('\n');
+}

@@ -1,0 +1,12 @@
+import { claudeTarget } from './claude.js';
+import { codexTarget } from './codex.js';
+import type { Target } from './target.js';
+
+/** Every tool baton installs into, in the order plans list them. */
+export const TARGETS: readonly Target[] = [claudeTarget, codexTarget];
+
+export const TARGET_IDS: readonly string[] = TARGETS.map((target) => target.id);
+
+export function findTarget(id: string): Target | undefined {
+  return TARGETS.find((target) => target.id === id);
+}

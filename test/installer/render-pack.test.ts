@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { readPack } from '../../installer/pack/read-pack.js';
+import { renderPack, type RenderedFile } from '../../installer/render/render-pack.js';
+import { claudeTarget } from '../../installer/targets/claude.js';
+import { codexTarget } from '../../installer/targets/codex.js';
+import { TARGETS } from '../../installer/targets/index.js';
+import type { InstallDirs } from '../../installer/targets/target.js';
+import { REPO_ROOT } from '../helpers/run.js';
+import { testdir } from '../helpers/testdir.js';
+
+const USER: InstallDirs = {
+  scope: 'user',
+  claudeConfigDir: '/home/a b/.claude',
+  codexHome: '/home/a b/.codex',
+  agentsHome: '/home/a b/.agents',
+};
+const PROJECT: InstallDirs = { scope: 'project', projectRoot: '/work/repo' };
+const BUNDLE = { batonScript: '#!/usr/bin/env node\n' };
+
+async function renderFixture(dirs: InstallDirs, packDir = path.join(REPO_ROOT, 'test/fixtures/packs/valid')) {
+  return renderPack(await readPack(packDir, TARGETS), TARGETS, dirs, BUNDLE);
+}
+
+function file(files: RenderedFile[], absPath: string): RenderedFile {
+  const found = files.find((candidate) => candidate.absPath === absPath);
+  if (!found) throw new Error(`no rendered file ${absPath}; have ${files.map((f) => f.absPath).join(', ')}`);
+  return found;
+}
+
+function frontmatterOf(content: string): Record<string, unknown> {
+  const match = /^---\n([\s\S]*?)\n---\n/.exec(content);
+  if (!match?.[1]) throw new Error('no frontmatter');
+  return parseYaml(match[1], { strict: true }) as Record<string, unknown>;
+}
+
+describe('rendering for Claude Code', () => {
+  test('a command reads its arguments from $ARGUMENTS and resolves them by shape', async () => {
+    const files = await renderFixture(USER);
+    const text = file(files, '/home/a b/.claude/commands/check-thing.md').content;
+    expect(text.match(/\$ARGUMENTS/g)).toHaveLength(1);
+    expect(text).not.toMatch(/\$\{?\d/);
+    expect(text).toContain('`<slice>` (required): The slice to check. Shape: `^S\\d+[a-z]?-[a-z0-9]+(-[a-z0-9]+)*$`');
+    expect(text).toContain('the expected form `/check-thing <slice> [<release>]`');
+    expect(text).toContain('tell the human to run `/check-thing <slice>`');
+  });
+
+  test('frontmatter is real YAML: a colon in the description is quoted, hints pass through', async () => {
+    const files = await renderFixture(USER);
+    const frontmatter = frontmatterOf(file(files, '/home/a b/.claude/commands/check-thing.md').content);
+    expect(frontmatter).toEqual({
+      description: 'Check one thing: a fixture command with two arguments.',
+      'argument-hint': '<slice> [<release>]',
+      'disable-model-invocation': true,
+    });
+  });
+
+  test('paths are absolute, and the tool command is quoted for a home with a space', async () => {
+    const files = await renderFixture(USER);
+    const text = file(files, '/home/a b/.claude/commands/check-thing.md').content;
+    expect(text).toContain("Run `'/home/a b/.claude/baton/bin/baton' verify <slice> <release> --json`");
+    expect(text).toContain('Read `/home/a b/.claude/skills/baton-checker/SKILL.md` and follow it.');
+    expect(text).toContain('Read `/home/a b/.claude/baton/rules/be-careful.md`.');
+  });
+
+  test('only the Claude Code block is kept', async () => {
+    const text = file(await renderFixture(USER), '/home/a b/.claude/commands/check-thing.md').content;
+    expect(text).toContain('Claude Code note');
+    expect(text).not.toContain('Codex note');
+  });
+
+  test('a $ followed by a digit that reaches the output is refused', async () => {
+    const dir = await testdir({
+      'commands/pay.md': "---\ndescription: Pay.\narguments:\n  - name: amount\n    shape: '^\\d+$'\n    required: true\n    meaning: Costs $5 per run.\n---\n{{arguments}}\n",
+    });
+    await expect(renderFixture(USER, dir)).rejects.toThrow(/line \d+ contains "\$5", which Claude Code replaces/);
+  });
+
+  test('an escaped {{ that survives rendering is refused', async () => {
+    const dir = await testdir({ 'rules/r.md': '# R\n\n\\{{baton}}\n' });
+    await expect(renderFixture(USER, dir)).rejects.toThrow(/line 3 has an unrendered "\{\{"/);
+  });
+});
+
+describe('rendering for Codex', () => {
+  test('a command becomes a skill named baton-<name> that reads the text after its invocation', async () => {
+    const files = await renderFixture(USER);
+    const text = file(files, '/home/a b/.agents/skills/baton-check-thing/SKILL.md').content;
+    expect(frontmatterOf(text)).toEqual({ name: 'baton-check-thing', description: 'Check one thing: a fixture command with two arguments.' });
+    expect(text).not.toContain('$ARGUMENTS');
+    expect(text).toContain('everything after `$baton-check-thing` in the message');
+    expect(text).toContain('Codex note');
+    expect(text).not.toContain('Claude Code note');
+    expect(text).toContain("'/home/a b/.codex/baton/bin/baton' verify");
+  });
+
+  test('role skills and the pack directory follow AGENTS_HOME and CODEX_HOME', async () => {
+    const files = await renderFixture(USER);
+    const skill = file(files, '/home/a b/.agents/skills/baton-checker/SKILL.md');
+    expect(skill.content).toContain('`/home/a b/.codex/baton/rules/be-careful.md`');
+    expect(skill.references).toEqual(['/home/a b/.codex/baton', '/home/a b/.codex/baton/rules/be-careful.md']);
+  });
+
+  test('the output check refuses frontmatter keys Codex does not accept', () => {
+    const problems = codexTarget.checkRendered({ path: 'x', kind: 'skill', frontmatter: { name: 'baton-x', description: 'd', model: 'm' }, text: '' });
+    expect(problems).toEqual(['frontmatter key "model" is not accepted by Codex']);
+    expect(claudeTarget.checkRendered({ path: 'x', kind: 'rule', frontmatter: {}, text: 'ok\nawk $1' })).toHaveLength(1);
+  });
+});
+
+describe('rendering for a project', () => {
+  test('paths are relative to the repository, with a note saying so', async () => {
+    const files = await renderFixture(PROJECT);
+    const text = file(files, '/work/repo/.claude/commands/check-thing.md').content;
+    expect(text).toContain('relative to the top-level directory of the repository checkout');
+    expect(text).toContain('Run `.baton/bin/baton verify <slice> <release> --json`');
+    expect(text).toContain('Read `.claude/skills/baton-checker/SKILL.md`');
+    const codex = file(files, '/work/repo/.agents/skills/baton-check-thing/SKILL.md').content;
+    expect(codex).toContain('Read `.agents/skills/baton-checker/SKILL.md`');
+  });
+
+  test('both tools share one pack directory, written once', async () => {
+    const files = await renderFixture(PROJECT);
+    expect(file(files, '/work/repo/.baton/rules/be-careful.md').targets).toEqual(['claude', 'codex']);
+    expect(file(files, '/work/repo/.baton/bin/baton').targets).toEqual(['claude', 'codex']);
+    expect(files.filter((f) => f.absPath.startsWith('/work/repo/.baton/'))).toHaveLength(5);
+  });
+
+  test('templates and tools are copied verbatim, tools executable', async () => {
+    const files = await renderFixture(PROJECT);
+    expect(file(files, '/work/repo/.baton/templates/spec.md').content).toBe('---\ntitle: {{yaml title}}\n---\n# {{slice}} in {{release}}\n');
+    expect(file(files, '/work/repo/.baton/bin/baton.mjs')).toMatchObject({ content: BUNDLE.batonScript, mode: 0o755 });
+    expect(file(files, '/work/repo/.baton/bin/release-verify').content).toContain('baton.mjs" verify "$@"');
+  });
+});
