@@ -1,0 +1,91 @@
+import { OperationalError } from '../../scripts/lib/errors.js';
+
+/**
+ * The install manifest, one per pack directory (`<pack dir>/manifest.json`). It records every file
+ * an install wrote, with the hash of what it wrote, so that later runs can tell the user's edits from
+ * the pack's own content, and every directory it created, so that uninstall can leave the home as it
+ * found it. Paths are kept relative to named roots, so a moved home keeps working.
+ */
+
+export interface ManifestEntry {
+  /** Root name of the layout (`claude`, `agents`, `codex`, `project`). */
+  root: string;
+  /** POSIX path relative to the root. */
+  path: string;
+  /** SHA-256 of the content baton wrote. */
+  sha256: string;
+  /** The targets that installed this file. */
+  targets: string[];
+}
+
+export interface ManifestDir {
+  root: string;
+  /** POSIX path relative to the root; empty for the root itself. */
+  path: string;
+  targets: string[];
+}
+
+export interface Manifest {
+  format: 1;
+  /** Version of the baton package that wrote it. */
+  version: string;
+  files: ManifestEntry[];
+  dirs: ManifestDir[];
+}
+
+export const MANIFEST_FILE = 'manifest.json';
+
+export function emptyManifest(version: string): Manifest {
+  return { format: 1, version, files: [], dirs: [] };
+}
+
+/** Parses a manifest file; a damaged one is an operational error, because guessing could delete user files. */
+export function parseManifest(text: string, file: string): Manifest {
+  const damaged = (why: string) =>
+    new OperationalError(`The install manifest ${file} is damaged: ${why}.`, {
+      fix: 'Restore it from a backup, or delete it and run baton-install --force (edited files are then backed up and replaced).',
+    });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw damaged(error instanceof Error ? error.message : 'not JSON');
+  }
+  if (!isRecord(value) || value.format !== 1 || typeof value.version !== 'string') throw damaged('unknown format');
+  const { files, dirs } = value;
+  if (!Array.isArray(files) || !files.every(isEntry)) throw damaged('the "files" list is malformed');
+  if (!Array.isArray(dirs) || !dirs.every(isDir)) throw damaged('the "dirs" list is malformed');
+  return { format: 1, version: value.version, files, dirs };
+}
+
+/** Serialises deterministically (sorted, no timestamps) so an unchanged install rewrites nothing. */
+export function serializeManifest(manifest: Manifest): string {
+  const byKey = <T extends { root: string; path: string }>(a: T, b: T) => key(a).localeCompare(key(b));
+  const sorted: Manifest = {
+    format: 1,
+    version: manifest.version,
+    files: [...manifest.files].sort(byKey).map((entry) => ({ ...entry, targets: [...entry.targets].sort() })),
+    dirs: [...manifest.dirs].sort(byKey).map((dir) => ({ ...dir, targets: [...dir.targets].sort() })),
+  };
+  return `${JSON.stringify(sorted, null, 2)}\n`;
+}
+
+export function key(ref: { root: string; path: string }): string {
+  return `${ref.root}:${ref.path}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isEntry(value: unknown): value is ManifestEntry {
+  return isRecord(value) && typeof value.root === 'string' && typeof value.path === 'string' && typeof value.sha256 === 'string' && isStringList(value.targets);
+}
+
+function isDir(value: unknown): value is ManifestDir {
+  return isRecord(value) && typeof value.root === 'string' && typeof value.path === 'string' && isStringList(value.targets);
+}

@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { RenderedFile, RenderedKind } from '../render/render-pack.js';
+import type { FileRef } from '../targets/target.js';
+import { emptyManifest, key, serializeManifest, type Manifest, type ManifestDir, type ManifestEntry } from './manifest.js';
+
+/**
+ * Planning an install is pure: the rendered files, what the manifests recorded and what is on disk
+ * now go in; the list of file actions comes out. `--dry-run`, `--json` and the real install all show
+ * and apply this same object.
+ */
+
+export type FileAction = 'create' | 'update' | 'unchanged' | 'remove' | 'conflict';
+
+export interface PlannedFile {
+  action: FileAction;
+  absPath: string;
+  ref: FileRef;
+  targets: string[];
+  kind: RenderedKind | 'manifest';
+  /** The content to write, for create and update. */
+  content?: string;
+  mode: number;
+  /** Where the current file is copied before it is replaced or removed (only when --force overrides an edit). */
+  backupPath?: string;
+  /** Why, for a conflict or a forced replacement. */
+  note?: string;
+}
+
+export interface InstallPlan {
+  files: PlannedFile[];
+  /** Directories to create, parents before children. */
+  createDirs: string[];
+  /** Directories baton created that are removed if they end up empty, children before parents. */
+  removeDirs: string[];
+  summary: Record<FileAction, number>;
+}
+
+/** Everything about one pack directory (one manifest) that the plan needs. */
+export interface SlotInput {
+  manifestRef: FileRef;
+  manifestPath: string;
+  /** Root name to absolute directory, for every root the slot's targets write under. */
+  roots: Record<string, string>;
+  /** The targets of this run that keep their manifest here. */
+  selected: string[];
+  current: Manifest | null;
+  /** Rendered files of the selected targets that belong to this slot (empty for an uninstall). */
+  desired: RenderedFile[];
+}
+
+export interface PlanInput {
+  slots: SlotInput[];
+  /** SHA-256 of each relevant path's current content, or null when it does not exist. */
+  hashes: ReadonlyMap<string, string | null>;
+  /** Directories that exist now. */
+  existingDirs: ReadonlySet<string>;
+  force: boolean;
+  version: string;
+  /** Folder name for this run's backups, e.g. a timestamp; only used with --force. */
+  backupStamp: string;
+}
+
+export function sha256(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export function planInstall(input: PlanInput): InstallPlan {
+  const files: PlannedFile[] = [];
+  const createDirs = new Set<string>();
+  const removeDirs = new Set<string>();
+  for (const slot of input.slots) planSlot(slot, input, files, createDirs, removeDirs);
+
+  const summary: Record<FileAction, number> = { create: 0, update: 0, unchanged: 0, remove: 0, conflict: 0 };
+  for (const file of files) summary[file.action] += 1;
+  const depth = (dir: string) => dir.split(path.sep).length;
+  return {
+    files: files.sort((a, b) => (a.absPath < b.absPath ? -1 : 1)),
+    createDirs: [...createDirs].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b)),
+    removeDirs: [...removeDirs].sort((a, b) => depth(b) - depth(a) || a.localeCompare(b)),
+    summary,
+  };
+}
+
+function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], createDirs: Set<string>, removeDirs: Set<string>): void {
+  const resolve = (ref: FileRef) => {
+    const root = slot.roots[ref.root];
+    if (root === undefined) throw new Error(`manifest ${slot.manifestPath} names an unknown root "${ref.root}"`);
+    return ref.path === '' ? root : path.join(root, ...ref.path.split('/'));
+  };
+  const hashOf = (absPath: string) => input.hashes.get(absPath) ?? null;
+  const selected = new Set(slot.selected);
+  const current = slot.current ?? emptyManifest(input.version);
+  const recorded = new Map(current.files.map((entry) => [key(entry), entry]));
+  const backupOf = (ref: FileRef) =>
+    path.join(path.dirname(slot.manifestPath), 'backups', input.backupStamp, ref.root, ...ref.path.split('/'));
+  const others = (targets: string[]) => targets.filter((target) => !selected.has(target));
+
+  const nextFiles: ManifestEntry[] = [];
+  const nextDirs = new Map<string, ManifestDir>(current.dirs.map((dir) => [key(dir), dir]));
+  const recordDirs = (ref: FileRef, targets: string[]) => {
+    // Every missing directory from the file's folder up to its root is created, and remembered.
+    for (let dir = parentRef(ref); dir; dir = parentRef(dir)) {
+      const absolute = resolve(dir);
+      if (input.existingDirs.has(absolute)) break;
+      createDirs.add(absolute);
+      const known = nextDirs.get(key(dir));
+      nextDirs.set(key(dir), { ...dir, targets: union(known?.targets ?? [], targets) });
+    }
+  };
+
+  const desiredKeys = new Set<string>();
+  for (const file of slot.desired) {
+    desiredKeys.add(key(file.ref));
+    const entry = recorded.get(key(file.ref));
+    const onDisk = hashOf(file.absPath);
+    const wanted = sha256(file.content);
+    const planned: PlannedFile = { action: 'unchanged', absPath: file.absPath, ref: file.ref, targets: file.targets, kind: file.kind, mode: file.mode };
+    const keptTargets = union(others(entry?.targets ?? []), file.targets);
+    if (onDisk === null) {
+      Object.assign(planned, { action: 'create', content: file.content });
+      recordDirs(file.ref, file.targets);
+    } else if (onDisk === wanted) {
+      planned.action = 'unchanged';
+    } else if (entry && onDisk === entry.sha256) {
+      Object.assign(planned, { action: 'update', content: file.content });
+    } else if (input.force) {
+      Object.assign(planned, { action: 'update', content: file.content, backupPath: backupOf(file.ref), note: entry ? 'replaces your edited copy; a backup is kept' : 'replaces a file baton did not install; a backup is kept' });
+    } else {
+      planned.action = 'conflict';
+      planned.note = entry ? 'you edited it; kept as it is (use --force to replace it, with a backup)' : 'a file baton did not install is in the way; kept as it is (use --force to replace it, with a backup)';
+      // An edited file stays recorded with baton's hash, so later runs still know it as edited.
+      if (entry) nextFiles.push({ ...entry, targets: keptTargets });
+      files.push(planned);
+      continue;
+    }
+    files.push(planned);
+    nextFiles.push({ root: file.ref.root, path: file.ref.path, sha256: wanted, targets: keptTargets });
+  }
+
+  for (const entry of current.files) {
+    if (desiredKeys.has(key(entry))) continue;
+    const remaining = others(entry.targets);
+    if (remaining.length < entry.targets.length && remaining.length > 0) {
+      nextFiles.push({ ...entry, targets: remaining }); // still installed for a target not in this run
+      continue;
+    }
+    if (remaining.length > 0) {
+      nextFiles.push(entry); // not ours to touch in this run
+      continue;
+    }
+    const absPath = resolve(entry);
+    const onDisk = hashOf(absPath);
+    if (onDisk === null) continue; // already gone
+    const planned: PlannedFile = { action: 'remove', absPath, ref: { root: entry.root, path: entry.path }, targets: entry.targets, kind: kindOf(entry.path), mode: 0o644 };
+    if (onDisk !== entry.sha256) {
+      if (input.force) Object.assign(planned, { backupPath: backupOf(entry), note: 'you edited it; removed after a backup' });
+      else Object.assign(planned, { action: 'conflict', note: 'no longer part of the pack, but you edited it; kept as your own file' });
+    }
+    files.push(planned);
+  }
+
+  // The manifest stays while it records any file; a new one needs its folder like any other file.
+  const manifestOnDisk = hashOf(slot.manifestPath);
+  const keepManifest = nextFiles.length > 0;
+  if (keepManifest && manifestOnDisk === null) recordDirs(slot.manifestRef, slot.selected);
+
+  // Directories baton created go when nothing recorded needs them any more (and only if empty by then).
+  const stillNeeded = new Set<string>();
+  const needed = keepManifest ? [...nextFiles, slot.manifestRef] : nextFiles;
+  for (const entry of needed) for (let dir = parentRef(entry); dir; dir = parentRef(dir)) stillNeeded.add(key(dir));
+  for (const [dirKey, dir] of nextDirs) {
+    if (stillNeeded.has(dirKey)) continue;
+    const remaining = others(dir.targets);
+    if (remaining.length > 0 && keepManifest) {
+      nextDirs.set(dirKey, { ...dir, targets: remaining });
+      continue;
+    }
+    removeDirs.add(resolve(dir));
+    nextDirs.delete(dirKey);
+  }
+
+  const base = { absPath: slot.manifestPath, ref: slot.manifestRef, targets: slot.selected, kind: 'manifest' as const, mode: 0o644 };
+  if (!keepManifest) {
+    if (manifestOnDisk !== null) files.push({ ...base, action: 'remove' });
+    return;
+  }
+  const content = serializeManifest({ format: 1, version: input.version, files: nextFiles, dirs: [...nextDirs.values()] });
+  const action: FileAction = manifestOnDisk === null ? 'create' : manifestOnDisk === sha256(content) ? 'unchanged' : 'update';
+  files.push({ ...base, action, ...(action === 'unchanged' ? {} : { content }) });
+}
+
+function parentRef(ref: FileRef): FileRef | undefined {
+  if (ref.path === '') return undefined;
+  const cut = ref.path.lastIndexOf('/');
+  return { root: ref.root, path: cut === -1 ? '' : ref.path.slice(0, cut) };
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+function kindOf(filePath: string): RenderedKind {
+  if (filePath.includes('/bin/')) return 'tool';
+  if (filePath.includes('/templates/')) return 'template';
+  if (filePath.includes('/rules/')) return 'rule';
+  return filePath.endsWith('SKILL.md') ? 'skill' : 'command';
+}

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { readPack } from '../pack/read-pack.js';
+import { renderPack, resolveRef, type RenderedFile } from '../render/render-pack.js';
+import type { ToolBundle } from '../render/tool-files.js';
+import { TARGETS } from '../targets/index.js';
+import type { FileRef, InstallDirs, Target, TargetLayout } from '../targets/target.js';
+import { MANIFEST_FILE } from './manifest.js';
+import { planInstall, type InstallPlan, type SlotInput } from './plan-install.js';
+import { assertInsideRoot, findExistingDirs, hashFile, readManifest } from './read-install-state.js';
+
+/** Everything an install run needs, resolved by the CLI from flags, environment and the package. */
+export interface InstallRequest {
+  /** The folder holding commands/, skills/, rules/ and templates/. */
+  packRoot: string;
+  /** The bundled tool; not needed to uninstall. */
+  bundle: ToolBundle | undefined;
+  targets: readonly Target[];
+  dirs: InstallDirs;
+  uninstall: boolean;
+  force: boolean;
+  version: string;
+  backupStamp: string;
+}
+
+export interface PreparedInstall {
+  plan: InstallPlan;
+  rendered: RenderedFile[];
+  layouts: { target: Target; layout: TargetLayout }[];
+}
+
+/** Content in, render, read what is there, plan. Nothing is written. */
+export async function prepareInstall(request: InstallRequest): Promise<PreparedInstall> {
+  const layouts = request.targets.map((target) => ({ target, layout: target.layout(request.dirs) }));
+  let rendered: RenderedFile[] = [];
+  if (!request.uninstall) {
+    if (!request.bundle) throw new Error('installing needs the bundled baton tool');
+    // Validate against every known tool, so a pack error shows whichever targets were chosen.
+    const pack = await readPack(request.packRoot, TARGETS);
+    rendered = renderPack(pack, request.targets, request.dirs, request.bundle);
+  }
+
+  const slots = new Map<string, SlotInput>();
+  for (const { target, layout } of layouts) {
+    const manifestRef: FileRef = { root: layout.packDir.root, path: `${layout.packDir.path}/${MANIFEST_FILE}` };
+    const manifestPath = resolveRef(layout, manifestRef);
+    const slot = slots.get(manifestPath) ?? { manifestRef, manifestPath, roots: {}, selected: [], current: null, desired: [] };
+    Object.assign(slot.roots, layout.roots);
+    slot.selected.push(target.id);
+    slots.set(manifestPath, slot);
+  }
+  for (const slot of slots.values()) {
+    slot.current = await readManifest(slot.manifestPath);
+    slot.desired = rendered.filter((file) => file.targets.some((id) => slot.selected.includes(id)));
+  }
+
+  // Every path the plan may touch (rendered files, recorded files, manifests) is checked for links
+  // that leave its root and hashed; recorded directories are checked too, since uninstall removes them.
+  const files = new Map<string, { root: string; relative: string }>();
+  const recordedDirs: { root: string; relative: string }[] = [];
+  const parents = new Set<string>();
+  for (const slot of slots.values()) {
+    const refs: FileRef[] = [slot.manifestRef, ...slot.desired.map((file) => file.ref), ...(slot.current?.files ?? [])];
+    for (const ref of refs) {
+      const root = slot.roots[ref.root];
+      if (root === undefined) continue; // recorded under a root this run does not use; left alone
+      files.set(path.join(root, ...ref.path.split('/')), { root, relative: ref.path });
+      for (const dir of parentDirs(root, ref.path)) parents.add(dir);
+    }
+    for (const dir of slot.current?.dirs ?? []) {
+      const root = slot.roots[dir.root];
+      if (root !== undefined) recordedDirs.push({ root, relative: dir.path });
+    }
+  }
+  for (const { root, relative } of [...files.values(), ...recordedDirs]) await assertInsideRoot(root, relative);
+  const hashes = new Map<string, string | null>();
+  for (const absolute of files.keys()) hashes.set(absolute, await hashFile(absolute));
+  const existingDirs = await findExistingDirs(parents);
+
+  const plan = planInstall({
+    slots: [...slots.values()],
+    hashes,
+    existingDirs,
+    force: request.force,
+    version: request.version,
+    backupStamp: request.backupStamp,
+  });
+  return { plan, rendered, layouts };
+}
+
+/** The folders from a file's folder up to and including its root. */
+function parentDirs(root: string, relative: string): string[] {
+  const parts = relative.split('/').slice(0, -1);
+  const dirs = [root];
+  for (let index = 1; index <= parts.length; index += 1) dirs.push(path.join(root, ...parts.slice(0, index)));
+  return dirs;
+}
