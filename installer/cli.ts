@@ -1,0 +1,172 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import yargs from 'yargs';
+import { exitCodeOf, formatError, OperationalError, UsageError, type ExitCode } from '../scripts/lib/errors.js';
+import { VERSION } from '../scripts/lib/version.js';
+import { applyPlan, type ApplyResult } from './install/apply-plan.js';
+import { prepareInstall } from './install/prepare-install.js';
+import { formatNextSteps, formatOutcome, formatPlan, hasChanges, nextSteps, planJson, type ReportContext } from './report.js';
+import { resolveInstallDirs, type InstallEnv } from './resolve-install-dirs.js';
+import { TARGET_IDS, TARGETS } from './targets/index.js';
+import type { Scope } from './targets/target.js';
+
+/** The options of one `baton-install` run, as parsed from the command line. */
+export interface InstallOptions {
+  target: string;
+  scope: Scope;
+  dryRun: boolean;
+  yes: boolean;
+  json: boolean;
+  force: boolean;
+  uninstall: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+/** What the CLI takes from its process, so tests and the real binary run the same code. */
+export interface InstallIo {
+  env: InstallEnv & { DEBUG?: string | undefined };
+  cwd: string;
+  home: string;
+  now: Date;
+  /** The package folder holding commands/, skills/, rules/, templates/ and dist/. */
+  packageRoot: string;
+  interactive: boolean;
+  write(text: string): void;
+  writeError(text: string): void;
+  ask(question: string): Promise<string>;
+}
+
+function parser(argv: string[]) {
+  // Help and version are plain options, printed by us, so output goes through io like everything else.
+  return yargs(argv)
+    .help(false)
+    .version(false)
+    .scriptName('baton-install')
+    .usage('$0 [options]\n\nInstall the baton commands, role skills, rules and tools for Claude Code and Codex.')
+    .option('target', { choices: ['all', ...TARGET_IDS], default: 'all', describe: 'Which tool to install for' })
+    .option('scope', { choices: ['user', 'project'] as const, default: 'user' as Scope, describe: 'Your home directories, or the current repository (.claude/, .agents/, .baton/)' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'Show the plan and write nothing' })
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the plan and the outcome as JSON' })
+    .option('force', { type: 'boolean', default: false, describe: 'Replace files you edited (a backup of each is kept)' })
+    .option('uninstall', { type: 'boolean', default: false, describe: 'Remove what baton-install installed, except files you edited' })
+    .option('help', { alias: 'h', type: 'boolean', default: false, describe: 'Show this help' })
+    .option('version', { type: 'boolean', default: false, describe: 'Show the version' })
+    .epilogue('Environment: CLAUDE_CONFIG_DIR (default ~/.claude), CODEX_HOME (default ~/.codex), AGENTS_HOME (default ~/.agents).')
+    .strict()
+    .exitProcess(false)
+    .wrap(100)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message, { fix: 'Run baton-install --help for the options.' });
+    });
+}
+
+export async function parseInstallArgs(argv: string[]): Promise<InstallOptions> {
+  const args = await parser(argv).parseAsync();
+  if (args._.length > 0) {
+    throw new UsageError(`Unexpected argument "${String(args._[0])}".`, { fix: 'baton-install takes only options; run baton-install --help.' });
+  }
+  return {
+    target: args.target,
+    scope: args.scope,
+    dryRun: args['dry-run'],
+    yes: args.yes,
+    json: args.json,
+    force: args.force,
+    uninstall: args.uninstall,
+    help: args.help,
+    version: args.version,
+  };
+}
+
+/** Runs baton-install and returns its exit code; every error is printed here and nowhere else. */
+export async function runInstallCli(argv: string[], io: InstallIo): Promise<ExitCode> {
+  try {
+    return await install(await parseInstallArgs(argv), io);
+  } catch (error) {
+    io.writeError(`${formatError(error, { verbose: Boolean(io.env.DEBUG) })}\n`);
+    return exitCodeOf(error);
+  }
+}
+
+async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode> {
+  if (options.help) {
+    io.write(`${await parser([]).getHelp()}\n`);
+    return 0;
+  }
+  if (options.version) {
+    io.write(`${VERSION}\n`);
+    return 0;
+  }
+  const targets = TARGETS.filter((target) => options.target === 'all' || target.id === options.target);
+  const dirs = await resolveInstallDirs(options.scope, io.env, io.home, io.cwd);
+  const prepared = await prepareInstall({
+    packRoot: io.packageRoot,
+    bundle: options.uninstall ? undefined : { batonScript: await readBundle(io.packageRoot) },
+    targets,
+    dirs,
+    uninstall: options.uninstall,
+    force: options.force,
+    version: VERSION,
+    backupStamp: io.now.toISOString().replace(/[:.]/g, '-'),
+  });
+  const context: ReportContext = {
+    version: VERSION,
+    uninstall: options.uninstall,
+    dryRun: options.dryRun,
+    scope: options.scope,
+    today: io.now.toISOString().slice(0, 10),
+  };
+  const { plan } = prepared;
+  const steps = options.uninstall ? [] : nextSteps(prepared, context);
+  const report = (result: ApplyResult | undefined) => {
+    if (options.json) io.write(`${JSON.stringify(planJson(prepared, context, result, steps), null, 2)}\n`);
+  };
+  if (!options.json) io.write(`${formatPlan(prepared, context)}\n`);
+
+  if (options.dryRun) {
+    report(undefined);
+    if (!options.json) io.write('Dry run: nothing was written. Run again without --dry-run to apply this plan.\n');
+    return 0;
+  }
+  if (!hasChanges(plan)) {
+    report(undefined);
+    if (!options.json) io.write(`${formatOutcome(plan, undefined, context)}\n`);
+    return plan.summary.conflict > 0 ? 1 : 0;
+  }
+  if (io.interactive && !options.yes) {
+    const answer = await io.ask(`${options.uninstall ? 'Remove' : 'Install'} as listed above? [y/N] `);
+    if (!/^(y|yes)$/i.test(answer.trim())) {
+      io.writeError('Aborted: nothing was written.\n');
+      return 0;
+    }
+  }
+  const result = await applyPlan(plan);
+  report(result);
+  if (!options.json) {
+    io.write(`${formatOutcome(plan, result, context)}\n`);
+    if (steps.length > 0) io.write(`${formatNextSteps(steps)}\n`);
+  }
+  return plan.summary.conflict > 0 ? 1 : 0;
+}
+
+async function readBundle(packageRoot: string): Promise<string> {
+  const file = path.join(packageRoot, 'dist', 'baton.mjs');
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new OperationalError(`The bundled tool ${file} is missing.`, { cause: error, fix: 'Run npm run build (npm install does it for you).' });
+  }
+}
+
+/** The terminal's answer to a question, asked on stderr so stdout stays clean for --json. */
+export async function askOnTerminal(question: string): Promise<string> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await prompt.question(question);
+  } finally {
+    prompt.close();
+  }
+}

@@ -1,0 +1,52 @@
+import { chmod, cp, mkdir, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT, type RunResult } from './run.js';
+import { testdir } from './testdir.js';
+import { execa } from 'execa';
+
+/**
+ * A copy of this package whose pack is the given folder: the built programs, a link to the
+ * repository's node_modules, and the pack's commands/, skills/, rules/ and templates/. Running its
+ * dist/baton-install.mjs is running the real installer on that pack, exactly as a user would.
+ */
+export async function packageWith(packDir: string): Promise<string> {
+  const root = await testdir({}, 'baton-package-');
+  await mkdir(path.join(root, 'dist'));
+  for (const program of ['baton-install.mjs', 'baton.mjs']) {
+    await cp(path.join(REPO_ROOT, 'dist', program), path.join(root, 'dist', program));
+  }
+  await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
+  for (const folder of ['commands', 'skills', 'rules', 'templates']) {
+    await cp(path.join(packDir, folder), path.join(root, folder), { recursive: true }).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    });
+  }
+  // Readable by any user, so a test may run the installer as an unprivileged one.
+  await chmod(root, 0o755);
+  return root;
+}
+
+export interface InstallRun {
+  /** The package root holding dist/baton-install.mjs. */
+  packageRoot?: string;
+  home: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Run as this numeric user id (for permission tests when the suite runs as root). */
+  uid?: number;
+}
+
+/** Runs baton-install as a process with HOME set to a test home and nothing else inherited. */
+export async function runInstall(args: string[], run: InstallRun): Promise<RunResult> {
+  const program = path.join(run.packageRoot ?? REPO_ROOT, 'dist', 'baton-install.mjs');
+  const command = run.uid === undefined ? ['node', program] : ['setpriv', `--reuid=${run.uid}`, `--regid=${run.uid}`, '--clear-groups', 'node', program];
+  const [file, ...rest] = command as [string, ...string[]];
+  const result = await execa(file, [...rest, ...args], {
+    cwd: run.cwd ?? run.home,
+    env: { PATH: process.env.PATH ?? '', HOME: run.home, ...run.env },
+    extendEnv: false,
+    reject: false,
+    input: '',
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
