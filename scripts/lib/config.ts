@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { errnoCode, OperationalError } from './errors.js';
+import { parseJsonStrict } from './json-file.js';
+
+/**
+ * Where a repository keeps its release docs and its worktrees. Resolved the same way by every baton
+ * command: `.baton/config.json` first, then the environment, then the defaults.
+ */
+export interface BatonConfig {
+  /** Release-docs root, relative to the repository root, with forward slashes and no trailing slash. */
+  releaseDir: string;
+  /** Absolute folder that holds the release and track worktrees. */
+  worktreeRoot: string;
+  /** Where the values came from, for messages. */
+  source: string;
+}
+
+export const CONFIG_FILE = '.baton/config.json';
+const DEFAULT_RELEASE_DIR = 'docs/release';
+
+/**
+ * Reads the configuration of the repository whose working tree is `root`. `primaryRoot` is the main
+ * checkout, consulted when a linked worktree does not carry the config file itself.
+ */
+export async function loadConfig(root: string, primaryRoot: string, env: { BATON_RELEASE_DIR?: string | undefined }): Promise<BatonConfig> {
+  let file = path.join(root, CONFIG_FILE);
+  let raw = await readOptional(file);
+  if (raw === undefined && primaryRoot !== root) {
+    file = path.join(primaryRoot, CONFIG_FILE);
+    raw = await readOptional(file);
+  }
+  const values = raw === undefined ? {} : readConfigValues(raw, file);
+
+  let releaseDir = DEFAULT_RELEASE_DIR;
+  let source = 'default';
+  if (values.releaseDir !== undefined) {
+    releaseDir = values.releaseDir;
+    source = file;
+  } else if (env.BATON_RELEASE_DIR !== undefined && env.BATON_RELEASE_DIR.trim() !== '') {
+    releaseDir = env.BATON_RELEASE_DIR.trim();
+    source = 'BATON_RELEASE_DIR';
+  }
+  const worktreeRoot = values.worktreeRoot === undefined
+    ? path.join(path.dirname(primaryRoot), `${path.basename(primaryRoot)}-worktrees`)
+    : path.resolve(primaryRoot, values.worktreeRoot);
+  return { releaseDir: normaliseReleaseDir(releaseDir, root, source), worktreeRoot, source };
+}
+
+function readConfigValues(raw: string, file: string): { releaseDir?: string; worktreeRoot?: string } {
+  const value = parseJsonStrict(raw, file);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new OperationalError(`${file} must hold a JSON object.`, { fix: 'Write it as {"releaseDir": "docs/release"}.' });
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'releaseDir' && key !== 'worktreeRoot') {
+      throw new OperationalError(`${file} has an unknown key "${key}".`, { fix: 'Use only releaseDir and worktreeRoot.' });
+    }
+  }
+  for (const key of ['releaseDir', 'worktreeRoot'] as const) {
+    if (record[key] !== undefined && (typeof record[key] !== 'string' || (record[key] as string).trim() === '')) {
+      throw new OperationalError(`${file}: ${key} must be a non-empty string.`, { fix: `Give ${key} a path, or remove it.` });
+    }
+  }
+  return record as { releaseDir?: string; worktreeRoot?: string };
+}
+
+/** The release dir as a clean repository-relative path; one that leaves the repository is refused. */
+function normaliseReleaseDir(value: string, root: string, source: string): string {
+  const absolute = path.resolve(root, value);
+  const relative = path.relative(root, absolute).split(path.sep).join('/');
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new OperationalError(`The release docs folder "${value}" (from ${source}) is not inside the repository ${root}.`, {
+      fix: 'Set releaseDir (or BATON_RELEASE_DIR) to a folder inside the repository, such as docs/release.',
+    });
+  }
+  return relative;
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw new OperationalError(`Cannot read ${file}.`, { cause: error, fix: 'Check its permissions.' });
+  }
+}

@@ -1,0 +1,187 @@
+import { execFile, spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import { OperationalError } from './errors.js';
+
+/**
+ * One-command git wrappers. Every call passes an argument array (never a shell string) and a working
+ * directory. Read-only calls set GIT_OPTIONAL_LOCKS=0 so a check never fights an editor's git for the
+ * index lock.
+ *
+ * These call node:child_process directly rather than execa: in the bundled tool execa costs about
+ * 16 ms of start-up and 8 ms per call, and `baton verify` and `baton board` are measured against the
+ * git calls they make (npm run bench). The installer and the tests, which have no such target, use execa.
+ */
+
+export interface GitResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+const READ_ENV = { GIT_OPTIONAL_LOCKS: '0' };
+const MAX_BUFFER = 1024 * 1024 * 1024;
+
+/** Runs git and returns its output whatever the exit code. */
+function spawnGit(cwd: string, args: string[], options: { input?: string; env?: Record<string, string> }): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      args,
+      { cwd, encoding: 'buffer', maxBuffer: MAX_BUFFER, env: { ...process.env, ...READ_ENV, ...options.env } },
+      (error, stdout, stderr) => {
+        const code = error && typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : error ? -1 : 0;
+        if (error && code === -1) {
+          reject(new OperationalError('Could not run git.', { cause: error, fix: 'Install git and make sure it is on your PATH.' }));
+          return;
+        }
+        resolve({ exitCode: code, stdout, stderr: stderr.toString('utf8') });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+
+/** Runs git and returns its result whatever the exit code. */
+export async function runGit(cwd: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<GitResult> {
+  const result = await spawnGit(cwd, args, options);
+  return { exitCode: result.exitCode, stdout: result.stdout.toString('utf8'), stderr: result.stderr };
+}
+
+/** Runs git and returns stdout with the final newline removed; a non-zero exit is an operational error. */
+export async function gitText(cwd: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
+  const result = await runGit(cwd, args, options);
+  if (result.exitCode !== 0) throw gitFailure(args, result);
+  return result.stdout.replace(/\n$/, '');
+}
+
+/** Runs git and returns stdout as bytes, for output that may not be valid UTF-8 (diffs of arbitrary files). */
+export async function gitBytes(cwd: string, args: string[]): Promise<Buffer> {
+  const result = await spawnGit(cwd, args, {});
+  if (result.exitCode !== 0) throw gitFailure(args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr });
+  return result.stdout;
+}
+
+/**
+ * Runs git and hands its standard output to `onText` as it arrives, decoded as UTF-8 (invalid bytes
+ * replaced), so a large output is processed while git is still producing it.
+ */
+export function gitStream(cwd: string, args: string[], onText: (text: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const decoder = new StringDecoder('utf8');
+    let stderr = '';
+    let failed: Error | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        onText(decoder.write(chunk));
+      } catch (error) {
+        failed = error instanceof Error ? error : new Error(String(error));
+        child.kill();
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', (error) => reject(new OperationalError('Could not run git.', { cause: error, fix: 'Install git and make sure it is on your PATH.' })));
+    child.on('close', (code) => {
+      if (failed) return reject(failed);
+      if (code !== 0) return reject(gitFailure(args, { exitCode: code ?? -1, stdout: '', stderr }));
+      try {
+        onText(decoder.end());
+        resolve();
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+export function gitFailure(args: string[], result: GitResult): OperationalError {
+  const detail = result.stderr.trim().split('\n')[0] ?? '';
+  return new OperationalError(`git ${args.join(' ')} failed: ${detail || `exit code ${result.exitCode}`}`, {
+    fix: 'Check the repository state named in the message, then run again.',
+  });
+}
+
+/** The top-level directory of the working tree around `cwd`, and the repository's common git directory. */
+export async function repoRoot(cwd: string): Promise<{ root: string; commonDir: string }> {
+  const result = await runGit(cwd, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir']);
+  const [root, commonDir] = result.stdout.trim().split('\n');
+  if (result.exitCode !== 0 || !root || !commonDir) {
+    throw new OperationalError(`${cwd} is not inside a git repository (or its working tree).`, {
+      fix: 'Run baton from inside the repository, or pass -C <directory>.',
+    });
+  }
+  return { root, commonDir };
+}
+
+/** The full commit id a revision names, or undefined when it does not resolve to a commit. */
+export async function resolveCommit(cwd: string, revision: string): Promise<string | undefined> {
+  // "--end-of-options" keeps a revision that starts with "-" from being read as an option.
+  const result = await runGit(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`]);
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** The best common ancestor of two commits, or undefined when they share none. */
+export async function mergeBase(cwd: string, a: string, b: string): Promise<string | undefined> {
+  const result = await runGit(cwd, ['merge-base', a, b]);
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Whether `ancestor` is reachable from `descendant`. */
+export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  const result = await runGit(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+  if (result.exitCode === 0) return true;
+  if (result.exitCode === 1) return false;
+  throw gitFailure(['merge-base', '--is-ancestor', ancestor, descendant], result);
+}
+
+/** The checked-out branch's short name, or undefined for a detached HEAD. */
+export async function currentBranch(cwd: string): Promise<string | undefined> {
+  const result = await runGit(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Paths with uncommitted changes (staged, unstaged or untracked), as `git status --porcelain` lists them. */
+export async function uncommittedChanges(cwd: string): Promise<string[]> {
+  const output = await gitText(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  const entries = output.split('\0').filter(Boolean);
+  const paths: string[] = [];
+  for (let index = 0; index < entries.length; index += 1) {
+    const entry = entries[index] as string;
+    paths.push(entry.slice(3));
+    // A rename or copy is followed by its source path as a separate entry.
+    if (entry[0] === 'R' || entry[0] === 'C') index += 1;
+  }
+  return paths;
+}
+
+/** A worktree as `git worktree list --porcelain` describes it. */
+export interface Worktree {
+  path: string;
+  head: string | undefined;
+  /** Short branch name, or undefined when detached. */
+  branch: string | undefined;
+  bare: boolean;
+}
+
+export async function listWorktrees(cwd: string): Promise<Worktree[]> {
+  const output = await gitText(cwd, ['worktree', 'list', '--porcelain', '-z']);
+  const worktrees: Worktree[] = [];
+  let current: Worktree | undefined;
+  for (const field of output.split('\0')) {
+    if (field.startsWith('worktree ')) {
+      current = { path: field.slice('worktree '.length), head: undefined, branch: undefined, bare: false };
+      worktrees.push(current);
+    } else if (current && field.startsWith('HEAD ')) {
+      current.head = field.slice(5);
+    } else if (current && field.startsWith('branch ')) {
+      current.branch = field.slice('branch '.length).replace(/^refs\/heads\//, '');
+    } else if (current && field === 'bare') {
+      current.bare = true;
+    }
+  }
+  return worktrees;
+}

@@ -1,0 +1,69 @@
+import { OperationalError } from './errors.js';
+
+/** A JSON document that is not valid, with the line (1-based) where the problem is. */
+export class JsonError extends OperationalError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`${file}:${line}: ${problem}.`, { fix: `Correct ${file} at line ${line}; it must be plain JSON with each key once.` });
+  }
+}
+
+/**
+ * JSON.parse, stricter and more helpful: a syntax error names its line, and a key given twice in one
+ * object is an error (JSON.parse silently keeps the last one, which hides a hand-edit gone wrong).
+ */
+export function parseJsonStrict(text: string, file: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /at position (\d+)/.exec(message);
+    const line = position ? lineAt(text, Number(position[1])) : text.split('\n').length;
+    throw new JsonError(file, line, `not valid JSON (${message.replace(/ in JSON at position \d+.*$/, '')})`);
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) throw new JsonError(file, lineAt(text, duplicate.offset), `the key ${JSON.stringify(duplicate.key)} appears twice in the same object`);
+  return value;
+}
+
+/**
+ * The first key repeated within one object of a text already known to be valid JSON. A small scan:
+ * strings are skipped as units, objects and arrays kept on a stack of key sets.
+ */
+function findDuplicateKey(text: string): { key: string; offset: number } | undefined {
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === '"') {
+      let end = index + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const keys = stack[stack.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(text.slice(index, end + 1)) as string;
+        if (keys.has(key)) return { key, offset: index };
+        keys.add(key);
+      }
+      expectKey = false;
+      index = end;
+    } else if (char === '{') {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (char === '[') {
+      stack.push(null);
+    } else if (char === '}' || char === ']') {
+      stack.pop();
+    } else if (char === ',') {
+      expectKey = stack[stack.length - 1] !== null;
+    }
+  }
+  return undefined;
+}
+
+function lineAt(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}
