@@ -2,6 +2,7 @@ import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { exitCodeOf, formatError, UsageError, type ExitCode } from './lib/errors.js';
 import { VERSION } from './lib/version.js';
+import { COMMANDS } from './commands/index.js';
 
 /** What a baton command takes from its process; tests pass their own. */
 export interface BatonIo {
@@ -20,7 +21,6 @@ export interface BatonCommand {
   run: (args: Record<string, unknown>, io: BatonIo) => Promise<ExitCode>;
 }
 
-const COMMANDS: BatonCommand[] = [];
 
 function parser(argv: string[], io: BatonIo, onRun: (code: ExitCode) => void) {
   // Help and version are plain options, printed by us, so output goes through io like everything else.

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { OperationalError } from '../lib/errors.js';
+import { mergeBase, resolveCommit } from '../lib/git.js';
+import { assertId } from '../lib/ids.js';
+import { JsonError } from '../lib/json-file.js';
+import { readTextIfPresent } from '../lib/read-text.js';
+import { locateSlice, openRepo, releasePath, slicePath, type Repo } from '../lib/repo.js';
+import { readSliceChanges, type SliceChanges } from '../lib/slice-changes.js';
+import { parseStatus, type SliceState, type SliceStatus } from '../lib/status.js';
+import { MARKER_LINES } from './markers.js';
+import { pass, type CheckResult, type VerifyReport } from './report.js';
+
+export interface VerifyOptions {
+  cwd: string;
+  env: { BATON_RELEASE_DIR?: string | undefined };
+  slice: string;
+  release?: string | undefined;
+  /** `--base`: overrides the slice's start_commit. */
+  base?: string | undefined;
+  /**
+   * Check as if the slice were already `implemented` (used by `baton transition`, which must not let
+   * a slice claim `implemented` that would fail the checks made at that state).
+   */
+  asImplemented?: boolean;
+}
+
+/** Everything the checks read, gathered once. */
+export interface VerifyContext {
+  repo: Repo;
+  release: string;
+  slice: string;
+  /** Repository-relative folder of the slice. */
+  sliceDir: string;
+  spec: string | undefined;
+  proof: string | undefined;
+  journal: string | undefined;
+  statusText: string | undefined;
+  index: string | undefined;
+  status: SliceStatus | undefined;
+  /** Why status.json could not be used: a JSON error or schema problems. */
+  statusProblems: string[];
+  /** The state the checks judge (the recorded one, or `implemented` for a transition). */
+  state: SliceState | undefined;
+  changes: SliceChanges;
+}
+
+interface SliceSetup {
+  repo: Repo;
+  slice: string;
+  release: string;
+  sliceDir: string;
+  statusText: string | undefined;
+  parsed: { status: SliceStatus | undefined; problems: string[] };
+}
+
+/** Validates the ids, opens the repository, finds the slice and reads its status record. */
+async function setUp(options: VerifyOptions): Promise<SliceSetup> {
+  const slice = assertId('slice', options.slice);
+  const repo = await openRepo(options.cwd, options.env);
+  const release = await locateSlice(repo, slice, options.release === undefined ? undefined : assertId('release', options.release));
+  const sliceDir = slicePath(repo, release, slice);
+  const statusText = await readTextIfPresent(path.join(repo.root, sliceDir, 'status.json'));
+  const parsed = statusText === undefined ? { status: undefined, problems: [] } : safeStatus(statusText, `${sliceDir}/status.json`);
+  return { repo, slice, release, sliceDir, statusText, parsed };
+}
+
+/** The slice's changes by the one shared definition, from the base verify would use. */
+export async function sliceChanges(options: VerifyOptions): Promise<{ repo: Repo; release: string; changes: SliceChanges; baseSource: string }> {
+  const { repo, slice, release, parsed } = await setUp(options);
+  const base = await resolveBase(repo, release, slice, options.base, parsed.status?.start_commit ?? undefined);
+  const changes = await readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice) });
+  return { repo, release, changes, baseSource: base.source };
+}
+
+/** Runs every check on one slice. Throws an OperationalError (exit 2, no verdict) when it cannot check. */
+export async function verifySlice(options: VerifyOptions): Promise<VerifyReport> {
+  const { repo, slice, release, sliceDir, statusText, parsed } = await setUp(options);
+  const base = await resolveBase(repo, release, slice, options.base, parsed.status?.start_commit ?? undefined);
+  // Start git first; the Markdown and YAML readers and the checks load while git works.
+  const changesRead = readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice), lines: MARKER_LINES });
+  const read = (name: string) => readTextIfPresent(path.join(repo.root, sliceDir, name));
+  const [{ readSections }, record, work, spec, proof, journal, index] = await Promise.all([
+    import('../lib/markdown.js'),
+    import('./checks-record.js'),
+    import('./checks-work.js'),
+    read('spec.md'),
+    read('proof.md'),
+    read('journal.md'),
+    readTextIfPresent(path.join(repo.root, releasePath(repo, release), 'index.md')),
+  ]);
+  const proofSections = proof === undefined ? undefined : readSections(proof);
+  const specSections = spec === undefined ? undefined : readSections(spec);
+  const recorded = parsed.status?.state;
+  const state = options.asImplemented && recorded === 'in_progress' ? 'implemented' : recorded;
+  const changes = await changesRead;
+  const context: VerifyContext = { repo, release, slice, sliceDir, spec, proof, journal, statusText, index, status: parsed.status, statusProblems: parsed.problems, state, changes };
+
+  const checks: CheckResult[] = [
+    record.checkArtefacts(context),
+    record.checkStatusSchema(context),
+    record.checkState(context),
+    pass('base', `diffing from ${base.commit.slice(0, 12)} (${base.source})`, [base.commit]),
+    work.checkDiffNonEmpty(context),
+    work.checkDarkCode(context, proofSections),
+    work.checkProofSections(context, proofSections),
+    work.checkProofPlaceholders(context, proofSections),
+    work.checkProofFiles(context, proofSections),
+    work.checkTouchpoints(context, specSections, proofSections),
+    record.checkSpecFrontmatter(context),
+    await record.checkReachability(context),
+    record.checkTestCommands(context),
+  ];
+  return { slice, release, base: base.commit, verdict: checks.some((check) => check.status === 'fail') ? 'FAIL' : 'PASS', checks };
+}
+
+/** The slice's own record folder (spec, proof, journal, status) is bookkeeping, not the slice's work. */
+function ownRecord(repo: Repo, release: string, slice: string): (file: string) => boolean {
+  const prefix = `${slicePath(repo, release, slice)}/`;
+  return (file) => file.startsWith(prefix);
+}
+
+function safeStatus(text: string, file: string): { status: SliceStatus | undefined; problems: string[] } {
+  try {
+    return parseStatus(text, file);
+  } catch (error) {
+    if (error instanceof JsonError) return { status: undefined, problems: [`line ${error.line}: ${error.problem}`] };
+    throw error;
+  }
+}
+
+/**
+ * The diff base: `--base`, else the slice's start_commit, else the merge-base of HEAD with
+ * release-wt/<release>. Never the integration branch by default: a slice's diff against main would
+ * contain every other slice of the release. A base that does not resolve is an operational error.
+ */
+export async function resolveBase(repo: Repo, release: string, slice: string, option: string | undefined, startCommit: string | undefined): Promise<{ commit: string; source: string }> {
+  if (option !== undefined) {
+    const commit = await resolveCommit(repo.root, option);
+    if (!commit) throw new OperationalError(`--base ${option} does not name a commit in this repository.`, { fix: 'Pass a branch, tag or commit id that exists here.' });
+    return { commit, source: `--base ${option}` };
+  }
+  if (startCommit) {
+    const commit = await resolveCommit(repo.root, startCommit);
+    if (!commit) {
+      throw new OperationalError(`The start_commit ${startCommit} recorded for ${slice} is not in this repository.`, {
+        fix: 'Fetch the branch that holds it (git fetch), or pass --base <ref> explicitly.',
+      });
+    }
+    return { commit, source: 'start_commit' };
+  }
+  for (const ref of [`refs/heads/release-wt/${release}`, `refs/remotes/origin/release-wt/${release}`]) {
+    const tip = await resolveCommit(repo.root, ref);
+    const head = tip ? await resolveCommit(repo.root, 'HEAD') : undefined;
+    const commit = tip && head ? await mergeBase(repo.root, head, tip) : undefined;
+    if (commit) return { commit, source: `merge-base with ${ref.replace(/^refs\/(heads|remotes)\//, '')}` };
+  }
+  throw new OperationalError(`There is no diff base for ${slice}: it has no start_commit (it was never started with baton start) and there is no release-wt/${release} branch.`, {
+    fix: `Start the slice with baton start ${slice}, or pass --base <ref>.`,
+  });
+}

@@ -1,0 +1,68 @@
+import { execa } from 'execa';
+
+export interface Measurement {
+  name: string;
+  subjectLabel: string;
+  floorLabel: string;
+  subjectMs: number;
+  floorMs: number;
+  ratio: number;
+}
+
+interface Spec {
+  name: string;
+  runs: number;
+  subject: { label: string; command: string[]; cwd: string; expectExit: number[]; check: (stdout: string) => boolean };
+  floor: { label: string; commands: string[][]; cwd: string; input?: string };
+}
+
+async function time(run: () => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * Times a command against the floor of the work it cannot avoid, alternating the two within one run
+ * so that a noisy machine slows both alike; reports medians and their ratio.
+ */
+export async function measure(spec: Spec): Promise<Measurement> {
+  const [file, ...args] = spec.subject.command as [string, ...string[]];
+  const runSubject = async () => {
+    const result = await execa(file, args, { cwd: spec.subject.cwd, reject: false });
+    if (!spec.subject.expectExit.includes(result.exitCode ?? -1) || !spec.subject.check(result.stdout)) {
+      throw new Error(`${spec.subject.label} did not produce the expected result (exit ${result.exitCode}): ${result.stderr || result.stdout.slice(0, 500)}`);
+    }
+  };
+  const runFloor = async () => {
+    for (const [command, ...rest] of spec.floor.commands as [string, ...string[]][]) {
+      await execa(command, rest, { cwd: spec.floor.cwd, ...(spec.floor.input === undefined ? {} : { input: spec.floor.input }) });
+    }
+  };
+  await runSubject(); // warm the file cache for both
+  await runFloor();
+  const subject: number[] = [];
+  const floor: number[] = [];
+  for (let index = 0; index < spec.runs; index += 1) {
+    subject.push(await time(runSubject));
+    floor.push(await time(runFloor));
+  }
+  const subjectMs = median(subject);
+  const floorMs = median(floor);
+  return { name: spec.name, subjectLabel: spec.subject.label, floorLabel: spec.floor.label, subjectMs, floorMs, ratio: subjectMs / floorMs };
+}
+
+export function formatMeasurement(m: Measurement, target: number): string {
+  return [
+    m.name,
+    `  ${m.subjectLabel.padEnd(60)} ${m.subjectMs.toFixed(0).padStart(6)} ms (median)`,
+    `  ${m.floorLabel.padEnd(60)} ${m.floorMs.toFixed(0).padStart(6)} ms (median)`,
+    `  ratio ${m.ratio.toFixed(2)}x (target: at most ${target}x) ${m.ratio <= target ? 'within target' : 'OVER TARGET'}`,
+  ].join('\n');
+}

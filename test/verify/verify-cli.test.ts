@@ -1,0 +1,156 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { execa } from 'execa';
+import { runInstall } from '../helpers/package.js';
+import { runBin } from '../helpers/run.js';
+import { CODE, commitAll, passingSliceRepo, proof, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
+import { git, testdir, writeFiles } from '../helpers/testdir.js';
+
+describe('baton verify on the command line', () => {
+  test('PASS prints every check and exits 0; --json prints the same report', async () => {
+    const { dir, start } = await passingSliceRepo();
+    const text = await runBin('baton', ['verify', SLICE, RELEASE], { cwd: dir });
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`baton verify ${SLICE} (release ${RELEASE})\nbase: ${start}\n`);
+    expect(text.stdout).toMatch(/^ {2}pass {2}dark-code +no markers in the added lines of 2 file\(s\)$/m);
+    expect(text.stdout).toMatch(/PASS: the first pass found nothing to fix/);
+    const json = await runBin('baton', ['verify', SLICE, '--json'], { cwd: dir });
+    const report = JSON.parse(json.stdout) as { verdict: string; release: string; checks: { id: string }[] };
+    expect(report).toMatchObject({ slice: SLICE, release: RELEASE, base: start, verdict: 'PASS' });
+    expect(report.checks).toHaveLength(13);
+  });
+
+  test('FAIL lists the failing check with its evidence and exits 1', async () => {
+    const { dir } = await passingSliceRepo();
+    await writeFiles(dir, { 'src/export.ts': `${CODE['src/export.ts']}// TODO: quote fields\n` });
+    const result = await runBin('baton', ['verify', SLICE], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^ {2}FAIL {2}dark-code +1 added line\(s\) carry a marker/m);
+    expect(result.stdout).toContain('src/export.ts:4: TODO: // TODO: quote fields');
+    expect(result.stdout).toMatch(/FAIL: 1 of 13 checks failed/);
+  });
+
+  test('the same output twice for the same repository state', async () => {
+    const { dir } = await passingSliceRepo();
+    const first = await runBin('baton', ['verify', SLICE, '--json'], { cwd: dir });
+    const second = await runBin('baton', ['verify', SLICE, '--json'], { cwd: dir });
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  test('-C runs it in another directory, and the installed release-verify is the same command', async () => {
+    const { dir } = await passingSliceRepo();
+    const result = await runBin('baton', ['-C', dir, 'verify', SLICE], { cwd: await testdir() });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const home = await testdir();
+    expect((await runInstall(['--yes', '--target', 'codex'], { home })).exitCode).toBe(0);
+    const installed = await execa(path.join(home, '.codex/baton/bin/release-verify'), [SLICE, RELEASE], { cwd: dir, reject: false });
+    expect(installed.exitCode, installed.stderr).toBe(0);
+    expect(installed.stdout).toBe(result.stdout);
+  });
+});
+
+describe('operational errors exit 2 and print no verdict', () => {
+  const cases: [string, (dir: string) => Promise<string[]>, RegExp][] = [
+    ['a malformed slice id', async () => ['verify', '../etc'], /"\.\.\/etc" is not a valid slice id[\s\S]*fix: Use the form/],
+    ['a malformed release id', async () => ['verify', SLICE, 'billing'], /"billing" is not a valid release id/],
+    ['a slice that does not exist', async () => ['verify', 'S99-nothing'], /Slice S99-nothing was not found: searched the releases 2026-11-21-billing/],
+    ['a base that does not resolve', async () => ['verify', SLICE, '--base', 'nope'], /--base nope does not name a commit/],
+    ['an unknown option', async () => ['verify', SLICE, '--bogus'], /Unknown argument: bogus/],
+  ];
+  test.each(cases)('%s', async (_name, args, message) => {
+    const { dir } = await passingSliceRepo();
+    const result = await runBin('baton', await args(dir), { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).not.toMatch(/PASS|FAIL/);
+  });
+
+  test('outside a repository', async () => {
+    const result = await runBin('baton', ['verify', SLICE], { cwd: await testdir() });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/is not inside a git repository[\s\S]*fix: Run baton from inside the repository, or pass -C/);
+  });
+
+  test('in an empty repository', async () => {
+    const dir = await testdir();
+    await git(dir, 'init', '--quiet');
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson() });
+    const result = await runBin('baton', ['verify', SLICE], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/no diff base for S01-export-csv/);
+  });
+
+  test('a slice in two releases needs the release named', async () => {
+    const { dir } = await passingSliceRepo();
+    await writeFiles(dir, { [`docs/release/2026-12-01-later/${SLICE}/spec.md`]: SPEC });
+    const result = await runBin('baton', ['verify', SLICE], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/exists in several releases: 2026-11-21-billing, 2026-12-01-later[\s\S]*fix: Name the release/);
+  });
+});
+
+describe('configuration', () => {
+  test('the release docs root comes from .baton/config.json, then BATON_RELEASE_DIR, then docs/release', async () => {
+    const { dir } = await passingSliceRepo();
+    await git(dir, 'mv', 'docs/release', 'plans');
+    await commitAll(dir, 'move the release docs');
+    const found = (result: { stdout: string }) => JSON.parse(result.stdout) as { release: string };
+    // The default no longer finds it.
+    const missing = await runBin('baton', ['verify', SLICE, '--base', 'HEAD'], { cwd: dir });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/Slice S01-export-csv was not found: searched no releases \(docs\/release has none\)/);
+    const viaEnv = await runBin('baton', ['verify', SLICE, '--base', 'HEAD', '--json'], { cwd: dir, env: { BATON_RELEASE_DIR: 'plans' } });
+    expect(found(viaEnv).release).toBe(RELEASE);
+    // The config file wins over the environment.
+    await writeFiles(dir, { '.baton/config.json': '{ "releaseDir": "plans" }\n' });
+    const viaConfig = await runBin('baton', ['verify', SLICE, '--base', 'HEAD', '--json'], { cwd: dir, env: { BATON_RELEASE_DIR: 'elsewhere' } });
+    expect(found(viaConfig).release).toBe(RELEASE);
+    await writeFiles(dir, { '.baton/config.json': '{ "releaseDir": "../outside" }\n' });
+    const escaping = await runBin('baton', ['verify', SLICE], { cwd: dir });
+    expect(escaping.exitCode).toBe(2);
+    expect(escaping.stderr).toMatch(/The release docs folder "..\/outside" \(from .*config.json\) is not inside the repository/);
+    await writeFiles(dir, { '.baton/config.json': '{ "releaseDir": "plans", }\n' });
+    const broken = await runBin('baton', ['verify', SLICE], { cwd: dir });
+    expect(broken.stderr).toMatch(/config.json:1: not valid JSON/);
+  });
+});
+
+describe('git usage', () => {
+  /** Runs verify with a git on PATH that logs every invocation, and returns how many there were. */
+  async function gitCalls(dir: string): Promise<number> {
+    const shim = await testdir();
+    const log = path.join(shim, 'calls.log');
+    const realGit = (await import('execa')).execaSync('sh', ['-c', 'command -v git']).stdout.trim();
+    await mkdir(path.join(shim, 'bin'));
+    await writeFile(path.join(shim, 'bin', 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGit}' "$@"\n`);
+    await chmod(path.join(shim, 'bin', 'git'), 0o755);
+    const result = await runBin('baton', ['verify', SLICE], { cwd: dir, env: { PATH: `${path.join(shim, 'bin')}:${process.env.PATH ?? ''}` } });
+    expect(result.exitCode, result.stderr).toBeLessThan(2);
+    return (await readFile(log, 'utf8')).trim().split('\n').length;
+  }
+
+  test('the number of git processes does not grow with the number of changed files', async () => {
+    const small = await passingSliceRepo();
+    const large = await passingSliceRepo();
+    const many: Record<string, string> = {};
+    for (let index = 0; index < 60; index += 1) many[`src/gen/file-${index}.ts`] = `export const n${index} = ${index};\n`;
+    await writeFiles(large.dir, many);
+    await commitAll(large.dir, 'many files');
+    await writeFiles(large.dir, { 'src/gen/untracked.ts': 'x\n' });
+    expect(await gitCalls(large.dir)).toBe(await gitCalls(small.dir));
+  });
+});
+
+describe('a slice whose proof mentions a path with spaces', () => {
+  test('proof-files and touchpoints compare exact paths', async () => {
+    const { dir: repo } = await passingSliceRepo();
+    await writeFiles(repo, { 'src/my file.ts': 'x\n' });
+    await writeFiles(repo, {
+      [`${SLICE_DIR}/proof.md`]: proof(['src/export.ts', 'src/my file.ts', 'test/export.test.ts'], { divergence: '`src/my file.ts` holds a helper.' }),
+    });
+    const result = await runBin('baton', ['verify', SLICE, '--json'], { cwd: repo });
+    const report = JSON.parse(result.stdout) as { checks: { id: string; status: string }[] };
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+  });
+});
