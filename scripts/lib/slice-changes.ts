@@ -54,11 +54,15 @@ const DIFF_FLAGS = ['--no-color', '--no-ext-diff', '--no-textconv', '--find-rena
 const PATCH_FLAGS = ['-U0', ...DIFF_FLAGS, '--src-prefix=a/', '--dst-prefix=b/'];
 
 export async function readSliceChanges(root: string, base: string, options: ReadChangesOptions = {}): Promise<SliceChanges> {
+  // The direct reading starts at once, in parallel with the question it depends on (are there merges
+  // since the base?); in the rarer case that there are, its answer is dropped.
+  const direct = readDirect(root, base, options.lines);
+  direct.catch(() => undefined); // a failure is reported where it is awaited, not as an unhandled rejection
   const [merges, untracked] = await Promise.all([
     gitText(root, ['rev-list', '--first-parent', '--merges', '--max-count=1', `${base}..HEAD`, '--']),
     gitText(root, ['ls-files', '--others', '--exclude-standard', '-z']),
   ]);
-  const files = merges === '' ? await readDirect(root, base, options.lines) : await readReplayed(root, base);
+  const files = merges === '' ? await direct : await direct.then(() => readReplayed(root, base));
   for (const file of untracked.split('\0').filter(Boolean)) files.push(await readUntracked(root, file));
 
   const exclude = options.exclude ?? (() => false);
