@@ -8,7 +8,9 @@ import { COMMANDS } from './commands/index.js';
 export interface BatonIo {
   env: Record<string, string | undefined>;
   cwd: string;
-  now: Date;
+  now(): Date;
+  /** The release-artefact templates the scaffolding commands fill (<pack dir>/templates beside the tool). */
+  templatesDir: string;
   write(text: string): void;
   writeError(text: string): void;
 }

@@ -1,5 +1,7 @@
 import type { BatonCommand } from '../cli.js';
+import { boardCommand, nextCommand } from './board.js';
+import { lifecycleCommands } from './lifecycle.js';
 import { changedFilesCommand, verifyCommand } from './verify.js';
 
 /** Every `baton` subcommand, in the order --help lists them. */
-export const COMMANDS: BatonCommand[] = [verifyCommand, changedFilesCommand];
+export const COMMANDS: BatonCommand[] = [boardCommand, nextCommand, verifyCommand, changedFilesCommand, ...lifecycleCommands];

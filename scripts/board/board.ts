@@ -1,0 +1,82 @@
+import type { TrackState } from '../lib/registry.js';
+import type { SliceState, VerdictResult } from '../lib/status.js';
+
+/**
+ * The release board: every release, track and slice as git says they are, with what to do next.
+ * `baton board --json` prints this object; the prompts read it as their oracle (docs/cli.md).
+ */
+
+/** A protocol command and its arguments: `/verify-slice S01 rel` in Claude Code, `$baton-verify-slice S01 rel` in Codex. */
+export interface NextCommand {
+  command: 'implement-slice' | 'verify-slice' | 'replan-release' | 'merge-track' | 'merge-release' | 'mark-shipped';
+  args: string[];
+}
+
+export interface BoardSlice {
+  id: string;
+  track: string | null;
+  state: SliceState | 'unknown';
+  title: string | null;
+  /** The latest recorded verdict. */
+  verification: VerdictResult | null;
+  blockedReason: string | null;
+  /** The commit the latest verdict was given on. */
+  verdictCommit: string | null;
+  startCommit: string | null;
+  testCommands: string[];
+  /** Where the record was read: a branch name, or "working tree". */
+  source: string | null;
+  hasSpec: boolean;
+  actionable: boolean;
+  next: NextCommand | null;
+}
+
+export interface BoardTrack {
+  id: string;
+  state: TrackState;
+  slices: string[];
+  dependsOn: string[];
+  /** Dependencies not merged yet. */
+  blockedBy: string[];
+  branch: string;
+  branchExists: boolean;
+  /** The worktree that has the track branch checked out on this machine. */
+  worktree: string | null;
+  readyToMerge: boolean;
+  /** The slice to work on next in this track, if work is possible now. */
+  actionable: string | null;
+  next: NextCommand | null;
+}
+
+export type WarningKind = 'missing-folder' | 'missing-spec' | 'not-in-track' | 'bad-record' | 'bad-registry';
+
+export interface BoardWarning {
+  kind: WarningKind;
+  slice?: string;
+  message: string;
+}
+
+export interface BoardRelease {
+  id: string;
+  integrationBranch: string | null;
+  releaseBranch: string;
+  releaseBranchExists: boolean;
+  releaseWorktree: string | null;
+  /** The release branch is contained in the integration branch. */
+  mergedToIntegration: boolean;
+  /** Every slice is verified, shipped or deferred (and there is at least one). */
+  complete: boolean;
+  counts: Record<SliceState | 'total' | 'terminal' | 'unknown', number>;
+  tracks: BoardTrack[];
+  slices: BoardSlice[];
+  warnings: BoardWarning[];
+  /** The release-level next step (merge-release, mark-shipped), when no track has one. */
+  next: NextCommand | null;
+}
+
+export interface Board {
+  releaseDir: string;
+  /** At least one slice, and every slice verified, shipped or deferred. */
+  ready: boolean;
+  releases: BoardRelease[];
+}

@@ -1,0 +1,167 @@
+import type { Registry } from '../lib/registry.js';
+import { SLICE_STATES, TERMINAL_STATES, type SliceState, type VerdictResult } from '../lib/status.js';
+import type { BoardRelease, BoardSlice, BoardTrack, BoardWarning, NextCommand } from './board.js';
+
+/**
+ * From what was read (the registry, one chosen record per slice, which branches and worktrees exist)
+ * to the board: tracks with their blockers and readiness, the actionable slice of each track and the
+ * next command. Pure, so every rule here is tested with tables.
+ */
+
+/** The fields of a slice record the board uses; read leniently so a damaged record still shows. */
+export interface SliceRecord {
+  state: SliceState | 'unknown';
+  track: string | null;
+  title: string | null;
+  verification: VerdictResult | null;
+  blockedReason: string | null;
+  verdictCommit: string | null;
+  startCommit: string | null;
+  testCommands: string[];
+}
+
+export interface SliceInput {
+  id: string;
+  record: SliceRecord | undefined;
+  source: string | null;
+  hasSpec: boolean;
+}
+
+export interface ReleaseInput {
+  id: string;
+  registry: Registry;
+  slices: SliceInput[];
+  /** Branch names that exist, locally or as remote-tracking branches. */
+  branches: ReadonlySet<string>;
+  /** Branch name to the worktree that has it checked out. */
+  worktrees: ReadonlyMap<string, string>;
+  mergedToIntegration: boolean;
+  warnings: BoardWarning[];
+}
+
+/** Reads the fields the board needs from a parsed status.json, whatever else is wrong with it. */
+export function toSliceRecord(value: unknown): SliceRecord | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const status = value as Record<string, unknown>;
+  const verification = (typeof status.verification === 'object' && status.verification !== null ? status.verification : {}) as Record<string, unknown>;
+  const text = (field: unknown) => (typeof field === 'string' && field !== '' ? field : null);
+  const result = verification.result;
+  return {
+    state: (SLICE_STATES as readonly unknown[]).includes(status.state) ? (status.state as SliceState) : 'unknown',
+    track: text(status.track),
+    title: text(status.title),
+    verification: result === 'pass' || result === 'fail' || result === 'blocked' ? result : null,
+    blockedReason: text(verification.blocked_reason),
+    verdictCommit: text(verification.commit),
+    startCommit: text(status.start_commit),
+    testCommands: Array.isArray(status.test_commands) ? status.test_commands.filter((item): item is string => typeof item === 'string') : [],
+  };
+}
+
+const isTerminal = (state: SliceState | 'unknown') => (TERMINAL_STATES as readonly string[]).includes(state);
+
+/** The command that moves a slice on, from its state and its latest verdict. */
+export function nextForSlice(slice: BoardSlice, release: string): NextCommand | null {
+  const args = [slice.id, release];
+  if (slice.state === 'planned' || slice.state === 'in_progress' || slice.state === 'failed_verification') return { command: 'implement-slice', args };
+  if (slice.state === 'implemented') return slice.verification === 'blocked' ? { command: 'replan-release', args: [release] } : { command: 'verify-slice', args };
+  return null;
+}
+
+export function deriveRelease(input: ReleaseInput): BoardRelease {
+  const warnings = [...input.warnings, ...input.registry.problems.map((message) => ({ kind: 'bad-registry' as const, message }))];
+  const owner = new Map<string, string>();
+  for (const track of input.registry.tracks) for (const slice of track.slices) if (!owner.has(slice)) owner.set(slice, track.id);
+
+  const slices = new Map<string, BoardSlice>();
+  for (const { id, record, source, hasSpec } of input.slices) {
+    slices.set(id, {
+      id,
+      track: owner.get(id) ?? record?.track ?? null,
+      state: record?.state ?? 'unknown',
+      title: record?.title ?? null,
+      verification: record?.verification ?? null,
+      blockedReason: record?.blockedReason ?? null,
+      verdictCommit: record?.verdictCommit ?? null,
+      startCommit: record?.startCommit ?? null,
+      testCommands: record?.testCommands ?? [],
+      source,
+      hasSpec,
+      actionable: false,
+      next: null,
+    });
+    if (!owner.has(id)) warnings.push({ kind: 'not-in-track', slice: id, message: `${id} has a folder but no track in index.md lists it; register it with baton new-slice or remove the folder` });
+    else if (!hasSpec && record) warnings.push({ kind: 'missing-spec', slice: id, message: `${id} has no spec.md (read from ${source ?? 'nowhere'})` });
+  }
+  for (const slice of owner.keys()) {
+    if (slices.has(slice)) continue;
+    warnings.push({ kind: 'missing-folder', slice, message: `index.md lists ${slice} in track ${owner.get(slice)}, but no branch or working tree has its folder` });
+    slices.set(slice, { id: slice, track: owner.get(slice) ?? null, state: 'unknown', title: null, verification: null, blockedReason: null, verdictCommit: null, startCommit: null, testCommands: [], source: null, hasSpec: false, actionable: false, next: null });
+  }
+
+  const stateOf = new Map(input.registry.tracks.map((track) => [track.id, track.state]));
+  const tracks: BoardTrack[] = input.registry.tracks.map((entry) => {
+    const branch = `track/${input.id}/${entry.id}`;
+    const owned = entry.slices.map((id) => slices.get(id)).filter((slice): slice is BoardSlice => slice !== undefined);
+    const blockedBy = entry.dependsOn.filter((dependency) => stateOf.get(dependency) !== 'merged');
+    const merged = entry.state === 'merged';
+    const readyToMerge = !merged && blockedBy.length === 0 && owned.length > 0 && owned.every((slice) => isTerminal(slice.state));
+    const actionableSlice = merged || blockedBy.length > 0 ? undefined : owned.find((slice) => !isTerminal(slice.state));
+    let next: NextCommand | null = null;
+    if (actionableSlice) {
+      actionableSlice.actionable = true;
+      actionableSlice.next = nextForSlice(actionableSlice, input.id);
+      next = actionableSlice.next;
+    } else if (readyToMerge) {
+      next = { command: 'merge-track', args: [entry.id, input.id] };
+    }
+    return {
+      id: entry.id,
+      state: entry.state,
+      slices: entry.slices,
+      dependsOn: entry.dependsOn,
+      blockedBy,
+      branch,
+      branchExists: input.branches.has(branch),
+      worktree: input.worktrees.get(branch) ?? null,
+      readyToMerge,
+      actionable: actionableSlice?.id ?? null,
+      next,
+    };
+  });
+
+  const sliceList = [...slices.values()].sort((a, b) => compareIds(a.id, b.id));
+  const counts = Object.fromEntries([...SLICE_STATES, 'unknown', 'total', 'terminal'].map((key) => [key, 0])) as BoardRelease['counts'];
+  for (const slice of sliceList) {
+    counts[slice.state] += 1;
+    counts.total += 1;
+    if (isTerminal(slice.state)) counts.terminal += 1;
+  }
+  const complete = counts.total > 0 && counts.terminal === counts.total;
+  const allMerged = tracks.length > 0 && tracks.every((track) => track.state === 'merged');
+  let next: NextCommand | null = null;
+  if (allMerged && !input.mergedToIntegration) next = { command: 'merge-release', args: [input.id] };
+  else if (input.mergedToIntegration && counts.verified > 0) next = { command: 'mark-shipped', args: [input.id] };
+
+  const releaseBranch = `release-wt/${input.id}`;
+  return {
+    id: input.id,
+    integrationBranch: input.registry.integrationBranch ?? null,
+    releaseBranch,
+    releaseBranchExists: input.branches.has(releaseBranch),
+    releaseWorktree: input.worktrees.get(releaseBranch) ?? null,
+    mergedToIntegration: input.mergedToIntegration,
+    complete,
+    counts,
+    tracks,
+    slices: sliceList,
+    warnings,
+    next,
+  };
+}
+
+/** S2 before S10, S3 before S3a: ids compared by their number, then the rest. */
+export function compareIds(a: string, b: string): number {
+  const number = (id: string) => Number(/^[ST](\d+)/.exec(id)?.[1] ?? 0);
+  return number(a) - number(b) || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -1,0 +1,289 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { errnoCode, OperationalError } from '../lib/errors.js';
+import { parseTree, readObjects, type ObjectRequest } from '../lib/git-objects.js';
+import { gitText, listWorktrees, runGit } from '../lib/git.js';
+import { assertId, isId } from '../lib/ids.js';
+import { parseRegistry, type Registry } from '../lib/registry.js';
+import { listReleaseFolders, openRepo, type Repo } from '../lib/repo.js';
+import type { Board, BoardWarning } from './board.js';
+import { deriveRelease, toSliceRecord, type SliceInput, type SliceRecord } from './derive-board.js';
+
+/**
+ * Reading the board from git. Every release and slice is resolved from the local and remote-tracking
+ * `release-wt/<release>` and `track/<release>/<track>` branches, the integration branch named in the
+ * release's index.md, and the working tree. A slice's record comes from its owning track's branch,
+ * else release-wt, else the working tree, else the integration branch; a `shipped` record wins
+ * wherever it is. All objects are read through a fixed number of `git cat-file` processes, whatever the
+ * number of branches and slices.
+ */
+
+export interface BoardOptions {
+  cwd: string;
+  env: { BATON_RELEASE_DIR?: string | undefined };
+  release?: string | undefined;
+}
+
+/** A branch as the board reads it: the ref to read from, and its short name for people. */
+interface BranchRef {
+  ref: string;
+  name: string;
+  commit: string;
+}
+
+/** One place a release's files can be read from. */
+interface Source {
+  label: string;
+  ref: string;
+  commit: string;
+  /** Release folder tree: slice id to the id of its folder's tree. */
+  slices: Map<string, string>;
+  /** For the working tree: slice ids whose files have uncommitted changes. */
+  dirty?: Set<string>;
+}
+
+export async function readBoard(options: BoardOptions): Promise<Board> {
+  const repo = await openRepo(options.cwd, options.env);
+  const dir = repo.config.releaseDir;
+  const only = options.release === undefined ? undefined : assertId('release', options.release);
+  const [refs, worktrees, head, dirty, folders] = await Promise.all([
+    gitText(repo.root, ['for-each-ref', '--format=%(refname)%00%(objectname)', 'refs/heads/', 'refs/remotes/']),
+    listWorktrees(repo.root),
+    runGit(repo.root, ['rev-parse', 'HEAD']),
+    gitText(repo.root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', dir]),
+    listReleaseFolders(repo),
+  ]);
+  const branches = readBranches(refs);
+  const headCommit = head.exitCode === 0 ? head.stdout.trim() : undefined;
+  const dirtyPaths = parseStatusPaths(dirty);
+
+  const releaseIds = new Set(folders);
+  for (const name of branches.keys()) {
+    const match = /^(?:release-wt|track)\/([^/]+)(?:\/[^/]+)?$/.exec(name);
+    if (match?.[1] && isId('release', match[1])) releaseIds.add(match[1]);
+  }
+  if (only !== undefined && !releaseIds.has(only)) {
+    throw new OperationalError(`Release ${only} was not found: no ${dir}/${only} folder in this working tree and no release-wt or track branch for it.`, {
+      fix: releaseIds.size > 0 ? `Known releases: ${[...releaseIds].sort().join(', ')}.` : 'Plan a release first.',
+    });
+  }
+  const releases = [...releaseIds].filter((id) => only === undefined || id === only).sort();
+
+  // Round 1: each release's folder tree in every branch that may hold it, and its index.md.
+  const plans = releases.map((id) => planRelease(id, branches, headCommit));
+  const firstRound: ObjectRequest[] = [];
+  for (const plan of plans) {
+    for (const source of plan.sources) firstRound.push({ kind: 'contents', name: `${source.ref}:${dir}/${plan.id}` });
+    firstRound.push({ kind: 'contents', name: `${plan.indexSource}:${dir}/${plan.id}/index.md` });
+  }
+  const idLength = (headCommit ?? [...branches.values()][0]?.commit ?? '0'.repeat(40)).length;
+  const first = await readObjects(repo.root, firstRound);
+  let cursor = 0;
+  for (const plan of plans) {
+    for (const source of plan.sources) {
+      const tree = first[cursor++];
+      if (tree?.type === 'tree' && tree.content) {
+        for (const entry of parseTree(tree.content, idLength)) if (entry.isTree && isId('slice', entry.name)) source.slices.set(entry.name, entry.id);
+      }
+    }
+    const index = first[cursor++];
+    plan.indexText = index?.content?.toString('utf8');
+  }
+
+  // The working tree: uncommitted index.md and slice files are read from disk.
+  for (const plan of plans) {
+    const prefix = `${dir}/${plan.id}/`;
+    const local = plan.sources.find((source) => source.label === 'working tree');
+    for (const file of dirtyPaths) {
+      if (!file.startsWith(prefix)) continue;
+      const slice = file.slice(prefix.length).split('/')[0] ?? '';
+      if (file === `${prefix}index.md` && plan.indexSource === 'HEAD') plan.indexText = await readOptional(path.join(repo.root, file));
+      if (local && isId('slice', slice)) {
+        local.dirty?.add(slice);
+        if (!local.slices.has(slice)) local.slices.set(slice, '');
+      }
+    }
+    if (plan.indexSource === 'HEAD' && headCommit === undefined) plan.indexText = await readOptional(path.join(repo.root, prefix, 'index.md'));
+    plan.registry = plan.indexText === undefined ? undefined : parseRegistry(plan.indexText);
+  }
+
+  // Round 2: the integration branch's copy of each release, when it is not a tree already read.
+  const secondRound: { plan: ReleasePlan; source: Source }[] = [];
+  for (const plan of plans) {
+    const integration = plan.registry?.integrationBranch ? branches.get(plan.registry.integrationBranch) : undefined;
+    if (!integration) continue;
+    plan.integration = integration;
+    const same = plan.sources.find((source) => source.commit === integration.commit);
+    const source: Source = { label: integration.name, ref: integration.ref, commit: integration.commit, slices: same ? new Map(same.slices) : new Map() };
+    if (same?.dirty) for (const slice of same.dirty) source.slices.delete(slice);
+    plan.sources.push(source);
+    if (!same) secondRound.push({ plan, source });
+  }
+  const second = await readObjects(repo.root, secondRound.map(({ plan, source }) => ({ kind: 'contents', name: `${source.ref}:${dir}/${plan.id}` })));
+  secondRound.forEach(({ source }, index) => {
+    const tree = second[index];
+    if (tree?.type === 'tree' && tree.content) {
+      for (const entry of parseTree(tree.content, idLength)) if (entry.isTree && isId('slice', entry.name)) source.slices.set(entry.name, entry.id);
+    }
+  });
+
+  // Round 3: the records. Each slice's sources in order of authority; a folder tree already read for
+  // a higher source is not read twice.
+  const wanted = new Map<string, { status?: number; spec?: number }>();
+  const thirdRound: ObjectRequest[] = [];
+  const want = (tree: string, kind: 'status' | 'spec') => {
+    const entry = wanted.get(tree) ?? {};
+    if (entry[kind] === undefined) {
+      entry[kind] = thirdRound.length;
+      thirdRound.push(kind === 'status' ? { kind: 'contents', name: `${tree}:status.json` } : { kind: 'info', name: `${tree}:spec.md` });
+    }
+    wanted.set(tree, entry);
+  };
+  for (const plan of plans) {
+    plan.candidates = candidatesFor(plan);
+    for (const [, sources] of plan.candidates) {
+      sources.forEach(({ tree }, rank) => {
+        if (tree === '') return; // a working-tree copy with uncommitted changes: read from disk
+        want(tree, 'status');
+        if (rank === 0) want(tree, 'spec');
+      });
+    }
+  }
+  // Which release branches each integration branch contains: one git call per integration branch.
+  const integrations = [...new Set(plans.map((plan) => plan.integration?.commit).filter((commit): commit is string => Boolean(commit)))];
+  const mergedChecks = Promise.all(
+    integrations.map(async (commit) => [commit, new Set((await gitText(repo.root, ['for-each-ref', `--merged=${commit}`, '--format=%(refname)', 'refs/heads/release-wt/', 'refs/remotes/'])).split('\n'))] as const),
+  );
+  const third = await readObjects(repo.root, thirdRound);
+  const contained = new Map(await mergedChecks);
+  const merged = plans.map((plan) => Boolean(plan.releaseBranch && plan.integration && contained.get(plan.integration.commit)?.has(plan.releaseBranch.ref)));
+
+  const worktreeByBranch = new Map(worktrees.filter((worktree) => worktree.branch).map((worktree) => [worktree.branch as string, worktree.path]));
+  const branchNames = new Set(branches.keys());
+  const boardReleases = [];
+  for (const [index, plan] of plans.entries()) {
+    const warnings: BoardWarning[] = [];
+    const slices: SliceInput[] = [];
+    for (const [slice, sources] of plan.candidates) {
+      const records: { source: string; record: SliceRecord; tree: string }[] = [];
+      for (const { label, tree } of sources) {
+        const text = tree === '' ? await readOptional(path.join(repo.root, dir, plan.id, slice, 'status.json')) : third[wanted.get(tree)?.status ?? -1]?.content?.toString('utf8');
+        if (text === undefined) continue;
+        const record = parseRecord(text);
+        if (record) records.push({ source: label, record, tree });
+        else warnings.push({ kind: 'bad-record', slice, message: `${slice}: the status.json on ${label} is not valid JSON; it was skipped` });
+      }
+      const chosen = records.find((candidate) => candidate.record.state === 'shipped') ?? records[0];
+      const hasSpec = chosen ? await specPresent(repo, dir, plan.id, slice, chosen.tree, third, wanted) : false;
+      if (chosen || plan.registry?.tracks.some((track) => track.slices.includes(slice))) {
+        slices.push({ id: slice, record: chosen?.record, source: chosen?.source ?? null, hasSpec });
+      }
+    }
+    const registry: Registry = plan.registry ?? { release: plan.id, integrationBranch: undefined, tracks: [], problems: [`index.md was not found for ${plan.id}`] };
+    boardReleases.push(deriveRelease({ id: plan.id, registry, slices, branches: branchNames, worktrees: worktreeByBranch, mergedToIntegration: merged[index] ?? false, warnings }));
+  }
+  const all = boardReleases.flatMap((release) => release.slices);
+  return { releaseDir: dir, ready: all.length > 0 && boardReleases.every((release) => release.complete), releases: boardReleases };
+}
+
+interface ReleasePlan {
+  id: string;
+  sources: Source[];
+  releaseBranch: BranchRef | undefined;
+  integration?: BranchRef;
+  indexSource: string;
+  indexText?: string | undefined;
+  registry?: Registry | undefined;
+  candidates: Map<string, { label: string; tree: string }[]>;
+}
+
+function planRelease(id: string, branches: Map<string, BranchRef>, headCommit: string | undefined): ReleasePlan {
+  const sources: Source[] = [];
+  const releaseBranch = branches.get(`release-wt/${id}`);
+  if (releaseBranch) sources.push({ label: releaseBranch.name, ref: releaseBranch.ref, commit: releaseBranch.commit, slices: new Map() });
+  for (const [name, branch] of branches) {
+    if (name.startsWith(`track/${id}/`)) sources.push({ label: branch.name, ref: branch.ref, commit: branch.commit, slices: new Map() });
+  }
+  sources.push({ label: 'working tree', ref: 'HEAD', commit: headCommit ?? '', slices: new Map(), dirty: new Set() });
+  const firstTrack = sources.find((source) => source.label.includes(`track/${id}/`));
+  const indexSource = releaseBranch ? releaseBranch.ref : headCommit ? 'HEAD' : firstTrack?.ref ?? 'HEAD';
+  return { id, sources, releaseBranch, indexSource, candidates: new Map() };
+}
+
+/** For each slice, the places its record may come from, most authoritative first, each folder tree once. */
+function candidatesFor(plan: ReleasePlan): Map<string, { label: string; tree: string }[]> {
+  const owner = new Map<string, string>();
+  for (const track of plan.registry?.tracks ?? []) for (const slice of track.slices) if (!owner.has(slice)) owner.set(slice, track.id);
+  const working = plan.sources.find((source) => source.label === 'working tree');
+  const releaseSource = plan.sources.find((source) => source.ref === plan.releaseBranch?.ref);
+  const integration = plan.sources.find((source) => source !== working && source.ref === plan.integration?.ref);
+  const slices = new Set<string>();
+  for (const source of plan.sources) for (const slice of source.slices.keys()) slices.add(slice);
+  const result = new Map<string, { label: string; tree: string }[]>();
+  for (const slice of slices) {
+    const track = owner.get(slice);
+    const trackSource = track ? plan.sources.find((source) => source.label.endsWith(`track/${plan.id}/${track}`)) : undefined;
+    const seen = new Set<string>();
+    const list: { label: string; tree: string }[] = [];
+    for (const source of [trackSource, releaseSource, working, integration]) {
+      if (!source) continue;
+      const tree = source.dirty?.has(slice) ? '' : source.slices.get(slice);
+      if (tree === undefined || (tree !== '' && seen.has(tree))) continue;
+      if (tree !== '') seen.add(tree);
+      list.push({ label: source.label, tree });
+    }
+    result.set(slice, list);
+  }
+  return result;
+}
+
+async function specPresent(repo: Repo, dir: string, release: string, slice: string, tree: string, answers: Awaited<ReturnType<typeof readObjects>>, wanted: Map<string, { spec?: number }>): Promise<boolean> {
+  if (tree === '') return (await readOptional(path.join(repo.root, dir, release, slice, 'spec.md'))) !== undefined;
+  const index = wanted.get(tree)?.spec;
+  if (index !== undefined) return answers[index] !== undefined;
+  const [spec] = await readObjects(repo.root, [{ kind: 'info', name: `${tree}:spec.md` }]);
+  return spec !== undefined;
+}
+
+function parseRecord(text: string): SliceRecord | undefined {
+  try {
+    return toSliceRecord(JSON.parse(text));
+  } catch {
+    // Reported by the caller as a bad record; the board shows the other sources.
+    return undefined;
+  }
+}
+
+/** Local branches first, then origin's, then any other remote's, by short name. */
+function readBranches(output: string): Map<string, BranchRef> {
+  const local = new Map<string, BranchRef>();
+  const remote = new Map<string, BranchRef>();
+  for (const line of output.split('\n')) {
+    const [ref = '', commit = ''] = line.split('\0');
+    if (ref.startsWith('refs/heads/')) {
+      const name = ref.slice('refs/heads/'.length);
+      local.set(name, { ref, name, commit });
+    } else if (ref.startsWith('refs/remotes/')) {
+      const [remoteName = '', ...rest] = ref.slice('refs/remotes/'.length).split('/');
+      const name = rest.join('/');
+      if (name === 'HEAD' || name === '') continue;
+      const existing = remote.get(name);
+      if (!existing || (remoteName === 'origin' && !existing.name.startsWith('origin/'))) remote.set(name, { ref, name: `${remoteName}/${name}`, commit });
+    }
+  }
+  for (const [name, branch] of remote) if (!local.has(name)) local.set(name, branch);
+  return local;
+}
+
+function parseStatusPaths(output: string): string[] {
+  return output.split('\0').filter((entry) => entry.length > 3).map((entry) => entry.slice(3));
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { OperationalError } from './errors.js';
+import { gitFailure } from './git.js';
+
+/**
+ * Reading many git objects through one `git cat-file --batch-command` process: a list of requests in,
+ * the answers out in the same order. This is how the board reads thousands of records across a
+ * hundred branches with a fixed number of git processes.
+ */
+
+export interface ObjectRequest {
+  /** `contents` returns the object's bytes; `info` only its id, type and size. */
+  kind: 'contents' | 'info';
+  /** Any object name git accepts: `<branch>:<path>`, `<tree id>:<path>`, an object id. */
+  name: string;
+}
+
+export interface GitObject {
+  id: string;
+  type: string;
+  size: number;
+  /** The bytes, for a `contents` request. */
+  content: Buffer | undefined;
+}
+
+export async function readObjects(root: string, requests: ObjectRequest[]): Promise<(GitObject | undefined)[]> {
+  if (requests.length === 0) return [];
+  for (const request of requests) {
+    if (/[\n\r]/.test(request.name)) throw new OperationalError(`Cannot read the git object "${request.name}": its name has a line break.`, { fix: 'Rename the branch or folder involved.' });
+  }
+  const input = `${requests.map((request) => `${request.kind} ${request.name}`).join('\n')}\nflush\n`;
+  const output = await runCatFile(root, input);
+  const answers: (GitObject | undefined)[] = [];
+  let offset = 0;
+  for (const request of requests) {
+    const end = output.indexOf(10, offset);
+    if (end === -1) throw new OperationalError('git cat-file stopped answering part-way.', { fix: 'Run git fsck to check the repository.' });
+    const header = output.toString('utf8', offset, end);
+    offset = end + 1;
+    const [id = '', type = '', size = ''] = header.split(' ');
+    if (type === 'missing' || type === 'ambiguous' || size === '') {
+      answers.push(undefined);
+      continue;
+    }
+    const length = Number(size);
+    let content: Buffer | undefined;
+    if (request.kind === 'contents') {
+      content = output.subarray(offset, offset + length);
+      offset += length + 1; // the content is followed by a newline
+    }
+    answers.push({ id, type, size: length, content });
+  }
+  return answers;
+}
+
+function runCatFile(root: string, input: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const args = ['cat-file', '--batch-command', '--buffer'];
+    const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', (error) => reject(new OperationalError('Could not run git.', { cause: error, fix: 'Install git (2.36 or later) and make sure it is on your PATH.' })));
+    child.on('close', (code) => {
+      if (code !== 0) reject(gitFailure(args, { exitCode: code ?? -1, stdout: '', stderr }));
+      else resolve(Buffer.concat(chunks));
+    });
+    child.stdin.end(input);
+  });
+}
+
+export interface TreeEntry {
+  mode: string;
+  name: string;
+  id: string;
+  isTree: boolean;
+}
+
+/** The entries of a raw tree object: `<mode> <name>\0<binary id>` repeated. */
+export function parseTree(content: Buffer, idLength: number): TreeEntry[] {
+  const bytes = idLength / 2;
+  const entries: TreeEntry[] = [];
+  let offset = 0;
+  while (offset < content.length) {
+    const space = content.indexOf(32, offset);
+    const nul = content.indexOf(0, space);
+    const mode = content.toString('latin1', offset, space);
+    const name = content.toString('utf8', space + 1, nul);
+    const id = content.toString('hex', nul + 1, nul + 1 + bytes);
+    entries.push({ mode, name, id, isTree: mode === '40000' });
+    offset = nul + 1 + bytes;
+  }
+  return entries;
+}

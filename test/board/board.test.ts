@@ -1,0 +1,162 @@
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { Board, BoardRelease } from '../../scripts/board/board.js';
+import { readBoard } from '../../scripts/board/read-board.js';
+import { runBin } from '../helpers/run.js';
+import { commitAll, INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson, TRACK } from '../helpers/slice-repo.js';
+import { git, GIT_ENV, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
+
+const DIR = `docs/release/${RELEASE}`;
+
+async function board(cwd: string): Promise<Board> {
+  return readBoard({ cwd, env: {} });
+}
+
+function release(value: Board): BoardRelease {
+  const found = value.releases.find((candidate) => candidate.id === RELEASE);
+  if (!found) throw new Error('release missing');
+  return found;
+}
+
+/** A repository with the release planned on main: one slice in one track. */
+async function planned(files: Record<string, string> = {}) {
+  return gitdir({
+    [`${DIR}/index.md`]: INDEX.replace('state: in_progress', 'state: planned'),
+    [`${SLICE_DIR}/spec.md`]: SPEC,
+    [`${SLICE_DIR}/status.json`]: statusJson({ state: 'planned', test_commands: [], reachability_artifacts: [] }),
+    ...files,
+  });
+}
+
+describe('where each record comes from', () => {
+  test('the owning track branch wins over release-wt and the working tree', async () => {
+    const dir = await planned();
+    await git(dir, 'branch', `release-wt/${RELEASE}`);
+    await git(dir, 'checkout', '-q', '-b', `track/${RELEASE}/${TRACK}`);
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'implemented' }) });
+    await commitAll(dir, 'implemented on the track');
+    await git(dir, 'checkout', '-q', 'main');
+    const slice = release(await board(dir)).slices[0];
+    expect(slice).toMatchObject({ id: SLICE, state: 'implemented', source: `track/${RELEASE}/${TRACK}`, hasSpec: true });
+  });
+
+  test('remote-tracking branches count when there is no local branch', async () => {
+    const origin = await planned();
+    await git(origin, 'checkout', '-q', '-b', `track/${RELEASE}/${TRACK}`);
+    await writeFiles(origin, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'verified' }) });
+    await commitAll(origin, 'verified');
+    await git(origin, 'checkout', '-q', 'main');
+    const clone = path.join(await testdir(), 'clone');
+    await git(path.dirname(clone), 'clone', '-q', origin, clone);
+    const slice = release(await board(clone)).slices[0];
+    expect(slice).toMatchObject({ state: 'verified', source: `origin/track/${RELEASE}/${TRACK}` });
+  });
+
+  test('a shipped record wins wherever it is', async () => {
+    const dir = await planned();
+    await git(dir, 'checkout', '-q', '-b', `track/${RELEASE}/${TRACK}`);
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'verified' }) });
+    await commitAll(dir, 'verified');
+    await git(dir, 'checkout', '-q', 'main');
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'shipped' }) });
+    await commitAll(dir, 'shipped on main');
+    expect(release(await board(dir)).slices[0]).toMatchObject({ state: 'shipped', source: 'working tree' });
+  });
+
+  test('uncommitted changes in the working tree are read from disk', async () => {
+    const dir = await planned();
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'in_progress' }) });
+    expect(release(await board(dir)).slices[0]?.state).toBe('in_progress');
+  });
+
+  test('a CRLF index.md with comments works, and the integration branch is read from it', async () => {
+    const dir = await planned({ [`${DIR}/index.md`]: INDEX.replace('integration_branch: main', "integration_branch: 'main' # lands here").replace(/\n/g, '\r\n') });
+    const found = release(await board(dir));
+    expect(found.integrationBranch).toBe('main');
+    expect(found.tracks.map((track) => track.id)).toEqual([TRACK]);
+  });
+});
+
+describe('warnings', () => {
+  test('listed without a folder, a folder in no track, a slice without a spec, an unreadable record', async () => {
+    const index = INDEX.replace(`slices: [${SLICE}]`, `slices: [${SLICE}, S02-ghost]`);
+    const dir = await planned({
+      [`${DIR}/index.md`]: index,
+      [`${DIR}/S03-stray/status.json`]: statusJson({ slice_id: 'S03-stray', state: 'planned' }),
+      [`${DIR}/S04-broken/status.json`]: '{ not json',
+    });
+    await rm(path.join(dir, SLICE_DIR, 'spec.md'));
+    await commitAll(dir, 'problems');
+    const found = release(await board(dir));
+    const kinds = found.warnings.map((warning) => `${warning.kind} ${warning.slice ?? ''}`).sort();
+    expect(kinds).toEqual(['bad-record S04-broken', 'missing-folder S02-ghost', 'missing-spec S01-export-csv', 'not-in-track S03-stray']);
+    expect(found.slices.find((slice) => slice.id === 'S02-ghost')?.state).toBe('unknown');
+  });
+});
+
+describe('baton board on the command line', () => {
+  test('an empty board is "nothing planned", exit 1', async () => {
+    const dir = await gitdir();
+    const result = await runBin('baton', ['board'], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/NOTHING PLANNED/);
+  });
+
+  test('exit 0 only when every slice is verified, shipped or deferred', async () => {
+    const dir = await planned();
+    expect((await runBin('baton', ['board'], { cwd: dir })).exitCode).toBe(1);
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'deferred', deferral: { reason: 'r', tracking: 't', acknowledged: 'a', deferred_at: '2026-11-21T10:00:00Z' } }) });
+    const result = await runBin('baton', ['board'], { cwd: dir });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/READY: all 1 slices are verified, shipped or deferred/);
+  });
+
+  test('--verbose lists every slice with its next command; --release narrows; errors exit 2', async () => {
+    const dir = await planned({ 'docs/release/2026-12-01-other/index.md': INDEX.replace(RELEASE, '2026-12-01-other') });
+    const verbose = await runBin('baton', ['board', '--verbose', '--release', RELEASE], { cwd: dir });
+    expect(verbose.stdout).toContain(`    ${SLICE}  planned  A user exports invoices as CSV  -> /implement-slice ${SLICE} ${RELEASE}`);
+    expect(verbose.stdout).not.toContain('2026-12-01-other');
+    const unknown = await runBin('baton', ['board', '--release', '2026-01-01-nope'], { cwd: dir });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/Release 2026-01-01-nope was not found[\s\S]*Known releases: 2026-11-21-billing, 2026-12-01-other/);
+    const outside = await runBin('baton', ['board'], { cwd: await testdir() });
+    expect(outside.exitCode).toBe(2);
+  });
+
+  test('baton next names the command and why', async () => {
+    const dir = await planned();
+    const next = await runBin('baton', ['next', SLICE, '--json'], { cwd: dir });
+    expect(JSON.parse(next.stdout)).toEqual({ slice: SLICE, release: RELEASE, next: { command: 'implement-slice', args: [SLICE, RELEASE] }, reason: `${SLICE} is planned` });
+  });
+});
+
+describe('BLOCKED, resolved by the planner', () => {
+  test('a BLOCKED verdict routes to replan-release until baton unblock, and defer needs a full card', async () => {
+    const dir = await planned();
+    await git(dir, 'checkout', '-q', '-b', `track/${RELEASE}/${TRACK}`);
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'implemented' }), [`${SLICE_DIR}/journal.md`]: '# Journal\n\n## Verifier verdicts\n' });
+    await commitAll(dir, 'implemented');
+    const notes = path.join(await testdir(), 'notes.md');
+    await writeFile(notes, 'BLOCKED: the spec asks for a PDF renderer that the project forbids.\n');
+    const baton = (args: string[]) => runBin('baton', args, { cwd: dir, env: GIT_ENV });
+    expect((await baton(['verdict', SLICE, 'BLOCKED', '--notes-file', notes, '--commit'])).exitCode).toBe(0);
+    let slice = release(await board(dir)).slices[0];
+    expect(slice).toMatchObject({ state: 'implemented', verification: 'blocked', next: { command: 'replan-release', args: [RELEASE] } });
+    expect(slice?.blockedReason).toMatch(/PDF renderer/);
+    const again = await baton(['verdict', SLICE, 'PASS', '--notes-file', notes]);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toMatch(/open BLOCKED verdict[\s\S]*replan-release/);
+    await writeFile(notes, 'Amended the spec: export as HTML instead.\n');
+    expect((await baton(['unblock', SLICE, '--state', 'failed_verification', '--notes-file', notes, '--commit'])).exitCode).toBe(0);
+    slice = release(await board(dir)).slices[0];
+    expect(slice).toMatchObject({ state: 'failed_verification', verification: null, next: { command: 'implement-slice' } });
+    await writeFile(notes, 'Reason: not needed this release\nTracking: ISSUE-9\n');
+    const partial = await baton(['defer', SLICE, '--notes-file', notes]);
+    expect(partial.exitCode).toBe(2);
+    expect(partial.stderr).toMatch(/The deferral card lacks acknowledged/);
+    await writeFile(notes, 'Reason: not needed this release\nTracking: ISSUE-9\nAcknowledged: Ana, 2026-11-21\n');
+    expect((await baton(['defer', SLICE, '--notes-file', notes, '--commit'])).exitCode).toBe(0);
+    expect(release(await board(dir)).slices[0]?.state).toBe('deferred');
+  });
+});

@@ -1,0 +1,92 @@
+import { access } from 'node:fs/promises';
+import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REPO_ROOT } from '../helpers/run.js';
+import { INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
+import { gitdir, writeFiles } from '../helpers/testdir.js';
+
+/** Debian's Chromium; the CI script installs it (apt-get install chromium), as a new machine would need. */
+const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
+const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
+
+let browser: Browser;
+let server: ResultPromise;
+let url: string;
+let repo: string;
+
+beforeAll(async () => {
+  await access(CHROMIUM).catch(() => {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}. Install Debian's package (apt-get install chromium) or set BATON_CHROMIUM; the dashboard test needs a real browser.`);
+  });
+  repo = await gitdir({
+    [`docs/release/${RELEASE}/index.md`]: INDEX.replace('state: in_progress', 'state: planned'),
+    [`${SLICE_DIR}/spec.md`]: SPEC,
+    [`${SLICE_DIR}/status.json`]: statusJson({ state: 'planned', title: HOSTILE }),
+  });
+  server = execa('node', [path.join(REPO_ROOT, 'dist/baton.mjs'), 'board', 'serve', '--port', '0', '--refresh', '1'], { cwd: repo, reject: false });
+  url = await new Promise<string>((resolve, reject) => {
+    server.stdout?.on('data', (chunk: Buffer) => {
+      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(chunk.toString());
+      if (match) resolve(match[0]);
+    });
+    void server.then((result) => reject(new Error(`the dashboard exited: ${result.stderr}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // As root in a container Chromium needs --no-sandbox; the rest keep it off a closed network.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await server;
+});
+
+describe('baton board serve', () => {
+  test('shows the release, its track and the next command; text from the repository stays text', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await expect(page.locator(`section[data-release="${RELEASE}"] h2`).textContent()).resolves.toBe(RELEASE);
+    await expect(page.locator('td.outcome').first().textContent()).resolves.toBe(HOSTILE);
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await expect(page.locator('code[data-claude]').first().textContent()).resolves.toBe(`/implement-slice ${SLICE} ${RELEASE}`);
+    await page.selectOption('#tool', 'codex');
+    await expect(page.locator('code[data-claude]').first().textContent()).resolves.toBe(`$baton-implement-slice ${SLICE} ${RELEASE}`);
+    await expect(page.locator('button.copy').first().isVisible()).resolves.toBe(true);
+    await expect(page.locator('.verdict').textContent()).resolves.toMatch(/NOT READY: 1 of 1 slices/);
+    await page.close();
+  });
+
+  test('refreshes itself when the repository changes', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await expect(page.locator('span.state.planned').first().isVisible()).resolves.toBe(true);
+    await writeFiles(repo, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'verified', title: HOSTILE }) });
+    await page.waitForSelector('span.state.verified', { timeout: 10_000 });
+    await expect(page.locator('.verdict').textContent()).resolves.toMatch(/READY: all 1 slices/);
+    await page.close();
+  });
+
+  test('listens on 127.0.0.1 only', async () => {
+    const external = Object.values(networkInterfaces()).flat().find((address) => address && address.family === 'IPv4' && !address.internal);
+    expect(url.startsWith('http://127.0.0.1:')).toBe(true);
+    if (!external) return; // a machine with no other interface has nothing else to listen on
+    const port = Number(new URL(url).port);
+    const refused = await new Promise<string>((resolve) => {
+      const probe = request({ host: external.address, port, path: '/', timeout: 2000 }, () => resolve('answered'));
+      probe.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      probe.on('timeout', () => {
+        probe.destroy();
+        resolve('timeout');
+      });
+      probe.end();
+    });
+    expect(refused).not.toBe('answered');
+  });
+});
