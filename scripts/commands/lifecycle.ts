@@ -1,0 +1,177 @@
+import type { Argv } from 'yargs';
+import type { BatonCommand, BatonIo } from '../cli.js';
+import { UsageError, type ExitCode } from '../lib/errors.js';
+import type { ChangeReport } from '../lifecycle/records.js';
+
+/** The state-changing commands: argument wiring only; each loads its implementation when it runs. */
+
+const commit = (yargs: Argv) =>
+  yargs
+    .option('commit', { type: 'boolean', default: false, describe: 'Commit the files written, with the protocol subject line' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print what changed as JSON' });
+const slicePositionals = (yargs: Argv) =>
+  yargs.positional('slice', { type: 'string', describe: 'Slice id' }).positional('release', { type: 'string', describe: 'Release id; found from the board when omitted' });
+
+async function print(io: BatonIo, args: Record<string, unknown>, report: ChangeReport): Promise<ExitCode> {
+  const { formatChangeReport } = await import('../lifecycle/records.js');
+  io.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatChangeReport(report)}\n`);
+  return 0;
+}
+
+const str = (value: unknown) => (value === undefined ? undefined : String(value));
+const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
+
+export const lifecycleCommands: BatonCommand[] = [
+  {
+    command: 'new-release <release>',
+    describe: 'Create a release folder (intake.md, index.md) from the templates',
+    builder: (y) =>
+      commit(y.positional('release', { type: 'string', describe: 'Release id, e.g. 2026-11-21-billing-export' }))
+        .option('integration-branch', { type: 'string', requiresArg: true, describe: 'The branch the release merges into (default: the current branch)' })
+        .option('title', { type: 'string', requiresArg: true, describe: 'A one-line title' }),
+    async run(args, io) {
+      const { newRelease } = await import('../lifecycle/scaffold.js');
+      return print(io, args, await newRelease(io, { release: String(args.release), integrationBranch: str(args['integration-branch']), title: str(args.title), commit: Boolean(args.commit) }));
+    },
+  },
+  {
+    command: 'new-slice <slice>',
+    describe: "Create a slice folder from the templates and register it in its track (the track is created if new)",
+    builder: (y) =>
+      commit(y.positional('slice', { type: 'string', describe: 'Slice id, e.g. S03-export-csv' }))
+        .option('release', { type: 'string', demandOption: true, requiresArg: true, describe: 'Release id' })
+        .option('track', { type: 'string', demandOption: true, requiresArg: true, describe: 'Track id, e.g. T1-exports' })
+        .option('depends-on', { type: 'string', array: true, describe: 'Tracks a new track depends on (repeatable)' })
+        .option('title', { type: 'string', requiresArg: true, describe: "The slice's user outcome in a few words" }),
+    async run(args, io) {
+      const { newSlice } = await import('../lifecycle/scaffold.js');
+      return print(io, args, await newSlice(io, { slice: String(args.slice), release: String(args.release), track: String(args.track), dependsOn: list(args['depends-on']), title: str(args.title), commit: Boolean(args.commit) }));
+    },
+  },
+  {
+    command: 'worktree <slice> [release]',
+    describe: "Create the release branch and worktree and the slice's track branch and worktree when absent",
+    builder: (y) => commit(slicePositionals(y)),
+    async run(args, io) {
+      const { materialiseWorktree } = await import('../lifecycle/worktrees.js');
+      return print(io, args, await materialiseWorktree(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit) }));
+    },
+  },
+  {
+    command: 'start <slice> [release]',
+    describe: 'planned or failed_verification → in_progress; records start_commit the first time only',
+    builder: (y) => commit(slicePositionals(y)),
+    async run(args, io) {
+      const { startSlice } = await import('../lifecycle/slice-actions.js');
+      return print(io, args, await startSlice(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit) }));
+    },
+  },
+  {
+    command: 'evidence <slice> [release]',
+    describe: 'Record the test commands and reachability artefacts of an in-progress slice',
+    builder: (y) =>
+      commit(slicePositionals(y))
+        .option('test-command', { type: 'string', array: true, describe: 'A command that runs the slice\'s tests (repeatable)' })
+        .option('reachability', { type: 'string', array: true, describe: 'An artefact: "path", "path:line" or "path — what it shows" (repeatable)' }),
+    async run(args, io) {
+      const { recordEvidence } = await import('../lifecycle/slice-actions.js');
+      return print(io, args, await recordEvidence(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit), testCommands: list(args['test-command']), reachability: list(args.reachability) }));
+    },
+  },
+  {
+    command: 'transition <slice> <state> [release]',
+    describe: 'in_progress → implemented, only when baton verify passes; fills actual_files',
+    builder: (y) => commit(slicePositionals(y).positional('state', { type: 'string', describe: 'implemented' })),
+    async run(args, io) {
+      const state = String(args.state);
+      if (state !== 'implemented') {
+        const other: Record<string, string> = { in_progress: 'baton start', verified: 'baton verdict <slice> PASS', failed_verification: 'baton verdict <slice> FAIL', deferred: 'baton defer', shipped: 'baton ship', planned: 'baton unblock --state planned' };
+        throw new UsageError(`baton transition only moves a slice to implemented, not to ${state}.`, { fix: other[state] ? `Use ${other[state]}.` : 'The states are planned, in_progress, implemented, verified, failed_verification, deferred and shipped.' });
+      }
+      const { markImplemented } = await import('../lifecycle/slice-actions.js');
+      return print(io, args, await markImplemented(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit) }));
+    },
+  },
+  {
+    command: 'verdict <slice> <verdict> [release]',
+    describe: "Record a verifier's verdict (PASS, FAIL or BLOCKED) in status.json and journal.md",
+    builder: (y) =>
+      commit(slicePositionals(y).positional('verdict', { type: 'string', choices: ['PASS', 'FAIL', 'BLOCKED'], describe: 'The verdict' }))
+        .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'The verdict body: numbered violations for FAIL, the reason for BLOCKED' }),
+    async run(args, io) {
+      const { recordVerdict } = await import('../lifecycle/slice-actions.js');
+      return print(io, args, await recordVerdict(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit), verdict: args.verdict as 'PASS' | 'FAIL' | 'BLOCKED', notesFile: String(args['notes-file']) }));
+    },
+  },
+  {
+    command: 'unblock <slice> [release]',
+    describe: "The planner's answer to a BLOCKED verdict: clear it and set the state",
+    builder: (y) =>
+      commit(slicePositionals(y))
+        .option('state', { type: 'string', demandOption: true, choices: ['implemented', 'failed_verification', 'planned'], describe: 'Where the slice goes after the spec was amended' })
+        .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'What the planner changed and why' }),
+    async run(args, io) {
+      const { resolveBlocked } = await import('../lifecycle/slice-actions.js');
+      return print(io, args, await resolveBlocked(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit), state: args.state as 'implemented', notesFile: String(args['notes-file']) }));
+    },
+  },
+  {
+    command: 'defer <slice> [release]',
+    describe: 'Move a slice that is not verified or shipped out of the release, with its deferral card',
+    builder: (y) => commit(slicePositionals(y)).option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'Lines "Reason: ...", "Tracking: ...", "Acknowledged: ..."' }),
+    async run(args, io) {
+      const { deferSlice } = await import('../lifecycle/slice-actions.js');
+      return print(io, args, await deferSlice(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit), notesFile: String(args['notes-file']) }));
+    },
+  },
+  {
+    command: 'merged <track> [release]',
+    describe: "Record a track as merged once its branch is contained in release-wt",
+    builder: (y) => commit(y.positional('track', { type: 'string', describe: 'Track id' }).positional('release', { type: 'string', describe: 'Release id' })),
+    async run(args, io) {
+      const { recordTrackMerged } = await import('../lifecycle/worktrees.js');
+      return print(io, args, await recordTrackMerged(io, { track: String(args.track), release: str(args.release), commit: Boolean(args.commit) }));
+    },
+  },
+  {
+    command: 'ship <release>',
+    describe: 'Every verified slice → shipped, only when the deployed commit contains the release merge',
+    builder: (y) =>
+      commit(y.positional('release', { type: 'string', describe: 'Release id' }))
+        .option('deployed', { type: 'string', demandOption: true, requiresArg: true, describe: 'The commit that was deployed' })
+        .option('deploy-ref', { type: 'string', requiresArg: true, describe: 'A tag, URL or ticket for the deploy' }),
+    async run(args, io) {
+      const { shipRelease } = await import('../lifecycle/ship.js');
+      return print(io, args, await shipRelease(io, { release: String(args.release), deployed: String(args.deployed), deployRef: str(args['deploy-ref']), commit: Boolean(args.commit) }));
+    },
+  },
+  {
+    command: 'gate <gate> <target> [release]',
+    describe: 'Is a gate open? merge-track <track> [<release>], merge-release <release>, mark-shipped <release> (exit 0 open, 1 closed)',
+    builder: (y) =>
+      y
+        .positional('gate', { type: 'string', choices: ['merge-track', 'merge-release', 'mark-shipped'], describe: 'Which gate' })
+        .positional('target', { type: 'string', describe: 'The track (merge-track) or the release' })
+        .positional('release', { type: 'string', describe: 'The release, for merge-track' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print { gate, release, target, open, reasons } as JSON' }),
+    async run(args, io) {
+      const gates = await import('../lifecycle/gates.js');
+      const target = String(args.target);
+      const result =
+        args.gate === 'merge-track' ? await gates.gateMergeTrack(io, target, str(args.release)) : args.gate === 'merge-release' ? await gates.gateMergeRelease(io, target) : await gates.gateMarkShipped(io, target);
+      io.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${gates.formatGate(result)}\n`);
+      return result.open ? 0 : 1;
+    },
+  },
+  {
+    command: 'matrix <release>',
+    describe: "The touchpoint matrix from the specs' Planned touchpoints, as Markdown for index.md (exit 1 on a collision)",
+    builder: (y) => y.positional('release', { type: 'string', describe: 'Release id' }).option('json', { type: 'boolean', default: false, describe: 'Print the matrix as JSON' }),
+    async run(args, io) {
+      const { formatMatrix, readMatrix } = await import('../lifecycle/matrix.js');
+      const matrix = await readMatrix(io, String(args.release));
+      io.write(args.json ? `${JSON.stringify(matrix, null, 2)}\n` : `${formatMatrix(matrix)}\n`);
+      return matrix.collisions.length > 0 ? 1 : 0;
+    },
+  },
+];

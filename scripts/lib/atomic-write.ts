@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { OperationalError } from './errors.js';
+
+/** Writes a file by writing a temporary file beside it and renaming it over the old one. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const temporary = `${file}.baton-${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temporary, content, { flag: 'wx' });
+    await rename(temporary, file);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined); // best effort: the write already failed
+    throw new OperationalError(`Could not write ${file}.`, { cause: error, fix: 'Check that the folder exists and is writable.' });
+  }
+}

@@ -1,0 +1,20 @@
+import { parseDocument, type Document } from 'yaml';
+import { OperationalError } from './errors.js';
+import { splitFrontmatter } from './markdown.js';
+
+/**
+ * Edits a Markdown file's YAML frontmatter through the yaml library's document model, so comments,
+ * key order, quoting and the body are kept as written; only what `edit` changes is rewritten.
+ */
+export function editFrontmatter(text: string, file: string, edit: (document: Document) => void): string {
+  const { yaml, body } = splitFrontmatter(text);
+  if (yaml === undefined) throw new OperationalError(`${file} has no frontmatter to edit.`, { fix: 'Restore its --- fenced YAML block from git.' });
+  const document = parseDocument(yaml, { uniqueKeys: true, keepSourceTokens: true });
+  if (document.errors.length > 0) {
+    throw new OperationalError(`${file} has frontmatter that is not valid YAML: ${document.errors[0]?.message.split('\n')[0] ?? ''}`, { fix: 'Correct it (or restore it from git) before changing it with baton.' });
+  }
+  edit(document);
+  const newline = text.includes('\r\n') ? '\r\n' : '\n';
+  const rendered = document.toString({ lineWidth: 0 }).replace(/\n/g, newline);
+  return `---${newline}${rendered}---${newline}${body}`;
+}

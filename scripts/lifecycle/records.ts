@@ -1,0 +1,140 @@
+import path from 'node:path';
+import type { Board, BoardRelease, BoardSlice, BoardTrack } from '../board/board.js';
+import { findOnBoard } from '../board/next-step.js';
+import { readBoard } from '../board/read-board.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import { commitPaths } from '../lib/commit.js';
+import { FindingError } from '../lib/errors.js';
+import { currentBranch } from '../lib/git.js';
+import { JsonError } from '../lib/json-file.js';
+import { readTextIfPresent } from '../lib/read-text.js';
+import { openRepo, type Repo } from '../lib/repo.js';
+import { parseStatus, serializeStatus, type SliceStatus } from '../lib/status.js';
+import { checkTransition, type SliceAction } from './state-machine.js';
+
+/**
+ * What every state-changing command shares: finding a slice on the board, the worktree where its
+ * record lives, reading and writing its status.json and journal.md, committing, and reporting
+ * exactly what changed.
+ */
+
+export interface LifecycleIo {
+  cwd: string;
+  env: { BATON_RELEASE_DIR?: string | undefined };
+  now(): Date;
+}
+
+export interface ChangeReport {
+  command: string;
+  /** One sentence per change, for people. */
+  changes: string[];
+  /** Absolute paths of the files written. */
+  files: string[];
+  commits: { commit: string; subject: string; worktree: string }[];
+}
+
+export function formatChangeReport(report: ChangeReport): string {
+  const lines = [...report.changes];
+  for (const file of report.files) lines.push(`  wrote ${file}`);
+  for (const commit of report.commits) lines.push(`  committed ${commit.commit.slice(0, 12)} in ${commit.worktree}: ${commit.subject}`);
+  if (report.commits.length === 0 && report.files.length > 0) lines.push('  not committed (pass --commit to commit these files with the protocol subject)');
+  return lines.join('\n');
+}
+
+/** The timestamp format of status.json: UTC, whole seconds. */
+export function timestamp(now: Date): string {
+  return `${now.toISOString().slice(0, 19)}Z`;
+}
+
+export interface SliceContext {
+  repo: Repo;
+  board: Board;
+  release: BoardRelease;
+  slice: BoardSlice;
+  track: BoardTrack | undefined;
+}
+
+export async function sliceContext(io: LifecycleIo, slice: string, release: string | undefined): Promise<SliceContext> {
+  const repo = await openRepo(io.cwd, io.env);
+  const board = await readBoard({ cwd: io.cwd, env: io.env });
+  const onBoard = findOnBoard(board, slice, release);
+  const entry = onBoard.slices.find((candidate) => candidate.id === slice) as BoardSlice;
+  const track = onBoard.tracks.find((candidate) => candidate.slices.includes(slice));
+  return { repo, board, release: onBoard, slice: entry, track };
+}
+
+/**
+ * The worktree where a slice's record is written: its track's worktree once the track branch exists,
+ * else the release worktree once release-wt exists, else the checkout on the integration branch.
+ */
+export async function recordWorktree(context: SliceContext): Promise<string> {
+  const { release, track, repo, slice } = context;
+  if (track?.branchExists) {
+    if (track.worktree) return track.worktree;
+    throw new FindingError(`The record of ${slice.id} lives on ${track.branch}, which is not checked out in any worktree on this machine.`, {
+      fix: `Create its worktree with baton worktree ${slice.id} ${release.id}.`,
+    });
+  }
+  return releaseDocsWorktree(repo, release);
+}
+
+/** Where a release's index.md (and the records of slices whose track has no branch) are written. */
+export async function releaseDocsWorktree(repo: Repo, release: BoardRelease): Promise<string> {
+  if (release.releaseBranchExists) {
+    if (release.releaseWorktree) return release.releaseWorktree;
+    throw new FindingError(`${release.releaseBranch} exists but is not checked out in any worktree on this machine.`, {
+      fix: `Check it out: git worktree add <folder> ${release.releaseBranch}`,
+    });
+  }
+  const branch = await currentBranch(repo.root);
+  if (release.integrationBranch && branch !== release.integrationBranch) {
+    throw new FindingError(`Release ${release.id} is still planned on ${release.integrationBranch}, but this checkout is on ${branch ?? 'a detached HEAD'}.`, {
+      fix: `Run it in the checkout of ${release.integrationBranch} (baton -C <that folder> ...).`,
+    });
+  }
+  return repo.root;
+}
+
+export function statusFile(repo: Repo, worktree: string, release: string, slice: string): string {
+  return path.join(worktree, repo.config.releaseDir, release, slice, 'status.json');
+}
+
+/** Reads and validates the status.json a command is about to change. */
+export async function readStatusFile(file: string): Promise<SliceStatus> {
+  const text = await readTextIfPresent(file);
+  if (text === undefined) throw new FindingError(`${file} does not exist.`, { fix: 'Check the slice id and the worktree; baton board --verbose shows where each slice lives.' });
+  try {
+    const { status, problems } = parseStatus(text, file);
+    if (status) return status;
+    throw new FindingError(`${file} does not match the schema: ${problems.join('; ')}.`, { fix: 'Restore it from git; status.json is changed only by baton commands.' });
+  } catch (error) {
+    if (error instanceof JsonError) throw new FindingError(error.message, { fix: 'Restore it from git; status.json is changed only by baton commands.' });
+    throw error;
+  }
+}
+
+/** Asks the state machine; a refusal becomes a finding (exit 1) with the reason and the fix. */
+export function requireTransition(status: SliceStatus, action: SliceAction, unblockTo?: SliceStatus['state']) {
+  const check = checkTransition(action, status.state, status.verification.result, unblockTo);
+  if (!check.allowed) throw new FindingError(`Refused for ${status.slice_id}: ${check.reason}.`, { fix: check.fix });
+  return check.to;
+}
+
+export async function writeStatus(file: string, status: SliceStatus): Promise<void> {
+  await writeFileAtomic(file, serializeStatus(status));
+}
+
+/** Appends an entry under the journal's "Verifier verdicts" section, or at the end when it has none. */
+export async function appendJournal(file: string, heading: string, text: string): Promise<void> {
+  const journal = (await readTextIfPresent(file)) ?? '';
+  const entry = `\n### ${heading}\n\n${text.trim()}\n`;
+  await writeFileAtomic(file, `${journal.replace(/\s*$/, '\n')}${entry}`);
+}
+
+/** Commits the written files when asked, and records the commit in the report. */
+export async function maybeCommit(report: ChangeReport, commit: boolean, worktree: string, subject: string, body: string): Promise<void> {
+  if (!commit) return;
+  const paths = report.files.filter((file) => file.startsWith(`${worktree}${path.sep}`)).map((file) => path.relative(worktree, file));
+  const done = await commitPaths(worktree, paths, subject, body);
+  report.commits.push({ ...done, worktree });
+}

@@ -1,0 +1,183 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { isMap, isSeq, YAMLSeq, type Document } from 'yaml';
+import { readBoard } from '../board/read-board.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import { commitPaths } from '../lib/commit.js';
+import { FindingError, OperationalError, UsageError } from '../lib/errors.js';
+import { editFrontmatter } from '../lib/frontmatter-edit.js';
+import { currentBranch } from '../lib/git.js';
+import { assertId } from '../lib/ids.js';
+import { isBranchName } from '../lib/registry.js';
+import { pathExists, readTextIfPresent } from '../lib/read-text.js';
+import { openRepo } from '../lib/repo.js';
+import { schemaProblems } from '../lib/status.js';
+import { TEMPLATE_VARIABLES } from '../lib/template-vocabulary.js';
+import { releaseDocsWorktree, timestamp, type ChangeReport, type LifecycleIo } from './records.js';
+
+/** Creating a release and its slices from the templates, and registering slices in index.md. */
+
+export interface ScaffoldIo extends LifecycleIo {
+  /** The folder holding the release-artefact templates (beside the tool: <pack dir>/templates). */
+  templatesDir: string;
+}
+
+type TemplateValues = Partial<Record<(typeof TEMPLATE_VARIABLES)[number], string>>;
+
+/** Fills one template; a variable the template uses but was not given is an error, not an empty field. */
+export async function renderTemplate(templatesDir: string, name: string, values: TemplateValues): Promise<string> {
+  let source: string;
+  try {
+    source = await readFile(path.join(templatesDir, name), 'utf8');
+  } catch (error) {
+    throw new OperationalError(`The template ${name} is missing from ${templatesDir}.`, { cause: error, fix: 'Reinstall the pack with baton-install.' });
+  }
+  const hb = Handlebars.create();
+  hb.registerHelper('json', (value: unknown) => JSON.stringify(value));
+  hb.registerHelper('yaml', (value: unknown) => `'${String(value).replace(/'/g, "''")}'`);
+  return hb.compile(source, { noEscape: true, strict: true })(values);
+}
+
+/** "2026-11-21-billing-export" becomes "Billing export". */
+export function titleFromId(id: string): string {
+  const words = id.replace(/^\d{4}-\d{2}-\d{2}-/, '').replace(/^[ST]\d+[a-z]?-/, '').split('-');
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function checkTitle(title: string): string {
+  const clean = title.trim();
+  if (clean === '' || /[\r\n]/.test(clean)) throw new UsageError('The title must be one non-empty line.', { fix: 'Pass --title "<a user outcome in a few words>".' });
+  return clean;
+}
+
+export async function newRelease(io: ScaffoldIo, options: { release: string; integrationBranch?: string | undefined; title?: string | undefined; commit: boolean }): Promise<ChangeReport> {
+  const release = assertId('release', options.release);
+  const repo = await openRepo(io.cwd, io.env);
+  const folder = path.join(repo.root, repo.config.releaseDir, release);
+  if (await pathExists(folder)) throw new FindingError(`Release ${release} already exists at ${folder}.`, { fix: 'Continue it with the plan-release command, or choose another name.' });
+  const branch = options.integrationBranch ?? (await currentBranch(repo.root));
+  if (!branch) throw new UsageError('HEAD is detached, so there is no current branch to integrate into.', { fix: 'Pass --integration-branch <branch>.' });
+  if (!isBranchName(branch)) throw new UsageError(`"${branch}" is not a branch name.`, { fix: 'Pass --integration-branch <branch>.' });
+  const now = io.now();
+  const values: TemplateValues = {
+    release,
+    title: checkTitle(options.title ?? titleFromId(release)),
+    date: now.toISOString().slice(0, 10),
+    datetime: timestamp(now),
+    integrationBranch: branch,
+    releaseDir: repo.config.releaseDir,
+  };
+  const report: ChangeReport = { command: 'new-release', changes: [`Release ${release} created, integrating into ${branch}.`], files: [], commits: [] };
+  for (const name of ['intake.md', 'index.md']) {
+    const file = path.join(folder, name);
+    await writeFileAtomic(file, await renderTemplate(io.templatesDir, name, values));
+    report.files.push(file);
+  }
+  if (options.commit) {
+    const done = await commitPaths(repo.root, report.files.map((file) => path.relative(repo.root, file)), `docs(release/${release}): open release`, report.changes.join('\n'));
+    report.commits.push({ ...done, worktree: repo.root });
+  }
+  return report;
+}
+
+export interface NewSliceOptions {
+  slice: string;
+  release: string;
+  track: string;
+  dependsOn: string[];
+  title?: string | undefined;
+  commit: boolean;
+}
+
+export async function newSlice(io: ScaffoldIo, options: NewSliceOptions): Promise<ChangeReport> {
+  const slice = assertId('slice', options.slice);
+  const release = assertId('release', options.release);
+  const trackId = assertId('track', options.track);
+  const dependsOn = options.dependsOn.map((id) => assertId('track', id));
+  const repo = await openRepo(io.cwd, io.env);
+  const board = await readBoard({ cwd: io.cwd, env: io.env, release });
+  const onBoard = board.releases.find((candidate) => candidate.id === release);
+  if (!onBoard) throw new FindingError(`Release ${release} is not on the board.`, { fix: 'Create it with baton new-release.' });
+  if (onBoard.slices.some((candidate) => candidate.id === slice)) throw new FindingError(`${slice} already exists in ${release}.`, { fix: 'Choose a new slice id (a letter suffix such as S03a is allowed).' });
+  const track = onBoard.tracks.find((candidate) => candidate.id === trackId);
+  if (track?.state === 'merged') throw new FindingError(`${trackId} is already merged into release-wt/${release}.`, { fix: 'Put the slice in a new track (with --depends-on if it needs that work).' });
+  if (track && dependsOn.length > 0) throw new UsageError(`${trackId} already exists; its dependencies were set when it was created.`, { fix: 'Leave out --depends-on, or create a new track.' });
+  for (const dependency of dependsOn) {
+    if (!onBoard.tracks.some((candidate) => candidate.id === dependency)) throw new FindingError(`--depends-on ${dependency}: no such track in ${release}.`, { fix: `Tracks: ${onBoard.tracks.map((t) => t.id).join(', ') || 'none yet'}.` });
+  }
+
+  const indexRoot = await releaseDocsWorktree(repo, onBoard);
+  let sliceRoot = indexRoot;
+  if (track?.branchExists) {
+    if (!track.worktree) throw new FindingError(`${track.branch} is not checked out on this machine, and the new slice's folder belongs there.`, { fix: `Check it out first: baton worktree <a slice of ${trackId}> ${release}` });
+    sliceRoot = track.worktree;
+  }
+  const now = io.now();
+  const values: TemplateValues = { release, slice, track: trackId, title: checkTitle(options.title ?? titleFromId(slice)), date: now.toISOString().slice(0, 10), datetime: timestamp(now), releaseDir: repo.config.releaseDir };
+  const folder = path.join(sliceRoot, repo.config.releaseDir, release, slice);
+  if (await pathExists(folder)) throw new FindingError(`${folder} already exists.`, { fix: 'Remove it, or choose another slice id.' });
+
+  const report: ChangeReport = { command: 'new-slice', changes: [], files: [], commits: [] };
+  const rendered: [string, string][] = [];
+  for (const name of ['spec.md', 'proof.md', 'journal.md', 'status.json']) rendered.push([name, await renderTemplate(io.templatesDir, name, values)]);
+  const status = JSON.parse(rendered[3]?.[1] ?? '{}') as unknown;
+  const problems = schemaProblems(status);
+  if (problems.length > 0) throw new OperationalError(`The status template does not produce a valid status.json: ${problems.join('; ')}.`, { fix: 'Reinstall the pack; the templates were changed.' });
+
+  const indexFile = path.join(indexRoot, repo.config.releaseDir, release, 'index.md');
+  const indexText = await readTextIfPresent(indexFile);
+  if (indexText === undefined) throw new FindingError(`${indexFile} does not exist.`, { fix: 'Create the release with baton new-release.' });
+  const edited = editFrontmatter(indexText, indexFile, (document) => registerSlice(document, trackId, slice, dependsOn));
+  for (const [name, content] of rendered) {
+    const file = path.join(folder, name);
+    await writeFileAtomic(file, content);
+    report.files.push(file);
+  }
+  await writeFileAtomic(indexFile, edited);
+  report.files.push(indexFile);
+  report.changes.push(`${slice} created from the templates in ${folder}.`);
+  report.changes.push(track ? `${slice} appended to ${trackId} in index.md (now ${[...track.slices, slice].join(', ')}).` : `Track ${trackId} created in index.md with ${slice}${dependsOn.length ? `, depending on ${dependsOn.join(', ')}` : ''}.`);
+
+  if (options.commit) {
+    const subject = `docs(release/${release}/${slice}): plan slice in ${trackId}`;
+    for (const root of [...new Set([indexRoot, sliceRoot])]) {
+      const paths = report.files.filter((file) => file.startsWith(`${root}${path.sep}`)).map((file) => path.relative(root, file));
+      report.commits.push({ ...(await commitPaths(root, paths, subject, report.changes.join('\n'))), worktree: root });
+    }
+  }
+  return report;
+}
+
+/** Appends a slice to its track in the `tracks:` registry, creating the track when it is new. */
+function registerSlice(document: Document, trackId: string, slice: string, dependsOn: string[]): void {
+  let tracks = document.get('tracks');
+  if (tracks !== undefined && tracks !== null && !isSeq(tracks)) throw new FindingError('index.md: tracks is not a list.', { fix: 'Restore index.md from git.' });
+  if (!isSeq(tracks) || tracks.items.length === 0) {
+    // An empty registry is written `tracks: []`; the first track turns it into a block list.
+    const fresh = new YAMLSeq();
+    document.set('tracks', fresh);
+    tracks = fresh;
+  }
+  const list = tracks as YAMLSeq;
+  const existing = list.items.find((item) => isMap(item) && item.get('id') === trackId);
+  if (existing && isMap(existing)) {
+    const slices = existing.get('slices');
+    if (isSeq(slices)) slices.add(slice);
+    else existing.set('slices', flowList([slice], document));
+    return;
+  }
+  const entry = document.createNode({ id: trackId, slices: [slice], depends_on: dependsOn, state: 'planned' });
+  for (const key of ['slices', 'depends_on']) {
+    const value = entry.get(key);
+    if (isSeq(value)) value.flow = true;
+  }
+  list.add(entry);
+}
+
+function flowList(items: string[], document: Document): YAMLSeq {
+  const node = document.createNode(items) as YAMLSeq;
+  node.flow = true;
+  return node;
+}

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { FindingError, UsageError } from '../lib/errors.js';
+import { gitText, isAncestor, resolveCommit, runGit } from '../lib/git.js';
+import { assertId } from '../lib/ids.js';
+import { openRepo } from '../lib/repo.js';
+import { formatGate, gateMarkShipped } from './gates.js';
+import { maybeCommit, readStatusFile, requireTransition, timestamp, writeStatus, type ChangeReport, type LifecycleIo } from './records.js';
+import { readBoard } from '../board/read-board.js';
+
+/**
+ * `baton ship`: after a human attests the deploy, every verified slice of the release becomes
+ * shipped, with the deployed commit as evidence. It refuses a deployed commit that does not contain
+ * the release merge, because then the verified work is not what was deployed.
+ */
+export async function shipRelease(io: LifecycleIo, options: { release: string; deployed: string; deployRef?: string | undefined; commit: boolean }): Promise<ChangeReport> {
+  const releaseId = assertId('release', options.release);
+  const gate = await gateMarkShipped(io, releaseId);
+  if (!gate.open) throw new FindingError(`Refused: ${formatGate(gate)}`, { fix: 'Resolve every reason listed, then run baton ship again.' });
+  const repo = await openRepo(io.cwd, io.env);
+  const deployed = await resolveCommit(repo.root, options.deployed);
+  if (!deployed) throw new UsageError(`--deployed ${options.deployed} does not name a commit in this repository.`, { fix: 'Pass the full commit id that was deployed (fetch it first if needed).' });
+  const release = (await readBoard({ cwd: io.cwd, env: io.env, release: releaseId })).releases[0];
+  if (!release) throw new FindingError(`Release ${releaseId} is not on the board.`, { fix: 'Check the id.' });
+
+  const merge = await releaseMerge(repo.root, release.releaseBranch, release.integrationBranch ?? 'HEAD');
+  if (!merge) throw new FindingError(`Cannot find the merge of ${release.releaseBranch} into ${release.integrationBranch}.`, { fix: 'Run the merge-release command first.' });
+  if (!(await isAncestor(repo.root, merge, deployed))) {
+    throw new FindingError(`The deployed commit ${deployed.slice(0, 12)} does not contain the release merge ${merge.slice(0, 12)}: what was deployed is not the verified work.`, {
+      fix: 'Deploy a commit that contains the release merge, then run baton ship with it.',
+    });
+  }
+
+  const report: ChangeReport = { command: 'ship', changes: [], files: [], commits: [] };
+  const now = timestamp(io.now());
+  for (const slice of release.slices.filter((candidate) => candidate.state === 'verified')) {
+    const file = path.join(repo.root, repo.config.releaseDir, releaseId, slice.id, 'status.json');
+    const status = await readStatusFile(file);
+    const to = requireTransition(status, 'ship');
+    await writeStatus(file, {
+      ...status,
+      state: to,
+      last_updated_by: 'baton ship',
+      last_updated_at: now,
+      ship: { shipped_at: now, deployed_commit: deployed, deploy_ref: options.deployRef?.trim() || null, shipped_by: 'baton ship' },
+    });
+    report.files.push(file);
+    report.changes.push(`${slice.id}: verified → shipped (deployed ${deployed.slice(0, 12)}).`);
+  }
+  const body = [`Deployed commit: ${deployed}`, `Deploy reference: ${options.deployRef?.trim() || 'none given'}`, `Release merge: ${merge}`, ...report.changes].join('\n');
+  await maybeCommit(report, options.commit, repo.root, `docs(release/${releaseId}): mark ${report.files.length} slices shipped — deployed ${deployed.slice(0, 12)}`, body);
+  return report;
+}
+
+/** The commit that merged the release: release-wt's tip when it still exists, else the first-parent merge whose subject names it. */
+async function releaseMerge(root: string, releaseBranch: string, integration: string): Promise<string | undefined> {
+  for (const ref of [`refs/heads/${releaseBranch}`, `refs/remotes/origin/${releaseBranch}`]) {
+    const tip = await resolveCommit(root, ref);
+    if (tip) return tip;
+  }
+  const found = await runGit(root, ['log', '--first-parent', '--merges', '--format=%H', `--grep=merge ${releaseBranch}`, '-n', '1', integration]);
+  const commit = found.stdout.trim();
+  return found.exitCode === 0 && commit ? (await gitText(root, ['rev-parse', `${commit}^2`])) : undefined;
+}

@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { isMap, isSeq } from 'yaml';
+import type { BoardRelease } from '../board/board.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import { FindingError } from '../lib/errors.js';
+import { editFrontmatter } from '../lib/frontmatter-edit.js';
+import { gitText, isAncestor, listWorktrees, resolveCommit } from '../lib/git.js';
+import { assertId } from '../lib/ids.js';
+import { pathExists, readTextIfPresent } from '../lib/read-text.js';
+import type { TrackState } from '../lib/registry.js';
+import { openRepo, type Repo } from '../lib/repo.js';
+import { maybeCommit, sliceContext, type ChangeReport, type LifecycleIo } from './records.js';
+import { readBoard } from '../board/read-board.js';
+
+/**
+ * Branches and worktrees: `baton worktree` materialises release-wt/<release> and a track's branch,
+ * each with a worktree under the configured root, and records the track as in progress; `baton
+ * merged` records a track as merged once its branch is contained in release-wt.
+ */
+
+export async function materialiseWorktree(io: LifecycleIo, options: { slice: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport & { releaseWorktree: string; trackWorktree: string }> {
+  const { repo, release, track, slice } = await sliceContext(io, assertId('slice', options.slice), options.release);
+  if (!track) throw new FindingError(`${slice.id} is in no track of ${release.id}.`, { fix: 'Register it with the replan-release command.' });
+  if (track.blockedBy.length > 0 && !track.branchExists) {
+    throw new FindingError(`${track.id} depends on ${track.blockedBy.join(', ')}, which ${track.blockedBy.length === 1 ? 'is' : 'are'} not merged into ${release.releaseBranch} yet.`, {
+      fix: 'Its branch is created from release-wt once they are merged (merge-track), so that it starts from their work.',
+    });
+  }
+  const report: ChangeReport & { releaseWorktree: string; trackWorktree: string } = { command: 'worktree', changes: [], files: [], commits: [], releaseWorktree: '', trackWorktree: '' };
+
+  // The release assembly branch and its worktree.
+  if (!(await ensureBranch(repo, release.releaseBranch, () => startPointForRelease(repo, release)))) {
+    report.changes.push(`Created branch ${release.releaseBranch}.`);
+  }
+  report.releaseWorktree = await ensureWorktree(repo, release.releaseBranch, path.join(repo.config.worktreeRoot, release.id, 'release'), report);
+
+  // Record the track as in progress on release-wt.
+  if (track.state === 'planned') {
+    const file = path.join(report.releaseWorktree, repo.config.releaseDir, release.id, 'index.md');
+    await setTrackState(file, track.id, 'in_progress');
+    report.files.push(file);
+    report.changes.push(`${track.id}: planned → in_progress in ${release.releaseBranch}'s index.md.`);
+    await maybeCommit(report, options.commit, report.releaseWorktree, `chore(release/${release.id}): materialise worktree for track ${track.id}`, report.changes.join('\n'));
+  }
+
+  // The track branch starts from release-wt as it is now, then gets its own worktree.
+  if (!(await ensureBranch(repo, track.branch, async () => release.releaseBranch))) report.changes.push(`Created branch ${track.branch} from ${release.releaseBranch}.`);
+  report.trackWorktree = await ensureWorktree(repo, track.branch, path.join(repo.config.worktreeRoot, release.id, track.id), report);
+  if (report.changes.length === 0) report.changes.push(`${track.id} is already materialised.`);
+  report.changes.push(`Release worktree: ${report.releaseWorktree}`, `Track worktree: ${report.trackWorktree}`);
+  return report;
+}
+
+/** Makes sure a local branch exists: from its remote-tracking branch if there is one, else from `startPoint`. Returns whether it already existed. */
+async function ensureBranch(repo: Repo, branch: string, startPoint: () => Promise<string>): Promise<boolean> {
+  if (await resolveCommit(repo.root, `refs/heads/${branch}`)) return true;
+  if (await resolveCommit(repo.root, `refs/remotes/origin/${branch}`)) {
+    await gitText(repo.root, ['branch', '--track', branch, `origin/${branch}`]);
+    return false;
+  }
+  await gitText(repo.root, ['branch', branch, await startPoint()]);
+  return false;
+}
+
+async function startPointForRelease(repo: Repo, release: BoardRelease): Promise<string> {
+  const integration = release.integrationBranch;
+  if (!integration) throw new FindingError(`index.md of ${release.id} names no integration_branch.`, { fix: 'Restore index.md from git; it is set by baton new-release.' });
+  for (const ref of [integration, `origin/${integration}`]) if (await resolveCommit(repo.root, ref)) return ref;
+  throw new FindingError(`The integration branch ${integration} of ${release.id} does not exist here.`, { fix: `Fetch it (git fetch origin ${integration}) or create it.` });
+}
+
+/** The worktree that has `branch` checked out, created at `folder` when there is none. */
+async function ensureWorktree(repo: Repo, branch: string, folder: string, report: ChangeReport): Promise<string> {
+  const existing = (await listWorktrees(repo.root)).find((worktree) => worktree.branch === branch);
+  if (existing) return existing.path;
+  if (await pathExists(folder)) {
+    throw new FindingError(`${folder} already exists and is not a worktree of ${branch}.`, { fix: 'Move it away, or set another worktreeRoot in .baton/config.json.' });
+  }
+  await gitText(repo.root, ['worktree', 'add', '--quiet', folder, branch]);
+  report.changes.push(`Created worktree ${folder} on ${branch}.`);
+  return folder;
+}
+
+/** Sets one track's state in the `tracks:` registry of an index.md, keeping the rest of the file as written. */
+export async function setTrackState(file: string, trackId: string, state: TrackState): Promise<void> {
+  const text = await readTextIfPresent(file);
+  if (text === undefined) throw new FindingError(`${file} does not exist.`, { fix: 'Restore it from git.' });
+  const edited = editFrontmatter(text, file, (document) => {
+    const tracks = document.get('tracks');
+    const entry = isSeq(tracks) ? tracks.items.find((item) => isMap(item) && item.get('id') === trackId) : undefined;
+    if (!entry || !isMap(entry)) throw new FindingError(`${file} has no track ${trackId} in its tracks: registry.`, { fix: 'Register the track with baton new-slice.' });
+    entry.set('state', state);
+  });
+  await writeFileAtomic(file, edited);
+}
+
+export async function recordTrackMerged(io: LifecycleIo, options: { track: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport> {
+  const trackId = assertId('track', options.track);
+  const repo = await openRepo(io.cwd, io.env);
+  const board = await readBoard({ cwd: io.cwd, env: io.env, release: options.release });
+  const holding = board.releases.filter((release) => release.tracks.some((track) => track.id === trackId));
+  if (holding.length !== 1) {
+    throw new FindingError(holding.length === 0 ? `No release has a track ${trackId}.` : `Track ${trackId} is in several releases: ${holding.map((r) => r.id).join(', ')}.`, { fix: 'Check the id, or name the release.' });
+  }
+  const release = holding[0] as BoardRelease;
+  const track = release.tracks.find((candidate) => candidate.id === trackId);
+  if (!track) throw new FindingError(`No track ${trackId}.`, { fix: 'Check the id.' });
+  if (track.state === 'merged') throw new FindingError(`${trackId} is already recorded as merged.`, { fix: 'Nothing to do.' });
+  if (!release.releaseWorktree) throw new FindingError(`${release.releaseBranch} is not checked out on this machine.`, { fix: `git worktree add <folder> ${release.releaseBranch}` });
+  const tip = await resolveCommit(repo.root, track.branch);
+  if (!tip) throw new FindingError(`${track.branch} does not exist.`, { fix: 'There is nothing to merge.' });
+  if (!(await isAncestor(release.releaseWorktree, tip, 'HEAD'))) {
+    throw new FindingError(`${track.branch} is not merged into ${release.releaseBranch}: its tip ${tip.slice(0, 12)} is not contained in the release worktree's HEAD.`, {
+      fix: `Merge it first (the merge-track command), then run baton merged ${trackId} ${release.id}.`,
+    });
+  }
+  const file = path.join(release.releaseWorktree, repo.config.releaseDir, release.id, 'index.md');
+  await setTrackState(file, trackId, 'merged');
+  const report: ChangeReport = { command: 'merged', changes: [`${trackId}: ${track.state} → merged in ${release.releaseBranch}'s index.md (its branch tip ${tip.slice(0, 12)} is contained).`], files: [file], commits: [] };
+  await maybeCommit(report, options.commit, release.releaseWorktree, `docs(release/${release.id}): record track ${trackId} merge to release-wt`, report.changes.join('\n'));
+  return report;
+}

@@ -1,0 +1,195 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { Board, BoardRelease } from '../../scripts/board/board.js';
+import { runBin } from '../helpers/run.js';
+import { git, GIT_ENV, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
+
+const REL = '2026-11-21-billing';
+
+/**
+ * One release through its whole life, driven only by baton commands and plain git, with the board
+ * checked after every step: three slices in two tracks, a FAIL and its fix, gates, merges, ship.
+ */
+describe('a release from planning to shipped', () => {
+  test('every step moves the board as the protocol says', async () => {
+    const repo = await gitdir({ 'README.md': '# app\n', 'src/app.ts': 'export const app = 1;\n' }, 'baton-life-');
+    const worktrees = await testdir({}, 'baton-wt-');
+    await writeFiles(repo, { '.baton/config.json': JSON.stringify({ worktreeRoot: worktrees }) });
+    await git(repo, 'add', '.baton/config.json');
+    await git(repo, 'commit', '-q', '-m', 'configure baton');
+
+    const baton = async (args: string[], cwd = repo, expectExit = 0) => {
+      const result = await runBin('baton', args, { cwd, env: GIT_ENV });
+      expect(result.exitCode, `baton ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).toBe(expectExit);
+      return result;
+    };
+    const board = async (exitCode = 1): Promise<BoardRelease> => {
+      const result = await baton(['board', '--json'], repo, exitCode);
+      const parsed = JSON.parse(result.stdout) as Board;
+      return parsed.releases.find((release) => release.id === REL) as BoardRelease;
+    };
+    const states = (release: BoardRelease) => Object.fromEntries(release.slices.map((slice) => [slice.id, slice.state]));
+    const track = (release: BoardRelease, id: string) => release.tracks.find((candidate) => candidate.id === id);
+
+    // Plan: the release, three slices in two tracks, T2 depending on T1.
+    await baton(['new-release', REL, '--commit']);
+    let now = await board();
+    expect(now.slices).toEqual([]);
+    await baton(['new-slice', 'S01-export-csv', '--release', REL, '--track', 'T1-exports', '--title', 'An accountant exports invoices as CSV', '--commit']);
+    await baton(['new-slice', 'S02-export-filter', '--release', REL, '--track', 'T1-exports', '--title', 'The export honours the filter', '--commit']);
+    await baton(['new-slice', 'S03-pdf', '--release', REL, '--track', 'T2-pdf', '--depends-on', 'T1-exports', '--title', 'Invoices export as PDF', '--commit']);
+    now = await board();
+    expect(states(now)).toEqual({ 'S01-export-csv': 'planned', 'S02-export-filter': 'planned', 'S03-pdf': 'planned' });
+    expect(track(now, 'T1-exports')).toMatchObject({ state: 'planned', actionable: 'S01-export-csv', next: { command: 'implement-slice', args: ['S01-export-csv', REL] } });
+    expect(track(now, 'T2-pdf')).toMatchObject({ blockedBy: ['T1-exports'], next: null });
+    for (const slice of ['S01-export-csv', 'S02-export-filter', 'S03-pdf']) await planSpec(repo, slice, slice === 'S03-pdf' ? ['src/pdf.ts'] : slice === 'S01-export-csv' ? ['src/export.ts'] : ['src/filter.ts']);
+    const matrix = await baton(['matrix', REL]);
+    expect(matrix.stdout).toContain('| `src/export.ts` | ✓ |  |');
+
+    // T1: materialise and start S01.
+    await baton(['worktree', 'S01-export-csv', '--commit']);
+    now = await board();
+    const t1 = track(now, 'T1-exports')?.worktree as string;
+    expect(t1).toBe(path.join(worktrees, REL, 'T1-exports'));
+    expect(now.releaseWorktree).toBe(path.join(worktrees, REL, 'release'));
+    expect(track(now, 'T1-exports')?.state).toBe('in_progress');
+    await baton(['-C', t1, 'start', 'S01-export-csv', '--commit']);
+    now = await board();
+    const started = now.slices.find((slice) => slice.id === 'S01-export-csv');
+    expect(started).toMatchObject({ state: 'in_progress', source: `track/${REL}/T1-exports` });
+    const startCommit = started?.startCommit;
+
+    // The work, a first pass that catches a leftover marker, then the claim.
+    await writeFiles(t1, { 'src/export.ts': 'export const toCsv = (rows: string[][]) => rows.join("\\n"); // TODO escape\n' });
+    await git(t1, 'add', '-A');
+    await git(t1, 'commit', '-q', '-m', 'feat(export): land S01-export-csv — CSV export');
+    await writeProof(t1, 'S01-export-csv', baton);
+    await baton(['-C', t1, 'evidence', 'S01-export-csv', '--test-command', 'npm test', '--reachability', 'src/export.ts — the exporter', '--commit']);
+    const refused = await baton(['-C', t1, 'transition', 'S01-export-csv', 'implemented'], repo, 1);
+    expect(refused.stderr).toMatch(/baton verify fails at implemented \(dark-code\)/);
+    await writeFiles(t1, { 'src/export.ts': 'export const toCsv = (rows: string[][]) => rows.join("\\n");\n' });
+    await git(t1, 'commit', '-q', '-am', 'fix(export): S01-export-csv — no leftover marker');
+    await writeProof(t1, 'S01-export-csv', baton);
+    await baton(['-C', t1, 'verify', 'S01-export-csv']);
+    await baton(['-C', t1, 'transition', 'S01-export-csv', 'implemented', '--commit']);
+    now = await board();
+    expect(now.slices.find((slice) => slice.id === 'S01-export-csv')).toMatchObject({ state: 'implemented', next: { command: 'verify-slice', args: ['S01-export-csv', REL] } });
+
+    // A FAIL, its fix, and a PASS. start_commit is kept, so the second verifier sees the whole slice.
+    const notes = path.join(await testdir(), 'verdict.md');
+    await writeFile(notes, 'FAIL\n\n1. Gate 3 — no test drives the export button.\n2. Gate 4 — the artefact shows no gesture.\n');
+    await baton(['-C', t1, 'verdict', 'S01-export-csv', 'FAIL', '--notes-file', notes, '--commit']);
+    now = await board();
+    expect(now.slices.find((slice) => slice.id === 'S01-export-csv')).toMatchObject({ state: 'failed_verification', verification: 'fail', next: { command: 'implement-slice' } });
+    await baton(['-C', t1, 'start', 'S01-export-csv', '--commit']);
+    expect((await board()).slices.find((slice) => slice.id === 'S01-export-csv')).toMatchObject({ state: 'in_progress', startCommit });
+    await writeFiles(t1, { 'test/export.test.ts': 'test("clicks Export", () => {});\n' });
+    await git(t1, 'add', '-A');
+    await git(t1, 'commit', '-q', '-m', 'fix(export): S01-export-csv — test through the button');
+    await planSpec(t1, 'S01-export-csv', ['src/export.ts', 'test/export.test.ts']);
+    await writeProof(t1, 'S01-export-csv', baton);
+    await baton(['-C', t1, 'transition', 'S01-export-csv', 'implemented', '--commit']);
+    await writeFile(notes, 'PASS on a fresh session, artefacts only.\n');
+    await baton(['-C', t1, 'verdict', 'S01-export-csv', 'PASS', '--notes-file', notes, '--commit']);
+    now = await board();
+    expect(now.slices.find((slice) => slice.id === 'S01-export-csv')).toMatchObject({ state: 'verified', verification: 'pass' });
+    expect(track(now, 'T1-exports')).toMatchObject({ actionable: 'S02-export-filter', next: { command: 'implement-slice', args: ['S02-export-filter', REL] } });
+    const journal = await readFile(path.join(t1, 'docs/release', REL, 'S01-export-csv', 'journal.md'), 'utf8');
+    expect(journal).toMatch(/### .* — FAIL on [0-9a-f]{12}\n\nFAIL\n\n1\. Gate 3/);
+    expect(journal).toMatch(/### .* — PASS on [0-9a-f]{12}/);
+
+    // S02 straight through.
+    await implement(t1, 'S02-export-filter', { 'src/filter.ts': 'export const filter = true;\n' }, baton, notes);
+    now = await board();
+    expect(track(now, 'T1-exports')).toMatchObject({ readyToMerge: true, next: { command: 'merge-track', args: ['T1-exports', REL] } });
+
+    // The merge-track gate refuses code that no PASS covered, then opens.
+    await writeFiles(t1, { 'src/late.ts': 'export const late = 1;\n' });
+    await git(t1, 'add', '-A');
+    await git(t1, 'commit', '-q', '-m', 'feat: a late change');
+    const closed = await baton(['gate', 'merge-track', 'T1-exports', REL], repo, 1);
+    expect(closed.stdout).toMatch(/commit\(s\) changing code after the newest verdict: [0-9a-f]+ feat: a late change/);
+    await git(t1, 'reset', '-q', '--hard', 'HEAD~1');
+    expect((await baton(['gate', 'merge-track', 'T1-exports', REL])).stdout).toBe(`gate merge-track T1-exports (release ${REL}): OPEN`);
+
+    // Merge T1 into release-wt, record it; T2 is unblocked.
+    const releaseWorktree = now.releaseWorktree as string;
+    await git(releaseWorktree, 'merge', '--no-ff', '-q', '-m', `Merge track T1-exports into release-wt/${REL} — 2 slices verified`, `track/${REL}/T1-exports`);
+    await baton(['merged', 'T1-exports', REL, '--commit']);
+    now = await board();
+    expect(track(now, 'T1-exports')?.state).toBe('merged');
+    expect(track(now, 'T2-pdf')).toMatchObject({ blockedBy: [], next: { command: 'implement-slice', args: ['S03-pdf', REL] } });
+
+    // T2: its branch starts from release-wt, so it has T1's work.
+    await baton(['worktree', 'S03-pdf', REL, '--commit']);
+    const t2 = track(await board(), 'T2-pdf')?.worktree as string;
+    expect(await readFile(path.join(t2, 'src/export.ts'), 'utf8')).toContain('toCsv');
+    await implement(t2, 'S03-pdf', { 'src/pdf.ts': 'export const pdf = true;\n' }, baton, notes);
+    await baton(['gate', 'merge-track', 'T2-pdf']);
+    await git(releaseWorktree, 'merge', '--no-ff', '-q', '-m', `Merge track T2-pdf into release-wt/${REL} — 1 slice verified`, `track/${REL}/T2-pdf`);
+    await baton(['merged', 'T2-pdf', '--commit']);
+    now = await board(0);
+    expect(now.complete).toBe(true);
+    expect(now.next).toEqual({ command: 'merge-release', args: [REL] });
+
+    // Merge the release into main; mark it shipped against a deploy that contains the merge.
+    await baton(['gate', 'merge-release', REL]);
+    const beforeMerge = await git(repo, 'rev-parse', 'HEAD');
+    await git(repo, 'merge', '--no-ff', '-q', '-m', `chore(main): merge release-wt/${REL} — 3 slices verified, 0 deferred`, `release-wt/${REL}`);
+    now = await board(0);
+    expect(now.mergedToIntegration).toBe(true);
+    expect(now.next).toEqual({ command: 'mark-shipped', args: [REL] });
+    await baton(['gate', 'mark-shipped', REL]);
+    const tooEarly = await baton(['ship', REL, '--deployed', beforeMerge], repo, 1);
+    expect(tooEarly.stderr).toMatch(/does not contain the release merge/);
+    await baton(['ship', REL, '--deployed', 'HEAD', '--deploy-ref', 'v1.4.0', '--commit']);
+    now = await board(0);
+    expect(states(now)).toEqual({ 'S01-export-csv': 'shipped', 'S02-export-filter': 'shipped', 'S03-pdf': 'shipped' });
+    expect(now.next).toBeNull();
+    expect(await git(repo, 'log', '-1', '--format=%s')).toMatch(new RegExp(`^docs\\(release/${REL}\\): mark 3 slices shipped — deployed [0-9a-f]{12}$`));
+    // The shipped records win over the track branches' verified copies, which still exist.
+    expect(now.slices.every((slice) => slice.source === 'working tree' || slice.source === 'main')).toBe(true);
+  });
+});
+
+/** Fills a spec in the checkout where the slice's record lives: no placeholders, the given touchpoints. */
+async function planSpec(root: string, slice: string, touchpoints: string[]): Promise<void> {
+  const file = path.join(root, 'docs/release', REL, slice, 'spec.md');
+  const list = touchpoints.map((touchpoint) => `- \`${touchpoint}\` — changes`).join('\n');
+  const text = (await readFile(file, 'utf8'))
+    .replace(/(## Planned touchpoints\n\n[^\n]*\n[^\n]*\n\n)[\s\S]*?\n\n(## )/, `$1${list}\n\n$2`)
+    .replace(/\[fill:[^\]]*\]/g, 'Written.');
+  await writeFile(file, text);
+  await git(root, 'add', file);
+  await git(root, 'commit', '-q', '-m', `docs(release/${REL}/${slice}): write spec`);
+}
+
+type Baton = (args: string[], cwd?: string, expectExit?: number) => Promise<{ stdout: string }>;
+
+/** Writes the proof bundle from the live changed-file list, then commits it. */
+async function writeProof(root: string, slice: string, baton: Baton): Promise<void> {
+  const files = (await baton(['-C', root, 'changed-files', slice, REL])).stdout.trim();
+  const file = path.join(root, 'docs/release', REL, slice, 'proof.md');
+  const [head = '', firstPass = ''] = (await readFile(file, 'utf8')).split('## First-pass output');
+  const filled = head
+    .replace(/(## Files changed[\s\S]*?```text\n\$ [^\n]*\n)[\s\S]*?(```)/, `$1${files}\n$2`)
+    .replace(/\[fill: each acceptance check that is not met[^\]]*\]/, 'Nothing: every acceptance check is delivered.')
+    .replace(/\[fill: files changed that the spec did not plan[^\]]*\]/, 'None')
+    .replace(/\[fill:[^\]]*\]/g, 'Done.');
+  await writeFile(file, `${filled}## First-pass output${firstPass}`);
+  await git(root, 'add', file);
+  if ((await git(root, 'status', '--porcelain')) !== '') await git(root, 'commit', '-q', '-m', `docs(release/${REL}/${slice}): proof bundle`);
+}
+
+async function implement(root: string, slice: string, files: Record<string, string>, baton: Baton, notes: string): Promise<void> {
+  await baton(['-C', root, 'start', slice, '--commit']);
+  await writeFiles(root, files);
+  await git(root, 'add', '-A');
+  await git(root, 'commit', '-q', '-m', `feat: land ${slice}`);
+  await writeProof(root, slice, baton);
+  await baton(['-C', root, 'evidence', slice, '--test-command', 'npm test', '--reachability', `${Object.keys(files)[0]} — it`, '--commit']);
+  await baton(['-C', root, 'transition', slice, 'implemented', '--commit']);
+  await writeFile(notes, 'PASS\n');
+  await baton(['-C', root, 'verdict', slice, 'PASS', '--notes-file', notes, '--commit']);
+}
