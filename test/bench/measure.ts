@@ -16,13 +16,13 @@ interface Spec {
   floor: { label: string; commands: string[][]; cwd: string; input?: string };
 }
 
-async function time(run: () => Promise<void>): Promise<number> {
+export async function time(run: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
   await run();
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
