@@ -47,6 +47,12 @@ export interface ReadChangesOptions {
   /** Paths that are never part of the slice's changes (its own record folder). */
   exclude?: (file: string) => boolean;
   lines?: LineFilter;
+  /**
+   * Where the slice's work ends, for a slice that is already verified: the commit its verdict was
+   * given on. Later slices of the same track are not its work. Without it, the work ends at the
+   * working tree (HEAD plus uncommitted and untracked files).
+   */
+  end?: string;
 }
 
 /** Flags that keep git's output parseable whatever the user's configuration says. */
@@ -56,13 +62,14 @@ const PATCH_FLAGS = ['-U0', ...DIFF_FLAGS, '--src-prefix=a/', '--dst-prefix=b/']
 export async function readSliceChanges(root: string, base: string, options: ReadChangesOptions = {}): Promise<SliceChanges> {
   // The direct reading starts at once, in parallel with the question it depends on (are there merges
   // since the base?); in the rarer case that there are, its answer is dropped.
-  const direct = readDirect(root, base, options.lines);
+  const end = options.end;
+  const direct = readDirect(root, base, end, options.lines);
   direct.catch(() => undefined); // a failure is reported where it is awaited, not as an unhandled rejection
   const [merges, untracked] = await Promise.all([
-    gitText(root, ['rev-list', '--first-parent', '--merges', '--max-count=1', `${base}..HEAD`, '--']),
-    gitText(root, ['ls-files', '--others', '--exclude-standard', '-z']),
+    gitText(root, ['rev-list', '--first-parent', '--merges', '--max-count=1', `${base}..${end ?? 'HEAD'}`, '--']),
+    end ? Promise.resolve('') : gitText(root, ['ls-files', '--others', '--exclude-standard', '-z']),
   ]);
-  const files = merges === '' ? await direct : await direct.then(() => readReplayed(root, base));
+  const files = merges === '' ? await direct : await direct.then(() => readReplayed(root, base, end));
   for (const file of untracked.split('\0').filter(Boolean)) files.push(await readUntracked(root, file));
 
   const exclude = options.exclude ?? (() => false);
@@ -77,7 +84,8 @@ export async function readSliceChanges(root: string, base: string, options: Read
  * git says it exactly (a reverted change does not appear at all). The file list comes from one summary
  * diff; the text of added lines from a second diff limited, with -G, to files that may hold a wanted line.
  */
-async function readDirect(root: string, base: string, lines: LineFilter | undefined): Promise<ChangedFile[]> {
+async function readDirect(root: string, base: string, end: string | undefined, lines: LineFilter | undefined): Promise<ChangedFile[]> {
+  const range = end ? [base, end] : [base];
   const added = new Map<string, AddedLine[]>();
   // Parsed as it streams in: in a -U0 patch every line of content starts with "+", "-", " " or "\",
   // so a line starting with "diff --git " always begins the next file.
@@ -93,8 +101,8 @@ async function readDirect(root: string, base: string, lines: LineFilter | undefi
   };
   const filter = lines ? [`-G${lines.git}`] : [];
   const [summary] = await Promise.all([
-    gitText(root, ['diff', '--raw', '--numstat', '-z', ...DIFF_FLAGS, base, '--']),
-    gitStream(root, ['-c', 'core.quotePath=true', 'diff', ...PATCH_FLAGS, ...filter, base, '--'], (text) => take(text, false)).then(() => take('', true)),
+    gitText(root, ['diff', '--raw', '--numstat', '-z', ...DIFF_FLAGS, ...range, '--']),
+    gitStream(root, ['-c', 'core.quotePath=true', 'diff', ...PATCH_FLAGS, ...filter, ...range, '--'], (text) => take(text, false)).then(() => take('', true)),
   ]);
   return parseSummary(summary).map((file) => ({ ...file, addedLines: file.status === 'deleted' ? [] : added.get(file.path) ?? [] }));
 }
@@ -135,11 +143,11 @@ function parseSummary(output: string): Omit<ChangedFile, 'addedLines'>[] {
  * Merges brought in other work: replay the first-parent history patch by patch, moving the slice's
  * lines through each merge without counting what the merge added.
  */
-async function readReplayed(root: string, base: string): Promise<ChangedFile[]> {
+async function readReplayed(root: string, base: string, end: string | undefined): Promise<ChangedFile[]> {
   const [log, worktree, differing] = await Promise.all([
-    gitBytes(root, ['-c', 'core.quotePath=true', 'log', '--first-parent', '--diff-merges=first-parent', '--reverse', '--no-show-signature', '-p', ...PATCH_FLAGS, LOG_FORMAT, `${base}..HEAD`, '--']),
-    gitBytes(root, ['-c', 'core.quotePath=true', 'diff', 'HEAD', ...PATCH_FLAGS, '--']),
-    gitText(root, ['diff', '--name-only', '-z', '--find-renames', '--no-relative', base, '--']),
+    gitBytes(root, ['-c', 'core.quotePath=true', 'log', '--first-parent', '--diff-merges=first-parent', '--reverse', '--no-show-signature', '-p', ...PATCH_FLAGS, LOG_FORMAT, `${base}..${end ?? 'HEAD'}`, '--']),
+    end ? Promise.resolve(Buffer.alloc(0)) : gitBytes(root, ['-c', 'core.quotePath=true', 'diff', 'HEAD', ...PATCH_FLAGS, '--']),
+    gitText(root, ['diff', '--name-only', '-z', '--find-renames', '--no-relative', base, ...(end ? [end] : []), '--']),
   ]);
   const tracker = new ChangeTracker();
   for (const commit of parseLogPatches(log.toString('utf8'))) {

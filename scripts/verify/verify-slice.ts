@@ -68,7 +68,8 @@ async function setUp(options: VerifyOptions): Promise<SliceSetup> {
 export async function sliceChanges(options: VerifyOptions): Promise<{ repo: Repo; release: string; changes: SliceChanges; baseSource: string }> {
   const { repo, slice, release, parsed } = await setUp(options);
   const base = await resolveBase(repo, release, slice, options.base, parsed.status?.start_commit ?? undefined);
-  const changes = await readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice) });
+  const end = verifiedEnd(parsed.status);
+  const changes = await readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice), ...(end ? { end } : {}) });
   return { repo, release, changes, baseSource: base.source };
 }
 
@@ -77,7 +78,8 @@ export async function verifySlice(options: VerifyOptions): Promise<VerifyReport>
   const { repo, slice, release, sliceDir, statusText, parsed } = await setUp(options);
   const base = await resolveBase(repo, release, slice, options.base, parsed.status?.start_commit ?? undefined);
   // Start git first; the Markdown and YAML readers and the checks load while git works.
-  const changesRead = readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice), lines: MARKER_LINES });
+  const end = verifiedEnd(parsed.status);
+  const changesRead = readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice), lines: MARKER_LINES, ...(end ? { end } : {}) });
   const read = (name: string) => readTextIfPresent(path.join(repo.root, sliceDir, name));
   const [{ readSections }, record, work, spec, proof, journal, index] = await Promise.all([
     import('../lib/markdown.js'),
@@ -111,6 +113,15 @@ export async function verifySlice(options: VerifyOptions): Promise<VerifyReport>
     record.checkTestCommands(context),
   ];
   return { slice, release, base: base.commit, verdict: checks.some((check) => check.status === 'fail') ? 'FAIL' : 'PASS', checks };
+}
+
+/**
+ * A verified (or shipped) slice's work ends at the commit its PASS was given on: later slices of the
+ * same track are on the same branch, and are not its work.
+ */
+function verifiedEnd(status: SliceStatus | undefined): string | undefined {
+  const passed = status && (status.state === 'verified' || status.state === 'shipped') && status.verification.result === 'pass';
+  return passed ? status.verification.commit ?? undefined : undefined;
 }
 
 /** The slice's own record folder (spec, proof, journal, status) is bookkeeping, not the slice's work. */
