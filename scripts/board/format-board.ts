@@ -15,8 +15,8 @@ export function boardVerdict(board: Board): { exitCode: 0 | 1; line: string } {
 }
 
 export function formatBoard(board: Board, options: { verbose: boolean }): string {
-  const lines: string[] = [];
-  if (board.releases.length === 0) lines.push(`No releases under ${board.releaseDir}.`);
+  const lines: string[] = [`Release board, read from git (${board.releaseDir})`];
+  if (board.releases.length === 0) lines.push('', `No releases under ${board.releaseDir}.`);
   for (const release of board.releases) lines.push(...formatRelease(release, options.verbose));
   const warnings = board.releases.flatMap((release) => release.warnings.map((warning) => `  ${release.id}: ${warning.message}`));
   if (warnings.length > 0) lines.push('', 'Warnings:', ...warnings);

@@ -103,7 +103,10 @@ export async function newSlice(io: ScaffoldIo, options: NewSliceOptions): Promis
   if (onBoard.slices.some((candidate) => candidate.id === slice)) throw new FindingError(`${slice} already exists in ${release}.`, { fix: 'Choose a new slice id (a letter suffix such as S03a is allowed).' });
   const track = onBoard.tracks.find((candidate) => candidate.id === trackId);
   if (track?.state === 'merged') throw new FindingError(`${trackId} is already merged into release-wt/${release}.`, { fix: 'Put the slice in a new track (with --depends-on if it needs that work).' });
-  if (track && dependsOn.length > 0) throw new UsageError(`${trackId} already exists; its dependencies were set when it was created.`, { fix: 'Leave out --depends-on, or create a new track.' });
+  // Repeating a track's dependencies for each of its slices is fine; changing them is not.
+  if (track && dependsOn.length > 0 && [...new Set(dependsOn)].sort().join() !== [...track.dependsOn].sort().join()) {
+    throw new UsageError(`${trackId} already exists and depends on ${track.dependsOn.join(', ') || 'nothing'}; its dependencies were set when it was created.`, { fix: 'Leave out --depends-on, or create a new track.' });
+  }
   for (const dependency of dependsOn) {
     if (!onBoard.tracks.some((candidate) => candidate.id === dependency)) throw new FindingError(`--depends-on ${dependency}: no such track in ${release}.`, { fix: `Tracks: ${onBoard.tracks.map((t) => t.id).join(', ') || 'none yet'}.` });
   }
