@@ -60,6 +60,8 @@ await build({
 
 // The benchmark script (npm run bench) runs from dist/ too, so it needs no TypeScript loader.
 await build({ ...common, entryPoints: ['test/bench/bench.ts'], outfile: 'dist/bench.mjs', packages: 'external', banner: { js: requireShim } });
+// npm run example: builds the example release into a folder a person can explore.
+await build({ ...common, entryPoints: ['test/helpers/example-cli.ts'], outfile: 'dist/example.mjs', packages: 'external' });
 
 await chmod('dist/baton-install.mjs', 0o755);
 await chmod('dist/baton.mjs', 0o755);

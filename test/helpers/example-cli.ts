@@ -1,0 +1,3 @@
+import { main } from './example-release.js';
+
+await main(process.argv.slice(2));
