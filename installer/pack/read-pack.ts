@@ -25,7 +25,7 @@ export function formatProblems(problems: PackProblem[]): string {
  * Throws a PackError listing every problem.
  */
 export async function readPack(packRoot: string, targets: readonly Target[]): Promise<Pack> {
-  const toolIds = targets.map((target) => target.id);
+  const toolIds = [...new Set(targets.map((target) => target.tool))];
   const problems: PackProblem[] = [];
   const pack: Pack = { commands: [], skills: [], rules: [], templates: [] };
   const keep = <T>(parsed: Parsed<T>, into: T[]) => {

@@ -16,7 +16,7 @@ export function validatePack(pack: Pack, targets: readonly Target[]): PackProble
     template: new Set(pack.templates.map((template) => template.name)),
     skill: new Set(pack.skills.map((skill) => skill.name)),
     command: new Set(pack.commands.map((command) => command.name)),
-    target: new Set(targets.map((target) => target.id)),
+    target: new Set(targets.map((target) => target.tool)),
   };
 
   for (const source of [...pack.commands, ...pack.skills, ...pack.rules]) {
@@ -26,11 +26,11 @@ export function validatePack(pack: Pack, targets: readonly Target[]): PackProble
 
   for (const source of [...pack.commands, ...pack.skills]) {
     for (const target of targets) {
-      for (const key of Object.keys(source.hints[target.id] ?? {})) {
+      for (const key of Object.keys(source.hints[target.tool] ?? {})) {
         if (!target.hintKeys.includes(key)) {
           problems.push({
             file: source.file,
-            field: `${target.id}.${key}`,
+            field: `${target.tool}.${key}`,
             message: `is not a frontmatter key ${target.label} accepts`,
             fix: `Use only: ${target.hintKeys.join(', ')}.`,
           });

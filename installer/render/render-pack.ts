@@ -96,6 +96,9 @@ export function shellQuote(value: string): string {
 export const PROJECT_PATHS_NOTE =
   '> Paths here that start with `.baton/`, `.claude/` or `.agents/` are relative to the top-level directory of the repository checkout where this session started.';
 
+export const PLUGIN_PATHS_NOTE =
+  '> `${CLAUDE_PLUGIN_ROOT}` stands for the folder of the baton plugin, the one that holds `commands/`, `skills/` and `baton/`. Claude Code fills it in when it runs a command; when you read this file yourself, put that folder in its place.';
+
 /** Renders prompt sources for one target and install location. */
 class PromptRenderer {
   constructor(
@@ -123,8 +126,10 @@ class PromptRenderer {
   private prompt(ref: FileRef, kind: RenderedKind, frontmatter: Record<string, unknown>, source: CommandSource | SkillSource | RuleSource): RenderedFile {
     const { body, references } = this.renderBody(source);
     const head = Object.keys(frontmatter).length > 0 ? `---\n${stringifyYaml(frontmatter, { lineWidth: 0 })}---\n` : '';
-    // A project install names its files relative to the repository, so every collaborator's clone works.
-    const note = this.dirs.scope === 'project' && references.length > 0 ? `${PROJECT_PATHS_NOTE}\n\n` : '';
+    // A project install names its files relative to the repository, so every collaborator's clone works;
+    // a plugin names them from the plugin's folder, which only Claude Code knows.
+    const paths = { user: '', project: PROJECT_PATHS_NOTE, plugin: PLUGIN_PATHS_NOTE }[this.dirs.scope];
+    const note = paths && references.length > 0 ? `${paths}\n\n` : '';
     return { ...this.verbatim(ref, kind, head + note + body, 0o644), frontmatter, references };
   }
 
@@ -134,7 +139,10 @@ class PromptRenderer {
     // because a project install is shared by every collaborator who clones the repository.
     const display = (ref: FileRef) => {
       references.add(resolveRef(this.layout, ref));
-      return this.dirs.scope === 'user' ? resolveRef(this.layout, ref) : ref.path;
+      if (this.dirs.scope === 'user') return resolveRef(this.layout, ref);
+      // A plugin lives wherever Claude Code installs it; Claude Code fills in the variable.
+      if (this.dirs.scope === 'plugin') return `\${CLAUDE_PLUGIN_ROOT}/${ref.path}`;
+      return ref.path;
     };
     const inPack = (sub: string) => display({ root: this.layout.packDir.root, path: `${this.layout.packDir.path}/${sub}` });
     const target = this.target;
@@ -151,7 +159,7 @@ class PromptRenderer {
       return target.argumentsBlock(source);
     });
     hb.registerHelper('tool', function (this: unknown, name: string, options: Handlebars.HelperOptions) {
-      return name === target.id ? options.fn(this) : '';
+      return name === target.tool ? options.fn(this) : '';
     });
     const knownHelpers = Object.fromEntries(Object.keys(PROMPT_HELPERS).map((name) => [name, true]));
     const render = hb.compile(source.body, { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers });

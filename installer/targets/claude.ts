@@ -11,10 +11,12 @@ import type { InstallDirs, Target, TargetLayout } from './target.js';
  */
 export const claudeTarget: Target = {
   id: 'claude',
+  tool: 'claude',
   label: 'Claude Code',
   hintKeys: ['allowed-tools', 'model', 'disable-model-invocation'],
 
   layout(dirs: InstallDirs): TargetLayout {
+    if (dirs.scope === 'plugin') throw new Error('a plugin is rendered by the claude-plugin target');
     const inProject = dirs.scope === 'project';
     const root = inProject ? 'project' : 'claude';
     const base = inProject ? '.claude/' : '';

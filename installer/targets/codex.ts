@@ -13,10 +13,12 @@ const CODEX_FRONTMATTER_KEYS = ['name', 'description', 'license', 'allowed-tools
  */
 export const codexTarget: Target = {
   id: 'codex',
+  tool: 'codex',
   label: 'Codex',
   hintKeys: ['license', 'allowed-tools', 'metadata'],
 
   layout(dirs: InstallDirs): TargetLayout {
+    if (dirs.scope === 'plugin') throw new Error('Codex has no plugin layout');
     if (dirs.scope === 'project') {
       return {
         roots: { project: dirs.projectRoot },

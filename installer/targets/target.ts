@@ -23,6 +23,12 @@ export type InstallDirs =
       scope: 'project';
       /** The repository's top-level directory. */
       projectRoot: string;
+    }
+  | {
+      /** A Claude Code plugin: installed by Claude Code itself, wherever it keeps plugins. */
+      scope: 'plugin';
+      /** Where the plugin's files are written now. */
+      pluginRoot: string;
     };
 
 /** A file or directory named by the root it lives under and a POSIX path relative to that root. */
@@ -51,8 +57,13 @@ export interface RenderedPrompt {
 }
 
 export interface Target {
-  /** Used on the command line (`--target claude`) and in `{{#tool "claude"}}` blocks. */
+  /** Used on the command line (`--target claude`) and in the install manifest. */
   readonly id: string;
+  /**
+   * The tool this target installs for: `{{#tool "claude"}}` blocks and `claude:` frontmatter hints
+   * apply to every target of that tool (Claude Code as commands, or as a plugin).
+   */
+  readonly tool: string;
   /** The tool's name for people, e.g. "Claude Code". */
   readonly label: string;
   /** Frontmatter keys a pack file may add for this tool under `<id>:`. */

@@ -127,9 +127,21 @@ export async function markImplemented(io: LifecycleIo, options: SliceCommand): P
 
 export type Verdict = 'PASS' | 'FAIL' | 'BLOCKED';
 
-/** The numbered items of a FAIL verdict: lines such as "1. Gate 2 — ...". */
+/**
+ * The numbered violations of a FAIL verdict: lines such as "1. Gate 2 — ...". When the notes label
+ * their parts, only the items under "Violations" count: the numbered required fixes that follow are
+ * not violations.
+ */
 export function numberedItems(notes: string): string[] {
-  return notes.split('\n').map((line) => /^\s*\d+[.)]\s+(\S.*)$/.exec(line)?.[1]?.trim()).filter((item): item is string => Boolean(item));
+  const lines = notes.split('\n');
+  const start = lines.findIndex((line) => /^\s*(#+\s*)?violations\b/i.test(line));
+  const items: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (start !== -1 && items.length > 0 && /^\s*(#+\s*\S.*|[A-Za-z][A-Za-z ]*:\s*)$/.test(line)) break; // the next labelled part
+    const item = /^\s*\d+[.)]\s+(\S.*)$/.exec(line)?.[1]?.trim();
+    if (item) items.push(item);
+  }
+  return items;
 }
 
 export async function recordVerdict(io: LifecycleIo, options: SliceCommand & { verdict: Verdict; notesFile: string }): Promise<ChangeReport> {
@@ -151,7 +163,8 @@ export async function recordVerdict(io: LifecycleIo, options: SliceCommand & { v
     blocked_reason: options.verdict === 'BLOCKED' ? notes : null,
   };
   const out = report('verdict');
-  out.changes.push(`${options.slice}: verdict ${options.verdict} on ${head.slice(0, 12)}; ${status.state} → ${to}${violations.length ? `; ${violations.length} violation(s) recorded` : ''}.`);
+  out.changes.push(`${options.slice}: verdict ${options.verdict} on ${head.slice(0, 12)}; ${status.state} → ${to}${violations.length ? `; ${violations.length} violation(s) recorded:` : '.'}`);
+  violations.forEach((violation, index) => out.changes.push(`  ${index + 1}. ${violation}`));
   await writeStatus(file, next);
   const journal = path.join(path.dirname(file), 'journal.md');
   await appendJournal(journal, `${at} — ${options.verdict} on ${head.slice(0, 12)}`, notes);

@@ -53,7 +53,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   lines.push('');
   lines.push(
     report.verdict === 'PASS'
-      ? 'PASS: the first pass found nothing to fix. Open a fresh session for the verifier.'
+      ? 'PASS: the first pass found nothing to fix. It is not a verdict: a fresh verifier still reviews the slice.'
       : `FAIL: ${failed} of ${report.checks.length} checks failed. Fix them and run baton verify again before anyone verifies this slice.`,
   );
   return lines.join('\n');

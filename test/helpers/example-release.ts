@@ -104,7 +104,7 @@ export async function buildExampleRelease(options: ExampleOptions): Promise<Exam
   };
   await implement('S01-export-csv', 'test/export-csv.test.js:5 — follows the Export CSV link from the invoices page');
   await baton(t1, 'verdict', 'S01-export-csv', 'PASS', rel, '--notes-file', fixture('verdicts/S01-export-csv.md'), '--commit');
-  await implement('S02-export-filter', 'test/export-filter.test.js:5 — exports with the Issued from filter set');
+  await implement('S02-export-filter', 'test/export-filter.test.js:5 — follows the Export CSV link from the filtered invoices page');
   return { repo, trackWorktree: t1, releaseWorktree };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseRegistry } from '../../scripts/lib/registry.js';
 import { SLICE_STATES, type SliceState, type VerdictResult } from '../../scripts/lib/status.js';
+import { numberedItems } from '../../scripts/lifecycle/slice-actions.js';
 import { checkTransition, type SliceAction } from '../../scripts/lifecycle/state-machine.js';
 
 /** Every action from every state (with and without an open BLOCKED verdict): where it goes, or refused. */
@@ -90,5 +91,20 @@ describe('reading the tracks: registry', () => {
     expect(registry.integrationBranch).toBe(integration);
     if (problems) expect(registry.problems.join('\n')).toMatch(problems);
     else expect(registry.problems).toEqual([]);
+  });
+});
+
+describe('the violations of a FAIL verdict', () => {
+  test.each([
+    { name: 'a plain numbered list', notes: 'FAIL\n\n1. Gate 3 — no test.\n2) Gate 4 — no artefact.\n', expected: ['Gate 3 — no test.', 'Gate 4 — no artefact.'] },
+    {
+      name: 'violations, then required fixes',
+      notes: 'VERDICT: FAIL\nViolations:\n1. Gate 3 — a test that cannot fail;\n   it matches source text.\n2. Gate 6 — a claim without evidence.\nRequired fixes:\n1. Gate 3 — run the script.\n2. Gate 6 — cite the test.\n',
+      expected: ['Gate 3 — a test that cannot fail;', 'Gate 6 — a claim without evidence.'],
+    },
+    { name: 'Markdown headings', notes: '## Violations\n\n1. Gate 1 — x\n\n## Required fixes\n\n1. fix x\n', expected: ['Gate 1 — x'] },
+    { name: 'no numbered line', notes: 'FAIL: it does not work.', expected: [] },
+  ])('$name', ({ notes, expected }) => {
+    expect(numberedItems(notes)).toEqual(expected);
   });
 });

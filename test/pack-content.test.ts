@@ -1,0 +1,170 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { runInstall } from './helpers/package.js';
+import { testdir } from './helpers/testdir.js';
+
+/**
+ * The installed pack keeps every part a fresh agent needs. Each command and role is read as the tool
+ * will show it, for both tools, and checked for its required parts, so a later edit cannot silently
+ * drop a gate, a stop condition, a commit subject or the next command.
+ */
+
+const COMMANDS = ['plan-release', 'replan-release', 'implement-slice', 'verify-slice', 'merge-track', 'merge-release', 'mark-shipped'];
+const ROLES = ['planner', 'implementer', 'verifier', 'integrator'];
+const RULES = ['reachability-gate', 'no-silent-deferrals', 'capture-discipline', 'commit-messages', 'session-discipline', 'proof-bundle', 'adversarial-verification', 'track-mode', 'agents-fragment'];
+
+let home: string;
+const claude = (file: string) => readFile(path.join(home, '.claude', file), 'utf8');
+const codex = (file: string) => readFile(path.join(home, '.agents', file), 'utf8');
+
+beforeAll(async () => {
+  home = await testdir();
+  const result = await runInstall(['--yes'], { home });
+  if (result.exitCode !== 0) throw new Error(result.stderr);
+});
+
+/** Both renderings of a command, with each tool's invocation form for the next command. */
+async function renderings(command: string) {
+  return [
+    { tool: 'Claude Code', text: await claude(`commands/${command}.md`), invoke: (name: string) => `/${name}` },
+    { tool: 'Codex', text: await codex(`skills/baton-${command}/SKILL.md`), invoke: (name: string) => `$baton-${name}` },
+  ];
+}
+
+interface Required {
+  role: string;
+  /** baton subcommands the procedure must run. */
+  baton: string[];
+  /** Commit subjects (or their fixed part) the procedure must name. */
+  subjects: string[];
+  /** Gates and stop conditions, as phrases that must appear. */
+  gates: RegExp[];
+  /** Protocol commands it must offer as the next step. */
+  next: string[];
+  /** Turn-ending states it must be able to end with. */
+  states: string[];
+}
+
+const REQUIRED: Record<string, Required> = {
+  'plan-release': {
+    role: 'planner',
+    baton: ['board --json', 'new-release', 'new-slice', 'matrix'],
+    subjects: ['write spec', 'docs(release/<release>)'],
+    gates: [/implementation has started/i, /is not a yes, stop/i, /collision/i],
+    next: ['implement-slice', 'replan-release'],
+    states: ['planned', 'stopped'],
+  },
+  'replan-release': {
+    role: 'planner',
+    baton: ['board --json', 'unblock', 'defer', 'new-slice', 'matrix'],
+    subjects: ['amend spec'],
+    gates: [/BLOCKED/, /code conflict|conflict outside|any other conflict/i, /verified. or .shipped. slice.*never edit its spec/i],
+    next: ['implement-slice'],
+    states: ['stopped'],
+  },
+  'implement-slice': {
+    role: 'implementer',
+    baton: ['board --json', 'worktree', 'start', 'evidence', 'verify', 'changed-files', 'transition'],
+    subjects: ['feat(<area>): land <slice>', 'proof bundle', 'fix(<area>)'],
+    gates: [/open BLOCKED verdict/i, /blockedBy/, /tracks run in order/i, /track collision/i, /Stopping/],
+    next: ['verify-slice', 'replan-release'],
+    states: ['implemented', 'stopped'],
+  },
+  'verify-slice': {
+    role: 'verifier',
+    baton: ['board --json', 'verify', 'changed-files', 'verdict', 'next'],
+    subjects: ['verifier verdict —'],
+    gates: [/Freshness/, /six gates/i, /FAIL-versus-BLOCKED/, /INCONCLUSIVE/, /uncommitted changes/i],
+    next: ['implement-slice', 'merge-track', 'replan-release', 'verify-slice'],
+    states: ['verified', 'failed_verification', 'blocked', 'inconclusive', 'stopped'],
+  },
+  'merge-track': {
+    role: 'integrator',
+    baton: ['gate merge-track', 'merged'],
+    subjects: ['Merge track <track> into release-wt/<release>', 'sync before track merge'],
+    gates: [/merge --abort/, /confirm/i, /(never|not) push/i],
+    next: ['merge-release', 'replan-release'],
+    states: ['track_merged', 'stopped'],
+  },
+  'merge-release': {
+    role: 'integrator',
+    baton: ['gate merge-release'],
+    subjects: ['forward-merge', 'merge release-wt/<release>'],
+    gates: [/primary checkout/i, /behind/i, /confirm/i, /merge --abort/],
+    next: ['mark-shipped'],
+    states: ['release_merged', 'stopped'],
+  },
+  'mark-shipped': {
+    role: 'integrator',
+    baton: ['gate mark-shipped', 'ship'],
+    subjects: ['mark'],
+    gates: [/deploy/i, /confirm/i, /does not contain the release merge|refuses/i],
+    next: [],
+    states: ['shipped', 'stopped'],
+  },
+};
+
+describe('every command, as each tool shows it', () => {
+  for (const command of COMMANDS) {
+    const required = REQUIRED[command] as Required;
+    test(`${command} keeps its arguments, role, steps, gates, commits and next command`, async () => {
+      for (const { tool, text, invoke } of await renderings(command)) {
+        const where = `${command} (${tool})`;
+        // Arguments: where the tool puts them, resolved by shape, malformed invocations stopped.
+        expect(text, where).toMatch(tool === 'Claude Code' ? /```text\n\$ARGUMENTS\n```/ : new RegExp(`everything after \`\\$baton-${command}\``));
+        expect(text, where).toContain('Shape: `^');
+        expect(text, where).toMatch(/Stop before doing anything else if a required argument has no matching token/);
+        expect(text, where).not.toMatch(/\{\{|\$\{?\d/);
+        // The role it puts the agent in.
+        expect(text, where).toContain(`skills/baton-${required.role}/SKILL.md`);
+        // Numbered steps, and each mechanical step a baton command.
+        expect(text, where).toMatch(/^\s*1\. /m);
+        for (const sub of required.baton) expect(text, `${where}: baton ${sub}`).toMatch(new RegExp(`bin/baton'?( -C "<[a-z ]+>")? ${sub.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&')}`));
+        for (const subject of required.subjects) expect(text, `${where}: subject ${subject}`).toContain(subject);
+        for (const gate of required.gates) expect(text, `${where}: ${gate}`).toMatch(gate);
+        expect(text, where).toMatch(/\bstop\b/i);
+        for (const next of required.next) expect(text, `${where}: next ${next}`).toContain(invoke(next));
+        // The turn ends with the machine-readable block.
+        expect(text, where).toContain('<!-- baton');
+        for (const state of required.states) expect(text, `${where}: state ${state}`).toContain(state);
+      }
+    });
+  }
+});
+
+describe('every role', () => {
+  const required: Record<string, RegExp[]> = {
+    planner: [/never|may not|must not/i, /spec/i, /touchpoint/i, /decision/i, /BLOCKED/],
+    implementer: [/never|may not|must not/i, /proof/i, /reachab/i, /deferral/i, /start_commit/],
+    verifier: [/fresh/i, /Gate 1/i, /Gate 6/i, /FAIL-versus-BLOCKED|FAIL versus BLOCKED/i, /PASS/, /FAIL/, /BLOCKED/, /INCONCLUSIVE/, /never|may not|must not/i],
+    integrator: [/never|may not|must not/i, /push/i, /conflict/i, /confirm/i, /gate/i],
+  };
+  for (const role of ROLES) {
+    test(`${role} states its contract, for both tools`, async () => {
+      for (const text of [await claude(`skills/baton-${role}/SKILL.md`), await codex(`skills/baton-${role}/SKILL.md`)]) {
+        expect(text).toMatch(new RegExp(`^---\\nname: baton-${role}\\ndescription: `));
+        expect(text).not.toMatch(/\{\{|\$\{?\d/);
+        for (const pattern of required[role] ?? []) expect(text, `${role}: ${pattern}`).toMatch(pattern);
+      }
+    });
+  }
+});
+
+describe('the rules', () => {
+  test('each rule says what failure it prevents, what it requires and how it is checked', async () => {
+    for (const rule of RULES.filter((name) => name !== 'agents-fragment' && name !== 'track-mode')) {
+      const text = await claude(`baton/rules/${rule}.md`);
+      expect(text, rule).toMatch(/^## .*(prevent|failure)/im);
+      expect(text, rule).toMatch(/^## .*requir/im);
+      expect(text, rule).toMatch(/^## .*check/im);
+    }
+  });
+
+  test('the fragment for AGENTS.md and CLAUDE.md names no installed path and no template syntax', async () => {
+    const text = await claude('baton/rules/agents-fragment.md');
+    expect(text).not.toContain(home);
+    expect(text).not.toMatch(/\{\{|\[fill:/);
+    for (const word of ['planned', 'in_progress', 'implemented', 'verified', 'shipped', 'failed_verification', 'deferred']) expect(text).toContain(word);
+  });
+});
