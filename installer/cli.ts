@@ -6,6 +6,8 @@ import { exitCodeOf, formatError, OperationalError, UsageError, type ExitCode } 
 import { VERSION } from '../scripts/lib/version.js';
 import { applyPlan, type ApplyResult } from './install/apply-plan.js';
 import { prepareInstall } from './install/prepare-install.js';
+import { writePlugin } from './plugin/write-plugin.js';
+import { shellQuote } from './render/render-pack.js';
 import { formatNextSteps, formatOutcome, formatPlan, hasChanges, nextSteps, planJson, type ReportContext } from './report.js';
 import { resolveInstallDirs, type InstallEnv } from './resolve-install-dirs.js';
 import { TARGET_IDS, TARGETS } from './targets/index.js';
@@ -22,6 +24,8 @@ export interface InstallOptions {
   uninstall: boolean;
   help: boolean;
   version: boolean;
+  /** Write the pack as a Claude Code plugin and marketplace into this folder instead of installing. */
+  plugin: string | undefined;
 }
 
 /** What the CLI takes from its process, so tests and the real binary run the same code. */
@@ -52,6 +56,7 @@ function parser(argv: string[]) {
     .option('json', { type: 'boolean', default: false, describe: 'Print the plan and the outcome as JSON' })
     .option('force', { type: 'boolean', default: false, describe: 'Replace files you edited (a backup of each is kept)' })
     .option('uninstall', { type: 'boolean', default: false, describe: 'Remove what baton-install installed, except files you edited' })
+    .option('plugin', { type: 'string', requiresArg: true, describe: 'Write a Claude Code plugin and its marketplace file into this folder instead of installing' })
     .option('help', { alias: 'h', type: 'boolean', default: false, describe: 'Show this help' })
     .option('version', { type: 'boolean', default: false, describe: 'Show the version' })
     .epilogue('Environment: CLAUDE_CONFIG_DIR (default ~/.claude), CODEX_HOME (default ~/.codex), AGENTS_HOME (default ~/.agents).')
@@ -78,6 +83,7 @@ export async function parseInstallArgs(argv: string[]): Promise<InstallOptions> 
     uninstall: args.uninstall,
     help: args.help,
     version: args.version,
+    plugin: args.plugin,
   };
 }
 
@@ -100,6 +106,7 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
     io.write(`${VERSION}\n`);
     return 0;
   }
+  if (options.plugin !== undefined) return writePluginFolder(options, io);
   const targets = TARGETS.filter((target) => options.target === 'all' || target.id === options.target);
   const dirs = await resolveInstallDirs(options.scope, io.env, io.home, io.cwd);
   const prepared = await prepareInstall({
@@ -150,6 +157,33 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
     if (steps.length > 0) io.write(`${formatNextSteps(steps)}\n`);
   }
   return plan.summary.conflict > 0 ? 1 : 0;
+}
+
+async function writePluginFolder(options: InstallOptions, io: InstallIo): Promise<ExitCode> {
+  if (options.uninstall || options.target !== 'all' || options.scope !== 'user' || options.force || options.dryRun) {
+    throw new UsageError('--plugin writes a plugin folder; it does not combine with --target, --scope, --force, --dry-run or --uninstall.', {
+      fix: 'Run baton-install --plugin <folder> on its own.',
+    });
+  }
+  const outDir = path.resolve(io.cwd, options.plugin ?? '.');
+  const files = await writePlugin({ packRoot: io.packageRoot, bundle: { batonScript: await readBundle(io.packageRoot) }, version: VERSION, outDir });
+  if (options.json) {
+    io.write(`${JSON.stringify({ version: VERSION, plugin: outDir, files: files.map((file) => path.join(outDir, file.path)) }, null, 2)}\n`);
+    return 0;
+  }
+  io.write(`baton-install ${VERSION}: wrote the Claude Code plugin and its marketplace into ${outDir}\n`);
+  for (const file of files) io.write(`  ${path.join(outDir, file.path)}\n`);
+  io.write(
+    [
+      '',
+      'Next steps:',
+      `  1. claude plugin marketplace add ${shellQuote(outDir)}`,
+      '  2. claude plugin install baton@baton',
+      '  3. In a new Claude Code session, type /baton:plan-release <YYYY-MM-DD-theme> (every command is /baton:<command>).',
+      '',
+    ].join('\n'),
+  );
+  return 0;
 }
 
 async function readBundle(packageRoot: string): Promise<string> {

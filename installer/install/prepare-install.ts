@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { UsageError } from '../../scripts/lib/errors.js';
 import { readPack } from '../pack/read-pack.js';
 import { renderPack, resolveRef, type RenderedFile } from '../render/render-pack.js';
 import type { ToolBundle } from '../render/tool-files.js';
@@ -75,6 +76,7 @@ export async function prepareInstall(request: InstallRequest): Promise<PreparedI
   const hashes = new Map<string, string | null>();
   for (const absolute of files.keys()) hashes.set(absolute, await hashFile(absolute));
   const existingDirs = await findExistingDirs(parents);
+  if (!request.uninstall) await assertRootsCreatable(slots.values(), existingDirs);
 
   const plan = planInstall({
     slots: [...slots.values()],
@@ -85,6 +87,27 @@ export async function prepareInstall(request: InstallRequest): Promise<PreparedI
     backupStamp: request.backupStamp,
   });
   return { plan, rendered, layouts };
+}
+
+/**
+ * An install creates a missing root (`~/.claude`, or where an override points) but not the folders
+ * above it: a root whose parent is missing is far more often a mistyped override than a wish.
+ */
+async function assertRootsCreatable(slots: Iterable<SlotInput>, existingDirs: ReadonlySet<string>): Promise<void> {
+  const missing = new Set<string>();
+  for (const slot of slots) {
+    for (const file of slot.desired) {
+      const root = slot.roots[file.ref.root];
+      if (root !== undefined && !existingDirs.has(root)) missing.add(root);
+    }
+  }
+  const parentsThere = await findExistingDirs([...missing].map((root) => path.dirname(root)));
+  for (const root of missing) {
+    if (parentsThere.has(path.dirname(root))) continue;
+    throw new UsageError(`baton would install into ${root}, but the folder above it, ${path.dirname(root)}, does not exist.`, {
+      fix: 'Create that folder first, or, if you set CLAUDE_CONFIG_DIR, CODEX_HOME or AGENTS_HOME, point it at a folder whose parent exists.',
+    });
+  }
 }
 
 /** The folders from a file's folder up to and including its root. */

@@ -97,7 +97,7 @@ export const PROJECT_PATHS_NOTE =
   '> Paths here that start with `.baton/`, `.claude/` or `.agents/` are relative to the top-level directory of the repository checkout where this session started.';
 
 export const PLUGIN_PATHS_NOTE =
-  '> `${CLAUDE_PLUGIN_ROOT}` stands for the folder of the baton plugin, the one that holds `commands/`, `skills/` and `baton/`. Claude Code fills it in when it runs a command; when you read this file yourself, put that folder in its place.';
+  "> Paths here that start with `${CLAUDE_PLUGIN_ROOT}` are in the baton plugin's folder, the one that holds `commands/`, `skills/` and `baton/`. Claude Code fills in that folder when it runs a command; when you read a file of the plugin yourself, put that folder in its place.";
 
 /** Renders prompt sources for one target and install location. */
 class PromptRenderer {
@@ -147,7 +147,8 @@ class PromptRenderer {
     const inPack = (sub: string) => display({ root: this.layout.packDir.root, path: `${this.layout.packDir.path}/${sub}` });
     const target = this.target;
     const hb = Handlebars.create();
-    hb.registerHelper('baton', () => shellQuote(inPack('bin/baton')));
+    // In a plugin the variable may reach a shell unexpanded, so it is double-quoted, never single.
+    hb.registerHelper('baton', () => (this.dirs.scope === 'plugin' ? `"${inPack('bin/baton')}"` : shellQuote(inPack('bin/baton'))));
     hb.registerHelper('packdir', () => display(this.layout.packDir));
     hb.registerHelper('rule', (name: string) => inPack(`rules/${name}.md`));
     hb.registerHelper('template', (name: string) => inPack(`templates/${name}`));

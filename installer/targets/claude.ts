@@ -9,6 +9,20 @@ import type { InstallDirs, Target, TargetLayout } from './target.js';
  * and shift tokens, so commands read the raw `$ARGUMENTS` and resolve arguments by shape, and any
  * other `$` followed by a digit in a rendered file is a defect.
  */
+/** Claude Code puts the raw text typed after the command where the body says `$ARGUMENTS`. */
+export function claudeArgumentsBlock(command: CommandSource, invocation: string): string {
+  if (command.arguments.length === 0) return describeArgumentRules(command, invocation);
+  return [
+    `The text typed after \`${invocation}\`, exactly as Claude Code received it (it may be empty), is between these fences:`,
+    '',
+    '```text',
+    '$ARGUMENTS',
+    '```',
+    '',
+    describeArgumentRules(command, invocation),
+  ].join('\n');
+}
+
 export const claudeTarget: Target = {
   id: 'claude',
   tool: 'claude',
@@ -30,18 +44,7 @@ export const claudeTarget: Target = {
 
   invocation: (command) => `/${command}`,
 
-  argumentsBlock(command: CommandSource): string {
-    if (command.arguments.length === 0) return describeArgumentRules(command, `/${command.name}`);
-    return [
-      `The text typed after \`/${command.name}\`, exactly as Claude Code received it (it may be empty), is between these fences:`,
-      '',
-      '```text',
-      '$ARGUMENTS',
-      '```',
-      '',
-      describeArgumentRules(command, `/${command.name}`),
-    ].join('\n');
-  },
+  argumentsBlock: (command: CommandSource) => claudeArgumentsBlock(command, `/${command.name}`),
 
   commandFrontmatter(command: CommandSource) {
     const usage = argumentUsage(command);

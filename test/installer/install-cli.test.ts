@@ -2,6 +2,7 @@ import { chmod, chown, cp, mkdir, readFile, readdir, symlink, writeFile } from '
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { packageWith, runInstall } from '../helpers/package.js';
+import { exists, namedPaths } from '../helpers/named-paths.js';
 import { REPO_ROOT } from '../helpers/run.js';
 import { contentOnly, snapshotTree } from '../helpers/tree.js';
 import { git, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
@@ -167,22 +168,6 @@ describe('baton-install --uninstall', () => {
   });
 });
 
-/** Every absolute path under one of `roots` that a text names, read up to its closing quote or backtick. */
-function namedPaths(text: string, roots: string[]): string[] {
-  const found: string[] = [];
-  for (const root of roots) {
-    let index = text.indexOf(root);
-    while (index !== -1) {
-      const opener = text[index - 1] ?? '';
-      expect(['`', "'", '"'], `a path in the text is not quoted: ...${text.slice(index - 20, index + 60)}`).toContain(opener);
-      const closer = text.indexOf(opener, index);
-      found.push(text.slice(index, closer));
-      index = text.indexOf(root, closer);
-    }
-  }
-  return found;
-}
-
 describe('paths named in rendered files', () => {
   for (const [name, packageRoot] of [
     ['the fixture pack', () => v1],
@@ -202,8 +187,8 @@ describe('paths named in rendered files', () => {
       expect(plan.files.every((file) => file.path.startsWith(base))).toBe(true);
       let checked = 0;
       for (const file of plan.files.filter((f) => ['command', 'skill', 'rule'].includes(f.kind))) {
-        for (const named of namedPaths(await readFile(file.path, 'utf8'), Object.values(env))) {
-          await expect(readFile(named).catch(async () => readdir(named)), `${file.path} names ${named}`).resolves.toBeDefined();
+        for (const named of await namedPaths(await readFile(file.path, 'utf8'), Object.values(env))) {
+          expect(await exists(named), `${file.path} names ${named}`).toBe(true);
           checked += 1;
         }
       }
@@ -220,9 +205,8 @@ describe('paths named in rendered files', () => {
     const plan = JSON.parse(result.stdout) as JsonPlan;
     let checked = 0;
     for (const file of plan.files.filter((f) => ['command', 'skill', 'rule'].includes(f.kind))) {
-      const text = await readFile(file.path, 'utf8');
-      for (const match of text.matchAll(/`(\.(?:baton|claude|agents)\/[^`\s]+)/g)) {
-        await expect(readFile(path.join(repo, match[1] as string)).catch(async () => readdir(path.join(repo, match[1] as string)))).resolves.toBeDefined();
+      for (const named of await namedPaths(await readFile(file.path, 'utf8'), [], repo)) {
+        expect(await exists(named), `${file.path} names ${named}`).toBe(true);
         checked += 1;
       }
     }
@@ -310,6 +294,18 @@ describe('failures and refusals', () => {
     const project = await runInstall(['--scope', 'project', '--dry-run'], { home });
     expect(project.exitCode).toBe(2);
     expect(project.stderr).toMatch(/is not inside a git repository[\s\S]*fix: Run it from the repository/);
+    expect(await readdir(home)).toEqual([]);
+  });
+
+  test('an override whose parent folder is missing (a typo) is refused before anything is written, dry run too', async () => {
+    const home = await testdir();
+    const typo = path.join(home, 'confg', 'claude');
+    for (const args of [['--dry-run'], ['--yes']]) {
+      const result = await runInstall(['--target', 'claude', ...args], { home, env: { CLAUDE_CONFIG_DIR: typo } });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain(`baton would install into ${typo}, but the folder above it, ${path.dirname(typo)}, does not exist.`);
+      expect(result.stderr).toMatch(/fix: Create that folder first/);
+    }
     expect(await readdir(home)).toEqual([]);
   });
 });

@@ -1,0 +1,63 @@
+import { exists, namedPaths } from '../helpers/named-paths.js';
+import type { ClientRun } from './clients.js';
+
+/**
+ * What must be true of what a client sent to the model when the human invoked a baton command. Each
+ * check returns problems in words, so a failing test says what is wrong, and the same checks run on a
+ * deliberately broken install to prove they catch it.
+ */
+
+export interface Expectation {
+  tool: 'claude' | 'codex';
+  /** As the human typed it: `/verify-slice`, `/baton:verify-slice` or `$baton-verify-slice`. */
+  invocation: string;
+  args: string;
+  /** The first heading of the command's body, e.g. `# Verify a slice`. */
+  heading: string;
+  /** Absolute folders whose files the text may name (user and plugin installs). */
+  roots: string[];
+  /** For a project install: the repository, against which `.baton/...`, `.claude/...`, `.agents/...` resolve. */
+  projectRoot?: string;
+}
+
+/** The part of the request that is the command's own text: the expanded command, or the invoked skill. */
+export function commandText(run: ClientRun, expected: Expectation): string | undefined {
+  if (expected.tool === 'codex') {
+    const name = expected.invocation.slice(1);
+    const match = new RegExp(`<skill>\\s*<name>${name}</name>[\\s\\S]*?</skill>`).exec(run.text);
+    return match?.[0];
+  }
+  // Claude Code sends the expanded command as a text block of its own, after the command-name block.
+  const block = run.texts.find((text) => text.includes(expected.heading));
+  return block?.slice(block.indexOf(expected.heading));
+}
+
+export async function checkExpansion(run: ClientRun, expected: Expectation): Promise<string[]> {
+  const problems: string[] = [];
+  const text = commandText(run, expected);
+  if (text === undefined) return [`the command's text ("${expected.heading}") did not reach the model`];
+  if (!text.includes(expected.heading)) problems.push(`the body's heading "${expected.heading}" is missing`);
+
+  // The arguments: Claude Code puts them where $ARGUMENTS was; Codex passes the message as typed.
+  if (expected.tool === 'claude') {
+    if (!text.includes(`\`\`\`text\n${expected.args}\n\`\`\``)) problems.push(`the arguments "${expected.args}" are not in the expanded body`);
+  } else if (!run.text.includes(`${expected.invocation} ${expected.args}`)) {
+    problems.push(`the message "${expected.invocation} ${expected.args}" did not reach the model`);
+  }
+  text.split('\n').forEach((line, index) => {
+    if (line.includes('$ARGUMENTS')) problems.push(`line ${index + 1} still holds a literal $ARGUMENTS`);
+    const positional = /\$\{?\d/.exec(line);
+    if (positional) problems.push(`line ${index + 1} holds "${positional[0]}", a positional placeholder`);
+    if (line.includes('{{')) problems.push(`line ${index + 1} holds an unrendered "{{"`);
+  });
+
+  for (const named of await namedPaths(text, expected.roots, expected.projectRoot)) {
+    if (!(await exists(named))) problems.push(`the text names ${named}, which does not exist`);
+  }
+  return problems;
+}
+
+/** Codex lists every available skill with its description; the baton ones must all be there. */
+export function missingSkills(run: ClientRun, skills: { name: string; description: string }[]): string[] {
+  return skills.filter((skill) => !run.text.includes(`${skill.name}: ${skill.description}`)).map((skill) => `${skill.name} is not listed with its description`);
+}

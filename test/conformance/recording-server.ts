@@ -1,0 +1,82 @@
+import { createServer, type Server } from 'node:http';
+
+/**
+ * A stand-in for the model APIs: it records every request the real clients send and answers with the
+ * smallest valid reply (Anthropic's Messages API for Claude Code, OpenAI's Responses API for Codex),
+ * so a test sees exactly what the model would have received.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  body: string;
+}
+
+export interface RecordingServer {
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startRecordingServer(): Promise<RecordingServer> {
+  const requests: RecordedRequest[] = [];
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      requests.push({ method: request.method ?? '', url: request.url ?? '', body });
+      let parsed: { model?: string; stream?: boolean } = {};
+      try {
+        parsed = JSON.parse(body) as typeof parsed;
+      } catch {
+        // Not JSON (a HEAD probe, a GET): answered below by path.
+      }
+      if (request.url?.includes('/messages')) return answerAnthropic(response, parsed);
+      if (request.url?.includes('/responses')) return answerOpenAi(response, parsed);
+      response.writeHead(request.method === 'HEAD' ? 200 : 404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+type Response = import('node:http').ServerResponse;
+
+function sse(response: Response, events: { event: string; data: unknown }[]): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const { event, data } of events) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  response.end();
+}
+
+function answerAnthropic(response: Response, request: { model?: string; stream?: boolean }): void {
+  const message = { id: 'msg_test', type: 'message', role: 'assistant', model: request.model ?? 'test', content: [] as unknown[], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } };
+  if (!request.stream) {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ ...message, content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn' }));
+    return;
+  }
+  sse(response, [
+    { event: 'message_start', data: { type: 'message_start', message } },
+    { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
+    { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'ok' } } },
+    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+    { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 1 } } },
+    { event: 'message_stop', data: { type: 'message_stop' } },
+  ]);
+}
+
+function answerOpenAi(response: Response, request: { model?: string }): void {
+  const item = { type: 'message', id: 'msg_test', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'ok', annotations: [] }] };
+  const usage = { input_tokens: 1, input_tokens_details: { cached_tokens: 0 }, output_tokens: 1, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 2 };
+  const done = { id: 'resp_test', object: 'response', created_at: 0, status: 'completed', model: request.model ?? 'test', output: [item], usage };
+  const events = [
+    { type: 'response.created', response: { ...done, status: 'in_progress', output: [] } },
+    { type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', content: [] } },
+    { type: 'response.output_text.delta', item_id: item.id, output_index: 0, content_index: 0, delta: 'ok' },
+    { type: 'response.output_item.done', output_index: 0, item },
+    { type: 'response.completed', response: done },
+  ];
+  sse(response, events.map((data) => ({ event: data.type, data })));
+}
