@@ -68,8 +68,13 @@ export function renderPack(pack: Pack, targets: readonly Target[], dirs: Install
 /** Checks every rendered prompt: nothing left unrendered, and each installing tool's own rules. */
 export function checkRenderedFiles(files: readonly RenderedFile[], targets: readonly Target[]): string[] {
   const problems: string[] = [];
+  const written = new Set(files.map((file) => file.absPath));
+  const folders = new Set(files.flatMap((file) => ancestors(file.absPath)));
   for (const file of files) {
     if (file.kind === 'template' || file.kind === 'tool') continue;
+    for (const named of file.references) {
+      if (!written.has(named) && !folders.has(named)) problems.push(`${file.absPath}: names ${named}, which the install does not write`);
+    }
     file.content.split('\n').forEach((line, index) => {
       if (line.includes('{{')) problems.push(`${file.absPath}: line ${index + 1} has an unrendered "{{"`);
     });
@@ -79,6 +84,12 @@ export function checkRenderedFiles(files: readonly RenderedFile[], targets: read
     }
   }
   return problems;
+}
+
+function ancestors(file: string): string[] {
+  const found: string[] = [];
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) found.push(dir);
+  return found;
 }
 
 /** Absolute location of a reference in a layout. */

@@ -51,9 +51,11 @@ export async function checkExpansion(run: ClientRun, expected: Expectation): Pro
     if (line.includes('{{')) problems.push(`line ${index + 1} holds an unrendered "{{"`);
   });
 
-  for (const named of await namedPaths(text, expected.roots, expected.projectRoot)) {
-    if (!(await exists(named))) problems.push(`the text names ${named}, which does not exist`);
+  const named = namedPaths(text, expected.roots, expected.projectRoot);
+  for (const file of named.paths) {
+    if (!(await exists(file))) problems.push(`the text names ${file}, which does not exist`);
   }
+  for (const file of named.unquoted) problems.push(`the text names ${file} in a command without quotes, though the path has a space`);
   return problems;
 }
 

@@ -187,8 +187,10 @@ describe('paths named in rendered files', () => {
       expect(plan.files.every((file) => file.path.startsWith(base))).toBe(true);
       let checked = 0;
       for (const file of plan.files.filter((f) => ['command', 'skill', 'rule'].includes(f.kind))) {
-        for (const named of await namedPaths(await readFile(file.path, 'utf8'), Object.values(env))) {
-          expect(await exists(named), `${file.path} names ${named}`).toBe(true);
+        const named = namedPaths(await readFile(file.path, 'utf8'), Object.values(env));
+        expect(named.unquoted, file.path).toEqual([]);
+        for (const installed of named.paths) {
+          expect(await exists(installed), `${file.path} names ${installed}`).toBe(true);
           checked += 1;
         }
       }
@@ -205,7 +207,7 @@ describe('paths named in rendered files', () => {
     const plan = JSON.parse(result.stdout) as JsonPlan;
     let checked = 0;
     for (const file of plan.files.filter((f) => ['command', 'skill', 'rule'].includes(f.kind))) {
-      for (const named of await namedPaths(await readFile(file.path, 'utf8'), [], repo)) {
+      for (const named of namedPaths(await readFile(file.path, 'utf8'), [], repo).paths) {
         expect(await exists(named), `${file.path} names ${named}`).toBe(true);
         checked += 1;
       }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { readPack } from '../../installer/pack/read-pack.js';
-import { renderPack, type RenderedFile } from '../../installer/render/render-pack.js';
+import { checkRenderedFiles, renderPack, type RenderedFile } from '../../installer/render/render-pack.js';
 import { claudeTarget } from '../../installer/targets/claude.js';
 import { codexTarget } from '../../installer/targets/codex.js';
 import { TARGETS } from '../../installer/targets/index.js';
@@ -80,6 +80,14 @@ describe('rendering for Claude Code', () => {
   test('an escaped {{ that survives rendering is refused', async () => {
     const dir = await testdir({ 'rules/r.md': '# R\n\n\\{{baton}}\n' });
     await expect(renderFixture(USER, dir)).rejects.toThrow(/line 3 has an unrendered "\{\{"/);
+  });
+
+  test('a rendered file that names a path the install does not write is refused', async () => {
+    const files = await renderFixture(USER);
+    const skill = file(files, '/home/a b/.agents/skills/baton-checker/SKILL.md');
+    expect(checkRenderedFiles(files, TARGETS)).toEqual([]);
+    const broken = files.map((candidate) => (candidate === skill ? { ...skill, references: [...skill.references, '/home/a b/.codex/baton/rule/be-careful.md'] } : candidate));
+    expect(checkRenderedFiles(broken, TARGETS)).toEqual([`${skill.absPath}: names /home/a b/.codex/baton/rule/be-careful.md, which the install does not write`]);
   });
 });
 
