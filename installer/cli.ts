@@ -7,7 +7,7 @@ import { VERSION } from '../scripts/lib/version.js';
 import { applyPlan, type ApplyResult } from './install/apply-plan.js';
 import { prepareInstall } from './install/prepare-install.js';
 import { writePlugin } from './plugin/write-plugin.js';
-import { shellQuote } from './render/render-pack.js';
+import { shellQuote } from '../scripts/lib/shell-quote.js';
 import { formatNextSteps, formatOutcome, formatPlan, hasChanges, nextSteps, planJson, type ReportContext } from './report.js';
 import { resolveInstallDirs, type InstallEnv } from './resolve-install-dirs.js';
 import { TARGET_IDS, TARGETS } from './targets/index.js';

@@ -2,7 +2,7 @@ import { resolveRef } from './render/render-pack.js';
 import type { ApplyResult } from './install/apply-plan.js';
 import type { FileAction, InstallPlan } from './install/plan-install.js';
 import type { PreparedInstall } from './install/prepare-install.js';
-import { shellQuote } from './render/render-pack.js';
+import { shellQuote } from '../scripts/lib/shell-quote.js';
 
 /** Printing an install: the plan as text or JSON, the outcome, and what to do next. Pure functions. */
 

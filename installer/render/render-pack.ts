@@ -2,6 +2,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { stringify as stringifyYaml } from 'yaml';
 import { OperationalError } from '../../scripts/lib/errors.js';
+import { shellQuote } from '../../scripts/lib/shell-quote.js';
 import type { CommandSource, Pack, RuleSource, SkillSource } from '../pack/pack.js';
 import { PROMPT_HELPERS } from '../pack/prompt-helpers.js';
 import type { FileRef, InstallDirs, Target, TargetLayout } from '../targets/target.js';
@@ -97,11 +98,6 @@ export function resolveRef(layout: TargetLayout, ref: FileRef): string {
   const root = layout.roots[ref.root];
   if (root === undefined) throw new Error(`layout has no root named ${ref.root}`);
   return path.join(root, ...ref.path.split('/'));
-}
-
-/** Quotes a path for a POSIX shell only when it needs it. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 export const PROJECT_PATHS_NOTE =

@@ -8,6 +8,7 @@ import { FindingError } from '../lib/errors.js';
 import { currentBranch } from '../lib/git.js';
 import { JsonError } from '../lib/json-file.js';
 import { readTextIfPresent } from '../lib/read-text.js';
+import { shellQuote } from '../lib/shell-quote.js';
 import { openRepo, type Repo } from '../lib/repo.js';
 import { parseStatus, serializeStatus, type SliceStatus } from '../lib/status.js';
 import { checkTransition, type SliceAction } from './state-machine.js';
@@ -83,7 +84,7 @@ export async function releaseDocsWorktree(repo: Repo, release: BoardRelease): Pr
   if (release.releaseBranchExists) {
     if (release.releaseWorktree) return release.releaseWorktree;
     throw new FindingError(`${release.releaseBranch} exists but is not checked out in any worktree on this machine.`, {
-      fix: `Check it out: git worktree add <folder> ${release.releaseBranch}`,
+      fix: releaseWorktreeFix(repo, release),
     });
   }
   const branch = await currentBranch(repo.root);
@@ -137,4 +138,10 @@ export async function maybeCommit(report: ChangeReport, commit: boolean, worktre
   const paths = report.files.filter((file) => file.startsWith(`${worktree}${path.sep}`)).map((file) => path.relative(worktree, file));
   const done = await commitPaths(worktree, paths, subject, body);
   report.commits.push({ ...done, worktree });
+}
+
+/** The command that checks a release branch out where `baton worktree` would have put it. */
+export function releaseWorktreeFix(repo: Repo, release: BoardRelease): string {
+  const folder = path.join(repo.config.worktreeRoot, release.id, 'release');
+  return `Check it out: git -C ${shellQuote(repo.primaryRoot)} worktree add ${shellQuote(folder)} ${release.releaseBranch}`;
 }

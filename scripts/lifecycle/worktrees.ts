@@ -9,7 +9,7 @@ import { assertId } from '../lib/ids.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import type { TrackState } from '../lib/registry.js';
 import { openRepo, type Repo } from '../lib/repo.js';
-import { maybeCommit, sliceContext, type ChangeReport, type LifecycleIo } from './records.js';
+import { maybeCommit, releaseWorktreeFix, sliceContext, type ChangeReport, type LifecycleIo } from './records.js';
 import { readBoard } from '../board/read-board.js';
 
 /**
@@ -106,7 +106,7 @@ export async function recordTrackMerged(io: LifecycleIo, options: { track: strin
   const track = release.tracks.find((candidate) => candidate.id === trackId);
   if (!track) throw new FindingError(`No track ${trackId}.`, { fix: 'Check the id.' });
   if (track.state === 'merged') throw new FindingError(`${trackId} is already recorded as merged.`, { fix: 'Nothing to do.' });
-  if (!release.releaseWorktree) throw new FindingError(`${release.releaseBranch} is not checked out on this machine.`, { fix: `git worktree add <folder> ${release.releaseBranch}` });
+  if (!release.releaseWorktree) throw new FindingError(`${release.releaseBranch} is not checked out on this machine.`, { fix: releaseWorktreeFix(repo, release) });
   const tip = await resolveCommit(repo.root, track.branch);
   if (!tip) throw new FindingError(`${track.branch} does not exist.`, { fix: 'There is nothing to merge.' });
   if (!(await isAncestor(release.releaseWorktree, tip, 'HEAD'))) {

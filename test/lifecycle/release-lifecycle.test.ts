@@ -150,6 +150,12 @@ describe('a release from planning to shipped', () => {
     expect(await git(repo, 'log', '-1', '--format=%s')).toMatch(new RegExp(`^docs\\(release/${REL}\\): mark 3 slices shipped — deployed [0-9a-f]{12}$`));
     // The shipped records win over the track branches' verified copies, which still exist.
     expect(now.slices.every((slice) => slice.source === 'working tree' || slice.source === 'main')).toBe(true);
+
+    // A release branch without a worktree: the fix names the real folders, runnable from anywhere.
+    await git(repo, 'worktree', 'remove', releaseWorktree);
+    const noWorktree = await baton(['new-slice', 'S04-later', '--release', REL, '--track', 'T3-later', '--title', 'Later'], repo, 1);
+    expect(noWorktree.stderr).toContain(`release-wt/${REL} exists but is not checked out in any worktree on this machine.`);
+    expect(noWorktree.stderr).toContain(`fix: Check it out: git -C ${repo} worktree add ${releaseWorktree} release-wt/${REL}`);
   });
 });
 
@@ -165,7 +171,7 @@ async function planSpec(root: string, slice: string, touchpoints: string[]): Pro
   await git(root, 'commit', '-q', '-m', `docs(release/${REL}/${slice}): write spec`);
 }
 
-type Baton = (args: string[], cwd?: string, expectExit?: number) => Promise<{ stdout: string }>;
+type Baton = (args: string[], cwd?: string, expectExit?: number) => Promise<{ stdout: string; stderr: string }>;
 
 /** Writes the proof bundle from the live changed-file list, then commits it. */
 async function writeProof(root: string, slice: string, baton: Baton): Promise<void> {
