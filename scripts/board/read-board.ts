@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, OperationalError } from '../lib/errors.js';
-import { parseTree, readObjects, type ObjectRequest } from '../lib/git-objects.js';
+import { readObjects, subtrees, type ObjectRequest } from '../lib/git-objects.js';
 import { gitText, listWorktrees, runGit } from '../lib/git.js';
 import { assertId, isId } from '../lib/ids.js';
 import { parseRegistry, type Registry } from '../lib/registry.js';
@@ -83,7 +83,7 @@ export async function readBoard(options: BoardOptions): Promise<Board> {
     for (const source of plan.sources) {
       const tree = first[cursor++];
       if (tree?.type === 'tree' && tree.content) {
-        for (const entry of parseTree(tree.content, idLength)) if (entry.isTree && isId('slice', entry.name)) source.slices.set(entry.name, entry.id);
+        for (const [name, id] of subtrees(tree.content, idLength)) if (isId('slice', name)) source.slices.set(name, id);
       }
     }
     const index = first[cursor++];
@@ -123,7 +123,7 @@ export async function readBoard(options: BoardOptions): Promise<Board> {
   secondRound.forEach(({ source }, index) => {
     const tree = second[index];
     if (tree?.type === 'tree' && tree.content) {
-      for (const entry of parseTree(tree.content, idLength)) if (entry.isTree && isId('slice', entry.name)) source.slices.set(entry.name, entry.id);
+      for (const [name, id] of subtrees(tree.content, idLength)) if (isId('slice', name)) source.slices.set(name, id);
     }
   });
 

@@ -1,6 +1,6 @@
 import { parseDocument, type Document } from 'yaml';
 import { OperationalError } from './errors.js';
-import { splitFrontmatter } from './markdown.js';
+import { splitFrontmatter } from './frontmatter.js';
 
 /**
  * Edits a Markdown file's YAML frontmatter through the yaml library's document model, so comments,

@@ -72,26 +72,20 @@ function runCatFile(root: string, input: string): Promise<Buffer> {
   });
 }
 
-export interface TreeEntry {
-  mode: string;
-  name: string;
-  id: string;
-  isTree: boolean;
-}
-
-/** The entries of a raw tree object: `<mode> <name>\0<binary id>` repeated. */
-export function parseTree(content: Buffer, idLength: number): TreeEntry[] {
+/**
+ * The sub-folders of a raw tree object (`<mode> <name>\0<binary id>` repeated): name to tree id.
+ * Files are skipped without decoding; the board parses a hundred such trees of hundreds of entries.
+ */
+export function subtrees(content: Buffer, idLength: number): Map<string, string> {
   const bytes = idLength / 2;
-  const entries: TreeEntry[] = [];
+  const found = new Map<string, string>();
   let offset = 0;
   while (offset < content.length) {
     const space = content.indexOf(32, offset);
     const nul = content.indexOf(0, space);
-    const mode = content.toString('latin1', offset, space);
-    const name = content.toString('utf8', space + 1, nul);
-    const id = content.toString('hex', nul + 1, nul + 1 + bytes);
-    entries.push({ mode, name, id, isTree: mode === '40000' });
+    // A folder's mode is exactly "40000".
+    if (space - offset === 5 && content[offset] === 0x34) found.set(content.toString('utf8', space + 1, nul), content.toString('hex', nul + 1, nul + 1 + bytes));
     offset = nul + 1 + bytes;
   }
-  return entries;
+  return found;
 }

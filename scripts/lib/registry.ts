@@ -1,5 +1,5 @@
 import { isId } from './ids.js';
-import { parseYamlMapping, splitFrontmatter } from './markdown.js';
+import { parseYamlMapping, splitFrontmatter } from './frontmatter.js';
 
 /**
  * The registry in a release's index.md frontmatter: the release id, its integration branch and its

@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode } from '../lib/errors.js';
-import { parseYamlMapping, splitFrontmatter } from '../lib/markdown.js';
+import { parseYamlMapping, splitFrontmatter } from '../lib/frontmatter.js';
 import { fail, pass, skip, type CheckResult } from './report.js';
 import type { VerifyContext } from './verify-slice.js';
 
