@@ -56,6 +56,9 @@ await build({
   minify: !process.env.BATON_NO_MINIFY,
   legalComments: 'eof',
   loader: { '.md': 'text', '.json': 'json' },
+  // yargs lays out its help with string-width, whose set-up costs every command ~8 ms at start; the
+  // help text is ASCII, so a plain width function does the same job (scripts/lib/text-width.ts).
+  alias: { 'string-width': './scripts/lib/text-width.ts' },
 });
 
 // The benchmark script (npm run bench) runs from dist/ too, so it needs no TypeScript loader.

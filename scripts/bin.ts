@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBatonCli } from './cli.js';
+import { ignoreClosedOutput } from './lib/closed-output.js';
 
 // The edge: the only place that reads the process; everything below takes it as arguments.
+ignoreClosedOutput();
 process.exitCode = await runBatonCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),

@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { BatonIo } from '../cli.js';
 import { errnoCode, formatError, OperationalError, type ExitCode } from '../lib/errors.js';
 import type { Board, BoardRelease, BoardSlice, NextCommand } from './board.js';
@@ -28,6 +28,8 @@ export function escapeHtml(value: string): string {
 export async function serveBoard(options: ServeOptions, io: BatonIo): Promise<ExitCode> {
   // Fail before listening when the board cannot be read at all (not a repository, bad release).
   await readBoard(options);
+  // Loaded here, not at the top: a bundled static import would load node:http for every baton command.
+  const { createServer } = await import('node:http');
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method !== 'GET') return send(response, 405, 'text/plain', 'Only GET is supported.\n');

@@ -1,9 +1,10 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import type { Board, BoardRelease } from '../../scripts/board/board.js';
 import { readBoard } from '../../scripts/board/read-board.js';
-import { runBin } from '../helpers/run.js';
+import { REPO_ROOT, runBin } from '../helpers/run.js';
 import { commitAll, INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson, TRACK } from '../helpers/slice-repo.js';
 import { git, GIT_ENV, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
 
@@ -122,6 +123,15 @@ describe('baton board on the command line', () => {
     expect(unknown.stderr).toMatch(/Release 2026-01-01-nope was not found[\s\S]*Known releases: 2026-11-21-billing, 2026-12-01-other/);
     const outside = await runBin('baton', ['board'], { cwd: await testdir() });
     expect(outside.exitCode).toBe(2);
+  });
+
+  test('a reader that stops early (| head) ends the output quietly; the exit code still says the verdict', async () => {
+    const dir = await planned();
+    // `true` exits at once, long before baton has its board, so every write meets a closed pipe.
+    const script = `node '${path.join(REPO_ROOT, 'dist/baton.mjs')}' board --json | true; echo "exit \${PIPESTATUS[0]}"`;
+    const result = await execa('bash', ['-c', script], { cwd: dir, reject: false });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('exit 1');
   });
 
   test('baton next names the command and why', async () => {

@@ -154,3 +154,17 @@ describe('a slice whose proof mentions a path with spaces', () => {
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
   });
 });
+
+describe('baton --help, laid out without string-width (see build.mjs)', () => {
+  test('descriptions line up in one column, and the width function counts what a terminal shows', async () => {
+    const { default: textWidth } = await import('../../scripts/lib/text-width.js');
+    expect(textWidth('baton verify <slice>')).toBe(20);
+    expect(textWidth('\u001B[1mbold\u001B[22m')).toBe(4);
+    expect(textWidth('a\tb\u0007')).toBe(2);
+    const help = await runBin('baton', ['--help'], { cwd: await testdir() });
+    expect(help.exitCode).toBe(0);
+    const columns = help.stdout.split('\n').filter((line) => /^ {2}baton \S/.test(line)).map((line) => /^( {2}baton .+?\s{2,})\S/.exec(line)?.[1]?.length);
+    expect(columns.length).toBeGreaterThan(10);
+    expect(new Set(columns).size).toBe(1);
+  });
+});
