@@ -12,10 +12,10 @@ export interface NextCommand {
   args: string[];
 }
 
-export interface BoardSlice {
-  id: string;
-  track: string | null;
+/** What a slice's status.json says, as the board uses it. */
+export interface SliceRecord {
   state: SliceState | 'unknown';
+  track: string | null;
   title: string | null;
   /** The latest recorded verdict. */
   verification: VerdictResult | null;
@@ -24,6 +24,10 @@ export interface BoardSlice {
   verdictCommit: string | null;
   startCommit: string | null;
   testCommands: string[];
+}
+
+export interface BoardSlice extends SliceRecord {
+  id: string;
   /** Where the record was read: a branch name, or "working tree". */
   source: string | null;
   hasSpec: boolean;

@@ -1,24 +1,12 @@
 import type { Registry } from '../lib/registry.js';
-import { SLICE_STATES, TERMINAL_STATES, type SliceState, type VerdictResult } from '../lib/status.js';
-import type { BoardRelease, BoardSlice, BoardTrack, BoardWarning, NextCommand } from './board.js';
+import { SLICE_STATES, TERMINAL_STATES, type SliceState } from '../lib/status.js';
+import type { BoardRelease, BoardSlice, BoardTrack, BoardWarning, NextCommand, SliceRecord } from './board.js';
 
 /**
  * From what was read (the registry, one chosen record per slice, which branches and worktrees exist)
  * to the board: tracks with their blockers and readiness, the actionable slice of each track and the
  * next command. Pure, so every rule here is tested with tables.
  */
-
-/** The fields of a slice record the board uses; read leniently so a damaged record still shows. */
-export interface SliceRecord {
-  state: SliceState | 'unknown';
-  track: string | null;
-  title: string | null;
-  verification: VerdictResult | null;
-  blockedReason: string | null;
-  verdictCommit: string | null;
-  startCommit: string | null;
-  testCommands: string[];
-}
 
 export interface SliceInput {
   id: string;

@@ -6,8 +6,8 @@ import { gitText, listWorktrees, runGit } from '../lib/git.js';
 import { assertId, isId } from '../lib/ids.js';
 import { parseRegistry, type Registry } from '../lib/registry.js';
 import { listReleaseFolders, openRepo, type Repo } from '../lib/repo.js';
-import type { Board, BoardWarning } from './board.js';
-import { deriveRelease, toSliceRecord, type SliceInput, type SliceRecord } from './derive-board.js';
+import type { Board, BoardWarning, SliceRecord } from './board.js';
+import { deriveRelease, toSliceRecord, type SliceInput } from './derive-board.js';
 
 /**
  * Reading the board from git. Every release and slice is resolved from the local and remote-tracking

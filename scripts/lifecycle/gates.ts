@@ -4,7 +4,7 @@ import { OperationalError } from '../lib/errors.js';
 import { currentBranch, gitText, mergeBase, resolveCommit, runGit, uncommittedChanges } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
 import { openRepo, type Repo } from '../lib/repo.js';
-import type { LifecycleIo } from './records.js';
+import { trackContext, type LifecycleIo } from './records.js';
 
 /**
  * The three gates of the integrator commands. Each returns every reason it is closed, so the human
@@ -39,16 +39,7 @@ function releaseOnBoard(board: Board, id: string): BoardRelease {
 }
 
 export async function gateMergeTrack(io: LifecycleIo, trackId: string, releaseId: string | undefined): Promise<GateResult> {
-  assertId('track', trackId);
-  const repo = await openRepo(io.cwd, io.env);
-  const board = await readBoard({ cwd: io.cwd, env: io.env, release: releaseId });
-  const holding = board.releases.filter((release) => release.tracks.some((track) => track.id === trackId));
-  if (holding.length !== 1) {
-    throw new OperationalError(holding.length === 0 ? `No release has a track ${trackId}.` : `Track ${trackId} is in several releases: ${holding.map((r) => r.id).join(', ')}.`, { fix: 'Check the id, or name the release.' });
-  }
-  const release = holding[0] as BoardRelease;
-  const track = release.tracks.find((candidate) => candidate.id === trackId);
-  if (!track) throw new OperationalError(`No track ${trackId}.`, { fix: 'Check the id.' });
+  const { repo, release, track } = await trackContext(io, trackId, releaseId);
   const reasons: string[] = [];
   if (track.state === 'merged') reasons.push(`${trackId} is already merged into ${release.releaseBranch}`);
   if (track.blockedBy.length > 0) reasons.push(`${trackId} depends on ${track.blockedBy.join(', ')}, not merged yet`);

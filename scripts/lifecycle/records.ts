@@ -4,12 +4,13 @@ import { findOnBoard } from '../board/next-step.js';
 import { readBoard } from '../board/read-board.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { commitPaths } from '../lib/commit.js';
-import { FindingError } from '../lib/errors.js';
+import { FindingError, OperationalError } from '../lib/errors.js';
 import { currentBranch } from '../lib/git.js';
+import { assertId } from '../lib/ids.js';
 import { JsonError } from '../lib/json-file.js';
 import { readTextIfPresent } from '../lib/read-text.js';
-import { shellQuote } from '../lib/shell-quote.js';
 import { openRepo, type Repo } from '../lib/repo.js';
+import { shellQuote } from '../lib/shell-quote.js';
 import { parseStatus, serializeStatus, type SliceStatus } from '../lib/status.js';
 import { checkTransition, type SliceAction } from './state-machine.js';
 
@@ -62,6 +63,26 @@ export async function sliceContext(io: LifecycleIo, slice: string, release: stri
   const entry = onBoard.slices.find((candidate) => candidate.id === slice) as BoardSlice;
   const track = onBoard.tracks.find((candidate) => candidate.slices.includes(slice));
   return { repo, board, release: onBoard, slice: entry, track };
+}
+
+export interface TrackContext {
+  repo: Repo;
+  board: Board;
+  release: BoardRelease;
+  track: BoardTrack;
+}
+
+/** A track by id, in the named release or in the one release that has it; a wrong id exits 2. */
+export async function trackContext(io: LifecycleIo, trackId: string, releaseId: string | undefined): Promise<TrackContext> {
+  assertId('track', trackId);
+  const repo = await openRepo(io.cwd, io.env);
+  const board = await readBoard({ cwd: io.cwd, env: io.env, release: releaseId });
+  const holding = board.releases.filter((release) => release.tracks.some((track) => track.id === trackId));
+  if (holding.length !== 1) {
+    throw new OperationalError(holding.length === 0 ? `No release has a track ${trackId}.` : `Track ${trackId} is in several releases: ${holding.map((r) => r.id).join(', ')}.`, { fix: 'Check the id, or name the release.' });
+  }
+  const release = holding[0] as BoardRelease;
+  return { repo, board, release, track: release.tracks.find((candidate) => candidate.id === trackId) as BoardTrack };
 }
 
 /**

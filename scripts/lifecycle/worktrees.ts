@@ -8,9 +8,8 @@ import { gitText, isAncestor, listWorktrees, resolveCommit } from '../lib/git.js
 import { assertId } from '../lib/ids.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import type { TrackState } from '../lib/registry.js';
-import { openRepo, type Repo } from '../lib/repo.js';
-import { maybeCommit, releaseWorktreeFix, sliceContext, type ChangeReport, type LifecycleIo } from './records.js';
-import { readBoard } from '../board/read-board.js';
+import type { Repo } from '../lib/repo.js';
+import { maybeCommit, releaseWorktreeFix, sliceContext, trackContext, type ChangeReport, type LifecycleIo } from './records.js';
 
 /**
  * Branches and worktrees: `baton worktree` materialises release-wt/<release> and a track's branch,
@@ -95,16 +94,8 @@ export async function setTrackState(file: string, trackId: string, state: TrackS
 }
 
 export async function recordTrackMerged(io: LifecycleIo, options: { track: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport> {
-  const trackId = assertId('track', options.track);
-  const repo = await openRepo(io.cwd, io.env);
-  const board = await readBoard({ cwd: io.cwd, env: io.env, release: options.release });
-  const holding = board.releases.filter((release) => release.tracks.some((track) => track.id === trackId));
-  if (holding.length !== 1) {
-    throw new FindingError(holding.length === 0 ? `No release has a track ${trackId}.` : `Track ${trackId} is in several releases: ${holding.map((r) => r.id).join(', ')}.`, { fix: 'Check the id, or name the release.' });
-  }
-  const release = holding[0] as BoardRelease;
-  const track = release.tracks.find((candidate) => candidate.id === trackId);
-  if (!track) throw new FindingError(`No track ${trackId}.`, { fix: 'Check the id.' });
+  const trackId = options.track;
+  const { repo, release, track } = await trackContext(io, trackId, options.release);
   if (track.state === 'merged') throw new FindingError(`${trackId} is already recorded as merged.`, { fix: 'Nothing to do.' });
   if (!release.releaseWorktree) throw new FindingError(`${release.releaseBranch} is not checked out on this machine.`, { fix: releaseWorktreeFix(repo, release) });
   const tip = await resolveCommit(repo.root, track.branch);

@@ -52,6 +52,16 @@ async function frontmatter(file: string): Promise<{ name: string; description: s
   return parseYaml(match?.[1] ?? '') as { name: string; description: string };
 }
 
+/** Codex's own validator (a Python script it installs with its system skills) on every skill in a folder. */
+async function expectValidSkills(validator: string, skills: string): Promise<void> {
+  const names = await readdir(skills);
+  expect(names).toHaveLength(11);
+  for (const name of names) {
+    const result = await execa('python3', [validator, path.join(skills, name)], { reject: false });
+    expect(`${name}: ${result.stdout}${result.stderr}`.trim()).toBe(`${name}: Skill is valid!`);
+  }
+}
+
 async function expectConforms(run: ClientRun, expected: Expectation): Promise<void> {
   expect(await checkExpansion(run, expected), `${expected.invocation} ${expected.args}`).toEqual([]);
 }
@@ -86,11 +96,7 @@ describe('user scope, default homes, in a home whose path has a space', () => {
     await readFile(validator).catch(() => {
       throw new Error(`Codex did not install its skill validator at ${validator}; run the Codex tests above first.`);
     });
-    const skills = path.join(home, '.agents/skills');
-    for (const name of await readdir(skills)) {
-      const result = await execa('python3', [validator, path.join(skills, name)], { reject: false });
-      expect(`${name}: ${result.stdout}${result.stderr}`.trim()).toBe(`${name}: Skill is valid!`);
-    }
+    await expectValidSkills(validator, path.join(home, '.agents/skills'));
   });
 });
 
@@ -137,11 +143,7 @@ describe('project scope', () => {
 
   test("Codex's skill validator accepts the project's skills", async () => {
     const validator = path.join(home, '.codex/skills/.system/skill-creator/scripts/quick_validate.py');
-    const skills = path.join(repo, '.agents/skills');
-    for (const name of await readdir(skills)) {
-      const result = await execa('python3', [validator, path.join(skills, name)], { reject: false });
-      expect(`${name}: ${result.stdout}${result.stderr}`.trim()).toBe(`${name}: Skill is valid!`);
-    }
+    await expectValidSkills(validator, path.join(repo, '.agents/skills'));
   });
 });
 

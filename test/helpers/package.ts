@@ -1,8 +1,9 @@
-import { chmod, cp, mkdir, symlink } from 'node:fs/promises';
+import { build } from 'esbuild';
+import { execa } from 'execa';
+import { chmod, cp, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_ROOT, type RunResult } from './run.js';
 import { testdir } from './testdir.js';
-import { execa } from 'execa';
 
 /**
  * A copy of this package whose pack is the given folder: the built programs, a link to the
@@ -23,6 +24,30 @@ export async function packageWith(packDir: string): Promise<string> {
   }
   // Readable by any user, so a test may run the installer as an unprivileged one.
   await chmod(root, 0o755);
+  return root;
+}
+
+/**
+ * The same package for a run as another user (see InstallRun.uid): that user may not be able to reach
+ * this repository's node_modules (a clone under a private temporary folder), so the installer is
+ * bundled with its dependencies instead of linked to them. Same source, same behaviour.
+ */
+export async function selfContainedPackageWith(packDir: string): Promise<string> {
+  const root = await packageWith(packDir);
+  await rm(path.join(root, 'node_modules'));
+  const { version } = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  await build({
+    entryPoints: [path.join(REPO_ROOT, 'installer/bin.ts')],
+    outfile: path.join(root, 'dist', 'baton-install.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+    define: { __BATON_VERSION__: JSON.stringify(version) },
+    // Bundled CommonJS dependencies call require(), which an ES module lacks.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+  });
   return root;
 }
 

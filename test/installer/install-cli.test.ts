@@ -1,7 +1,7 @@
 import { chmod, chown, cp, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { packageWith, runInstall } from '../helpers/package.js';
+import { packageWith, runInstall, selfContainedPackageWith } from '../helpers/package.js';
 import { exists, namedPaths } from '../helpers/named-paths.js';
 import { REPO_ROOT } from '../helpers/run.js';
 import { contentOnly, snapshotTree } from '../helpers/tree.js';
@@ -254,7 +254,7 @@ describe('failures and refusals', () => {
     if (asRoot) await chownTree(home, 65534);
     const before = await snapshotTree(home);
     await chmod(skillDir, 0o555);
-    const result = await runInstall(['--yes'], { packageRoot: v2, home, ...(asRoot ? { uid: 65534 } : {}) });
+    const result = await runInstall(['--yes'], asRoot ? { packageRoot: await selfContainedPackageWith(v2), home, uid: 65534 } : { packageRoot: v2, home });
     await chmod(skillDir, 0o755);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`Could not install ${path.join(skillDir, 'SKILL.md')}: permission denied (EACCES).`);
