@@ -46,16 +46,17 @@ export async function readBoard(options: BoardOptions): Promise<Board> {
   const repo = await openRepo(options.cwd, options.env);
   const dir = repo.config.releaseDir;
   const only = options.release === undefined ? undefined : assertId('release', options.release);
-  const [refs, worktrees, head, dirty, folders] = await Promise.all([
+  // git status is the slowest of the first calls and only needed after round 1, so it runs alongside.
+  const dirtyRead = gitText(repo.root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', dir]);
+  dirtyRead.catch(() => undefined); // awaited below; this only keeps an early refusal from leaving it unhandled
+  const [refs, worktrees, head, folders] = await Promise.all([
     gitText(repo.root, ['for-each-ref', '--format=%(refname)%00%(objectname)', 'refs/heads/', 'refs/remotes/']),
     listWorktrees(repo.root),
     runGit(repo.root, ['rev-parse', 'HEAD']),
-    gitText(repo.root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', dir]),
     listReleaseFolders(repo),
   ]);
   const branches = readBranches(refs);
   const headCommit = head.exitCode === 0 ? head.stdout.trim() : undefined;
-  const dirtyPaths = parseStatusPaths(dirty);
 
   const releaseIds = new Set(folders);
   for (const name of branches.keys()) {
@@ -91,6 +92,7 @@ export async function readBoard(options: BoardOptions): Promise<Board> {
   }
 
   // The working tree: uncommitted index.md and slice files are read from disk.
+  const dirtyPaths = parseStatusPaths(await dirtyRead);
   for (const plan of plans) {
     const prefix = `${dir}/${plan.id}/`;
     const local = plan.sources.find((source) => source.label === 'working tree');
