@@ -166,13 +166,21 @@ async function writePluginFolder(options: InstallOptions, io: InstallIo): Promis
     });
   }
   const outDir = path.resolve(io.cwd, options.plugin ?? '.');
-  const files = await writePlugin({ packRoot: io.packageRoot, bundle: { batonScript: await readBundle(io.packageRoot) }, version: VERSION, outDir });
+  // Claude Code pastes the folder into "${CLAUDE_PLUGIN_ROOT}/baton/bin/baton" in the prompts, inside
+  // double quotes, where these characters would change what the shell runs.
+  if (/["$`\\\n\r]/.test(outDir)) {
+    throw new UsageError(`The plugin folder ${JSON.stringify(outDir)} contains a quote, $, backtick, backslash or line break, which would break the shell commands in the prompts.`, {
+      fix: 'Choose a folder whose path has none of them.',
+    });
+  }
+  const { files, warnings } = await writePlugin({ packRoot: io.packageRoot, bundle: { batonScript: await readBundle(io.packageRoot) }, version: VERSION, outDir });
   if (options.json) {
-    io.write(`${JSON.stringify({ version: VERSION, plugin: outDir, files: files.map((file) => path.join(outDir, file.path)) }, null, 2)}\n`);
+    io.write(`${JSON.stringify({ version: VERSION, plugin: outDir, files: files.map((file) => path.join(outDir, file.path)), warnings }, null, 2)}\n`);
     return 0;
   }
   io.write(`baton-install ${VERSION}: wrote the Claude Code plugin and its marketplace into ${outDir}\n`);
   for (const file of files) io.write(`  ${path.join(outDir, file.path)}\n`);
+  for (const warning of warnings) io.writeError(`warning: ${warning}\n`);
   io.write(
     [
       '',

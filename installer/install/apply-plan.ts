@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, OperationalError } from '../../scripts/lib/errors.js';
+import { describeFsError, errnoCode, OperationalError } from '../../scripts/lib/errors.js';
 import type { InstallPlan, PlannedFile } from './plan-install.js';
 
 /**
@@ -80,10 +80,10 @@ export async function applyPlan(plan: InstallPlan): Promise<ApplyResult> {
   }
 
   for (const aside of asides) {
-    await unlink(aside).catch((error: unknown) => result.warnings.push(`could not delete ${aside}: ${describe(error)}`));
+    await unlink(aside).catch((error: unknown) => result.warnings.push(`could not delete ${aside}: ${describeFsError(error)}`));
   }
   for (const dir of plan.removeDirs) {
-    await removeIfEmpty(dir).catch((error: unknown) => result.warnings.push(`could not remove the folder ${dir}: ${describe(error)}`));
+    await removeIfEmpty(dir).catch((error: unknown) => result.warnings.push(`could not remove the folder ${dir}: ${describeFsError(error)}`));
   }
   return result;
 }
@@ -94,7 +94,7 @@ async function rollBack(undo: Undo[]): Promise<string[]> {
     try {
       await step();
     } catch (error) {
-      failures.push(describe(error));
+      failures.push(describeFsError(error));
     }
   }
   return failures;
@@ -111,7 +111,7 @@ function installFailure(file: string, error: unknown, rollbackFailures: string[]
       : code === 'ENOSPC'
         ? 'Free some disk space and run again.'
         : 'Remove the cause named above and run again.';
-  return new OperationalError(`Could not install ${file}: ${describe(error)}. ${restored}`, { fix, cause: error });
+  return new OperationalError(`Could not install ${file}: ${describeFsError(error)}. ${restored}`, { fix, cause: error });
 }
 
 async function makeDir(dir: string, undo: Undo[]): Promise<void> {
@@ -152,19 +152,4 @@ async function unlinkIfPresent(file: string): Promise<void> {
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error;
   }
-}
-
-function describe(error: unknown): string {
-  const code = errnoCode(error);
-  const reasons: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on the device',
-    EISDIR: 'a directory is in the way',
-    ENOTDIR: 'a file is in the way of a folder',
-    EEXIST: 'something appeared in the way while installing',
-  };
-  const message = error instanceof Error ? error.message : String(error);
-  return code && reasons[code] ? `${reasons[code]} (${code})` : message;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, OperationalError, UsageError } from '../../scripts/lib/errors.js';
+import { describeFsError, errnoCode, OperationalError, UsageError } from '../../scripts/lib/errors.js';
 import { readTextIfPresent } from '../../scripts/lib/read-text.js';
 import { readPack } from '../pack/read-pack.js';
 import { renderPack } from '../render/render-pack.js';
@@ -12,8 +12,7 @@ import { TARGETS } from '../targets/index.js';
 /**
  * `baton-install --plugin <dir>`: the pack as a Claude Code plugin with a marketplace file, so a user
  * adds baton with Claude Code's own commands (`claude plugin marketplace add <dir>`, then
- * `claude plugin install baton@baton`). The folder is written whole and swapped in at the end; a
- * folder that holds anything but an earlier baton plugin is refused.
+ * `claude plugin install baton@baton`). See writePlugin for what it replaces and what it leaves alone.
  */
 
 export interface PluginRequest {
@@ -88,12 +87,25 @@ export async function renderPlugin(request: PluginRequest): Promise<PluginFile[]
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-/** Writes the marketplace folder: into a new folder beside it first, then swapped in. */
-export async function writePlugin(request: PluginRequest): Promise<PluginFile[]> {
+export interface PluginWrite {
+  files: PluginFile[];
+  /** Leftovers that could not be cleaned up; the plugin itself is in place. */
+  warnings: string[];
+}
+
+/**
+ * Writes the marketplace folder. baton owns two things in it, `plugin/` and
+ * `.claude-plugin/marketplace.json`; anything else (a `.git`, a README of the user's) is left alone, so
+ * the folder can be a repository through which a team shares the plugin. The new plugin is written
+ * into the folder under a temporary name, then swapped in; every step is undone if a later one fails.
+ */
+export async function writePlugin(request: PluginRequest): Promise<PluginWrite> {
   const files = await renderPlugin(request);
   const outDir = path.resolve(request.outDir);
-  await checkReplaceable(outDir);
-  const staging = `${outDir}.baton-new-${randomBytes(4).toString('hex')}`;
+  await checkOwnership(outDir);
+  await makeDir(outDir);
+  const tag = randomBytes(4).toString('hex');
+  const staging = path.join(outDir, `.baton-new-${tag}`);
   try {
     for (const file of files) {
       const target = path.join(staging, ...file.path.split('/'));
@@ -103,47 +115,94 @@ export async function writePlugin(request: PluginRequest): Promise<PluginFile[]>
     }
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    throw new OperationalError(`Could not write the plugin into ${outDir}.`, { cause: error, fix: 'Check that its parent folder is writable.' });
+    throw new OperationalError(`Could not write the plugin into ${outDir}: ${describeFsError(error)}. Nothing was changed.`, { cause: error, fix: `Make ${outDir} writable and run again.` });
   }
-  await swapIn(staging, outDir);
-  return files;
-}
 
-/** Moves the written folder into place; the folder it replaces comes back if that fails. */
-async function swapIn(staging: string, outDir: string): Promise<void> {
-  const old = `${outDir}.baton-old-${randomBytes(4).toString('hex')}`;
-  let existed = true;
+  const pluginDir = path.join(outDir, 'plugin');
+  const marketplace = path.join(outDir, '.claude-plugin', MARKETPLACE_FILE);
+  const aside = path.join(outDir, `.baton-old-${tag}`);
+  const undo: { step: () => Promise<unknown>; leftover: string }[] = [];
   try {
-    await rename(outDir, old);
-  } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') {
-      await rm(staging, { recursive: true, force: true });
-      throw new OperationalError(`Could not move the earlier plugin out of ${outDir}.`, { cause: error, fix: 'Close any program using that folder and run again.' });
+    if (await makeDir(path.dirname(marketplace))) undo.push({ step: () => rmdir(path.dirname(marketplace)), leftover: path.dirname(marketplace) });
+    if (await exists(pluginDir)) {
+      await rename(pluginDir, aside);
+      undo.push({ step: () => rename(aside, pluginDir), leftover: `${aside} (the earlier plugin; move it back to ${pluginDir})` });
     }
-    existed = false;
-  }
-  try {
-    await rename(staging, outDir);
+    await rename(path.join(staging, 'plugin'), pluginDir);
+    undo.push({ step: () => rename(pluginDir, path.join(staging, 'plugin')), leftover: pluginDir });
+    await rename(path.join(staging, '.claude-plugin', MARKETPLACE_FILE), marketplace);
   } catch (error) {
-    if (existed) await rename(old, outDir);
-    await rm(staging, { recursive: true, force: true });
-    throw new OperationalError(`Could not move the new plugin into ${outDir}; the folder is as it was.`, { cause: error, fix: 'Check that its parent folder is writable.' });
+    const stranded: string[] = [];
+    for (const { step, leftover } of undo.reverse()) await step().catch(() => stranded.push(leftover));
+    await rm(staging, { recursive: true, force: true }).catch(() => stranded.push(staging));
+    const state = stranded.length === 0 ? 'The folder is as it was.' : `Putting it back also failed; check these by hand: ${stranded.join('; ')}.`;
+    throw new OperationalError(`Could not put the new plugin in place in ${outDir}: ${describeFsError(error)}. ${state}`, { cause: error, fix: `Make ${outDir} and its plugin/ folder writable and run again.` });
   }
-  if (existed) await rm(old, { recursive: true, force: true });
+
+  const warnings: string[] = [];
+  for (const leftover of [aside, staging]) {
+    await rm(leftover, { recursive: true, force: true }).catch((error: unknown) => warnings.push(`could not delete ${leftover} (${describeFsError(error)}); delete it by hand`));
+  }
+  return { files, warnings };
 }
 
-/** Only an empty folder or an earlier baton plugin may be replaced. */
-async function checkReplaceable(outDir: string): Promise<void> {
+const MARKETPLACE_FILE = 'marketplace.json';
+
+/**
+ * A new folder, an empty one, or one whose marketplace file is the one baton writes. A folder with
+ * another marketplace, or with a `plugin/` folder but no baton marketplace, is someone else's.
+ */
+async function checkOwnership(outDir: string): Promise<void> {
+  if (!(await exists(path.dirname(outDir)))) {
+    throw new UsageError(`The folder above ${outDir} does not exist.`, { fix: 'Create it first, or choose another folder for the plugin.' });
+  }
   let entries: string[];
   try {
     entries = await readdir(outDir);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return;
-    throw new UsageError(`${outDir} is not a folder baton can write the plugin into.`, { cause: error, fix: 'Choose a new or empty folder.' });
+    throw new UsageError(`${outDir} is not a folder baton can write the plugin into (${describeFsError(error)}).`, { cause: error, fix: 'Choose a new or empty folder.' });
   }
-  if (entries.length === 0) return;
-  const marketplace = await readTextIfPresent(path.join(outDir, '.claude-plugin', 'marketplace.json'));
-  if (!marketplace || !marketplace.includes(`"name": "${PLUGIN_NAME}"`)) {
-    throw new UsageError(`${outDir} already holds other files.`, { fix: 'Choose a new or empty folder; baton replaces only a folder it wrote before.' });
+  const file = path.join(outDir, '.claude-plugin', MARKETPLACE_FILE);
+  const text = await readTextIfPresent(file);
+  if (text === undefined) {
+    if (entries.includes('plugin') || entries.includes('.claude-plugin')) {
+      throw new UsageError(`${outDir} holds a plugin/ or .claude-plugin/ folder that baton did not write.`, { fix: 'Choose a new or empty folder, or one baton wrote the plugin into before.' });
+    }
+    return;
+  }
+  if (!isBatonMarketplace(text)) {
+    throw new UsageError(`${file} is not the marketplace file baton writes; this folder holds another marketplace.`, { fix: 'Choose a new or empty folder, or one baton wrote the plugin into before.' });
+  }
+}
+
+function isBatonMarketplace(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as { name?: unknown; plugins?: { name?: unknown; source?: unknown }[] };
+    return parsed.name === PLUGIN_NAME && Array.isArray(parsed.plugins) && parsed.plugins.length === 1 && parsed.plugins[0]?.name === PLUGIN_NAME && parsed.plugins[0]?.source === './plugin';
+  } catch {
+    // Not JSON: not a file baton wrote.
+    return false;
+  }
+}
+
+/** Creates a folder; says whether it was new. */
+async function makeDir(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw new OperationalError(`Could not create ${dir}: ${describeFsError(error)}.`, { cause: error, fix: 'Make its parent folder writable and run again.' });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false;
+    throw error;
   }
 }

@@ -2,13 +2,6 @@ import type { CommandSource, SkillSource } from '../pack/pack.js';
 import { argumentUsage, describeArgumentRules } from './describe-arguments.js';
 import type { InstallDirs, Target, TargetLayout } from './target.js';
 
-/**
- * Claude Code. Commands are `commands/<name>.md`, typed as `/<name> args`. Claude Code replaces
- * `$ARGUMENTS` in a command with the raw text typed after it, and `$0`, `$1`... with positional
- * arguments (0-indexed in current versions; an unfilled one stays as literal text). Positionals drop
- * and shift tokens, so commands read the raw `$ARGUMENTS` and resolve arguments by shape, and any
- * other `$` followed by a digit in a rendered file is a defect.
- */
 /** Claude Code puts the raw text typed after the command where the body says `$ARGUMENTS`. */
 export function claudeArgumentsBlock(command: CommandSource, invocation: string): string {
   if (command.arguments.length === 0) return describeArgumentRules(command, invocation);
@@ -23,6 +16,13 @@ export function claudeArgumentsBlock(command: CommandSource, invocation: string)
   ].join('\n');
 }
 
+/**
+ * Claude Code. Commands are `commands/<name>.md`, typed as `/<name> args`. Claude Code replaces
+ * `$ARGUMENTS` in a command with the raw text typed after it, and `$0`, `$1`... with positional
+ * arguments (0-indexed in current versions; an unfilled one stays as literal text). Positionals drop
+ * and shift tokens, so commands read the raw `$ARGUMENTS` and resolve arguments by shape, and any
+ * other `$` followed by a digit in a rendered file is a defect.
+ */
 export const claudeTarget: Target = {
   id: 'claude',
   tool: 'claude',

@@ -6,7 +6,7 @@ import type { SliceState, VerdictResult } from '../lib/status.js';
  * `baton board --json` prints this object; the prompts read it as their oracle (docs/cli.md).
  */
 
-/** A protocol command and its arguments: `/verify-slice S01 rel` in Claude Code, `$baton-verify-slice S01 rel` in Codex. */
+/** A protocol command and its arguments: `/verify-slice S01 rel` in Claude Code, `/baton:verify-slice S01 rel` with the plugin, `$baton-verify-slice S01 rel` in Codex. */
 export interface NextCommand {
   command: 'implement-slice' | 'verify-slice' | 'replan-release' | 'merge-track' | 'merge-release' | 'mark-shipped';
   args: string[];

@@ -100,7 +100,7 @@ function renderPage(board: Board, now: Date, refreshSeconds: number): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>baton release board</title><style>${STYLE}</style></head>
 <body data-refresh="${refreshSeconds}"><h1>Release board</h1>
-<p class="meta">Read from git; refreshes every ${refreshSeconds} seconds. Commands for <select id="tool"><option value="claude">Claude Code</option><option value="codex">Codex</option></select></p>
+<p class="meta">Read from git; refreshes every ${refreshSeconds} seconds. Commands for <select id="tool"><option value="claude">Claude Code</option><option value="plugin">Claude Code, baton plugin</option><option value="codex">Codex</option></select></p>
 <div id="board">${renderContent(board, now)}</div>
 <script>${SCRIPT}</script></body></html>
 `;
@@ -146,6 +146,7 @@ function renderSlice(slice: BoardSlice): string {
 function renderCommand(next: NextCommand): string {
   const args = next.args.join(' ');
   const claude = escapeHtml(`/${next.command} ${args}`);
+  const plugin = escapeHtml(`/baton:${next.command} ${args}`);
   const codex = escapeHtml(`$baton-${next.command} ${args}`);
-  return `<code data-claude="${claude}" data-codex="${codex}">${claude}</code><button class="copy" type="button">copy</button>`;
+  return `<code data-claude="${claude}" data-plugin="${plugin}" data-codex="${codex}">${claude}</code><button class="copy" type="button">copy</button>`;
 }

@@ -63,3 +63,19 @@ export function errnoCode(error: unknown): string | undefined {
   if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
   return undefined;
 }
+
+/** A file-system error in words a person reads, with its code: `permission denied (EACCES)`. */
+export function describeFsError(error: unknown): string {
+  const code = errnoCode(error);
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EISDIR: 'a directory is in the way',
+    ENOTDIR: 'a file is in the way of a folder',
+    EEXIST: 'something appeared in the way while installing',
+  };
+  const message = error instanceof Error ? error.message : String(error);
+  return code && reasons[code] ? `${reasons[code]} (${code})` : message;
+}

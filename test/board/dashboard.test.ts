@@ -56,6 +56,8 @@ describe('baton board serve', () => {
     await expect(page.locator('td.outcome').first().textContent()).resolves.toBe(HOSTILE);
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await expect(page.locator('code[data-claude]').first().textContent()).resolves.toBe(`/implement-slice ${SLICE} ${RELEASE}`);
+    await page.selectOption('#tool', 'plugin');
+    await expect(page.locator('code[data-claude]').first().textContent()).resolves.toBe(`/baton:implement-slice ${SLICE} ${RELEASE}`);
     await page.selectOption('#tool', 'codex');
     await expect(page.locator('code[data-claude]').first().textContent()).resolves.toBe(`$baton-implement-slice ${SLICE} ${RELEASE}`);
     await expect(page.locator('button.copy').first().isVisible()).resolves.toBe(true);

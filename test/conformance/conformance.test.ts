@@ -47,9 +47,14 @@ async function heading(file: string): Promise<string> {
   return line;
 }
 
-async function frontmatter(file: string): Promise<{ name: string; description: string }> {
-  const match = /^---\n([\s\S]*?)\n---/.exec(await readFile(file, 'utf8'));
-  return parseYaml(match?.[1] ?? '') as { name: string; description: string };
+/** The name and description of every skill in a folder, from each SKILL.md's frontmatter. */
+async function installedSkills(dir: string): Promise<{ name: string; description: string }[]> {
+  return Promise.all(
+    (await readdir(dir)).map(async (name) => {
+      const match = /^---\n([\s\S]*?)\n---/.exec(await readFile(path.join(dir, name, 'SKILL.md'), 'utf8'));
+      return parseYaml(match?.[1] ?? '') as { name: string; description: string };
+    }),
+  );
 }
 
 /** Codex's own validator (a Python script it installs with its system skills) on every skill in a folder. */
@@ -84,7 +89,7 @@ describe('user scope, default homes, in a home whose path has a space', () => {
       const run = await runCodex(server, { prompt: `$baton-${command} ${ARGS[command]}`, home, codexHome: path.join(home, '.codex'), cwd: project });
       const skills = path.join(home, '.agents/skills');
       await expectConforms(run, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, heading: await heading(path.join(skills, `baton-${command}`, 'SKILL.md')), roots: [path.join(home, '.agents'), path.join(home, '.codex')] });
-      const installed = await Promise.all((await readdir(skills)).map((name) => frontmatter(path.join(skills, name, 'SKILL.md'))));
+      const installed = await installedSkills(skills);
       expect(installed).toHaveLength(11);
       expect(missingSkills(run, installed)).toEqual([]);
     });
@@ -119,8 +124,14 @@ describe('environment overrides in folders whose paths contain spaces', () => {
       await expectConforms(claude, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, heading: await heading(path.join(env.CLAUDE_CONFIG_DIR as string, 'commands', `${command}.md`)), roots: [env.CLAUDE_CONFIG_DIR as string] });
       const codex = await runCodex(server, { prompt: `$baton-${command} ${ARGS[command]}`, home, codexHome: env.CODEX_HOME as string, cwd: project });
       await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, heading: await heading(path.join(env.AGENTS_HOME as string, 'skills', `baton-${command}`, 'SKILL.md')), roots: [env.AGENTS_HOME as string, env.CODEX_HOME as string] });
+      const skills = path.join(env.AGENTS_HOME as string, 'skills');
+      expect(missingSkills(codex, await installedSkills(skills))).toEqual([]);
     });
   }
+
+  test("Codex's skill validator accepts the skills under AGENTS_HOME", async () => {
+    await expectValidSkills(path.join(env.CODEX_HOME as string, 'skills/.system/skill-creator/scripts/quick_validate.py'), path.join(env.AGENTS_HOME as string, 'skills'));
+  });
 });
 
 describe('project scope', () => {
@@ -138,6 +149,8 @@ describe('project scope', () => {
       await expectConforms(claude, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, heading: await heading(path.join(repo, '.claude/commands', `${command}.md`)), roots: [], projectRoot: repo });
       const codex = await runCodex(server, { prompt: `$baton-${command} ${ARGS[command]}`, home, codexHome: path.join(home, '.codex'), cwd: repo });
       await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, heading: await heading(path.join(repo, '.agents/skills', `baton-${command}`, 'SKILL.md')), roots: [], projectRoot: repo });
+      const skills = path.join(repo, '.agents/skills');
+      expect(missingSkills(codex, await installedSkills(skills))).toEqual([]);
     });
   }
 

@@ -52,6 +52,8 @@ export async function checkExpansion(run: ClientRun, expected: Expectation): Pro
   });
 
   const named = namedPaths(text, expected.roots, expected.projectRoot);
+  // Every command names installed files; none found means the paths point somewhere unexpected.
+  if (named.paths.length === 0) problems.push(`the text names no file under ${[...expected.roots, expected.projectRoot ?? ''].filter(Boolean).join(' or ')}`);
   for (const file of named.paths) {
     if (!(await exists(file))) problems.push(`the text names ${file}, which does not exist`);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { chown, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface TreeEntry {
@@ -37,4 +37,14 @@ export async function snapshotTree(root: string): Promise<Record<string, TreeEnt
 /** The snapshot without mtimes, for "same files, same bytes, same modes" comparisons. */
 export function contentOnly(tree: Record<string, TreeEntry>): Record<string, string> {
   return Object.fromEntries(Object.entries(tree).map(([name, entry]) => [name, `${entry.type}:${entry.content}:${entry.mode.toString(8)}`]));
+}
+
+/** Gives a folder and everything in it to another user, for runs as that user (see InstallRun.uid). */
+export async function chownTree(root: string, uid: number): Promise<void> {
+  await chown(root, uid, uid);
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    const full = path.join(root, entry.name);
+    if (entry.isDirectory()) await chownTree(full, uid);
+    else await chown(full, uid, uid);
+  }
 }

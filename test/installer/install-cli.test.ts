@@ -1,10 +1,10 @@
-import { chmod, chown, cp, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { packageWith, runInstall, selfContainedPackageWith } from '../helpers/package.js';
 import { exists, namedPaths } from '../helpers/named-paths.js';
 import { REPO_ROOT } from '../helpers/run.js';
-import { contentOnly, snapshotTree } from '../helpers/tree.js';
+import { chownTree, contentOnly, snapshotTree } from '../helpers/tree.js';
 import { git, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
 
 const FIXTURE_PACK = path.join(REPO_ROOT, 'test/fixtures/packs/valid');
@@ -354,12 +354,3 @@ describe('the real pack', () => {
     expect(linked.stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
-
-async function chownTree(root: string, uid: number): Promise<void> {
-  await chown(root, uid, uid);
-  for (const entry of await readdir(root, { withFileTypes: true })) {
-    const full = path.join(root, entry.name);
-    if (entry.isDirectory()) await chownTree(full, uid);
-    else await chown(full, uid, uid);
-  }
-}

@@ -1,9 +1,10 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runInstall } from '../helpers/package.js';
-import { snapshotTree } from '../helpers/tree.js';
-import { testdir } from '../helpers/testdir.js';
+import { runInstall, selfContainedPackageWith } from '../helpers/package.js';
+import { REPO_ROOT } from '../helpers/run.js';
+import { git, testdir } from '../helpers/testdir.js';
+import { chownTree, contentOnly, snapshotTree } from '../helpers/tree.js';
 
 /** `baton-install --plugin <dir>`; Claude Code's own acceptance of the result is in test/conformance. */
 
@@ -37,24 +38,59 @@ describe('baton-install --plugin', () => {
     expect(await readdir(home)).toEqual([]);
   });
 
-  test('a second run replaces its own earlier plugin whole', async () => {
+  test("a second run replaces its own plugin/ and marketplace file, and leaves the folder's other files alone", async () => {
     const out = path.join(await testdir(), 'plugin-out');
     expect((await runInstall(['--plugin', out], { home: await testdir() })).exitCode).toBe(0);
+    // A team shares the folder as a repository with its own README.
+    await git(out, 'init', '-q');
+    await writeFile(path.join(out, 'NOTES.md'), 'ours\n');
     await writeFile(path.join(out, 'plugin/commands/old-command.md'), '# left over\n');
     const again = await runInstall(['--plugin', out], { home: await testdir() });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(await readdir(path.join(out, 'plugin/commands'))).not.toContain('old-command.md');
-    expect((await readdir(path.dirname(out))).filter((name) => name.includes('.baton-'))).toEqual([]);
+    expect((await readdir(out)).sort()).toEqual(['.claude-plugin', '.git', 'NOTES.md', 'plugin']);
+    expect(await readFile(path.join(out, 'NOTES.md'), 'utf8')).toBe('ours\n');
   });
 
-  test('a folder holding anything else is refused and left exactly as it was', async () => {
-    const out = await testdir({ 'notes.md': 'mine\n', '.claude-plugin/marketplace.json': '{ "name": "someone-else" }\n' });
-    const before = await snapshotTree(out);
-    const result = await runInstall(['--plugin', out], { home: await testdir() });
+  test('a folder with another marketplace, or a plugin/ baton did not write, is refused and left as it was', async () => {
+    const cases: { files: Record<string, string>; message: RegExp }[] = [
+      { files: { '.claude-plugin/marketplace.json': '{ "name": "team-tools", "plugins": [{ "name": "baton", "source": "./plugin" }, { "name": "other", "source": "./other" }] }\n', 'other/x.md': 'x\n' }, message: /is not the marketplace file baton writes; this folder holds another marketplace/ },
+      { files: { 'plugin/commands/mine.md': '# mine\n' }, message: /holds a plugin\/ or \.claude-plugin\/ folder that baton did not write/ },
+    ];
+    for (const { files, message } of cases) {
+      const out = await testdir(files);
+      const before = await snapshotTree(out);
+      const result = await runInstall(['--plugin', out], { home: await testdir() });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/fix: Choose a new or empty folder/);
+      expect(await snapshotTree(out)).toEqual(before);
+    }
+    const orphan = path.join(await testdir(), 'missing', 'plugin-out');
+    const result = await runInstall(['--plugin', orphan], { home: await testdir() });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`${out} already holds other files.`);
-    expect(result.stderr).toMatch(/fix: Choose a new or empty folder/);
-    expect(await snapshotTree(out)).toEqual(before);
+    expect(result.stderr).toContain(`The folder above ${orphan} does not exist.`);
+  });
+
+  test('a failure part-way puts the earlier plugin back', async () => {
+    const out = path.join(await testdir(), 'plugin-out');
+    expect((await runInstall(['--plugin', out], { home: await testdir() })).exitCode).toBe(0);
+    await writeFile(path.join(out, 'plugin/commands/edited.md'), '# the earlier plugin\n');
+    // The marketplace file cannot be replaced, which is the last step, after plugin/ was swapped.
+    // Root ignores permissions, so when the suite runs as root the installer runs as nobody.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) await chownTree(path.dirname(out), 65534);
+    await chmod(path.join(out, '.claude-plugin'), 0o555);
+    const before = await snapshotTree(out);
+    const home = await testdir();
+    if (asRoot) await chownTree(home, 65534);
+    const run = asRoot ? { packageRoot: await selfContainedPackageWith(REPO_ROOT), home, uid: 65534 } : { home };
+    const result = await runInstall(['--plugin', out], run);
+    await chmod(path.join(out, '.claude-plugin'), 0o755);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`Could not put the new plugin in place in ${out}: permission denied (EACCES). The folder is as it was.`);
+    const after = await snapshotTree(out);
+    expect(contentOnly(after)).toEqual(contentOnly({ ...before, '.claude-plugin': { ...before['.claude-plugin']!, mode: after['.claude-plugin']!.mode } }));
   });
 
   test('options that belong to an install are refused with --plugin', async () => {
