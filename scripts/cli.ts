@@ -25,20 +25,22 @@ export interface BatonCommand {
 
 
 function parser(argv: string[], io: BatonIo, onRun: (code: ExitCode) => void) {
-  // Help and version are plain options, printed by us, so output goes through io like everything else.
+  // Version is a plain option, printed by us, so output goes through io like everything else. Help is
+  // yargs' own, collected through a parse callback (see helpFor), so that `baton verify --help` shows
+  // the command's help without its arguments and never runs it.
   let cli = yargs(argv)
-    .help(false)
+    .help('help')
+    .alias('help', 'h')
     .version(false)
     .scriptName('baton')
     .usage('$0 <command> [options]\n\nThe deterministic tools of the baton protocol.')
     .option('C', { type: 'string', describe: 'Run as if baton was started in this directory', requiresArg: true })
-    .option('help', { alias: 'h', type: 'boolean', describe: 'Show help' })
     .option('version', { type: 'boolean', describe: 'Show the version' })
     .strict()
     .exitProcess(false)
     .wrap(100)
     .fail((message, error) => {
-      throw error ?? new UsageError(message, { fix: 'Run baton --help for the commands and their options.' });
+      throw error ?? new UsageError(message, { fix: 'Add --help after the command to see its arguments and options.' });
     });
   for (const command of COMMANDS) {
     cli = cli.command(command.command, command.describe, command.builder, async (args) => {
@@ -49,10 +51,27 @@ function parser(argv: string[], io: BatonIo, onRun: (code: ExitCode) => void) {
   return cli;
 }
 
+/** `--help` anywhere before a `--`: the help of the command it follows, or of baton. */
+function wantsHelp(argv: string[]): boolean {
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  return options.includes('--help') || options.includes('-h');
+}
+
+/** yargs hands its help text to a parse callback instead of printing it, and runs no handler. */
+function helpFor(argv: string[], io: BatonIo): Promise<string> {
+  return new Promise((resolve) => {
+    void parser(argv, io, () => undefined).parse(argv, {}, (_error, _args, output) => resolve(output));
+  });
+}
+
 /** Runs `baton <argv>` and returns its exit code; every error is printed here and nowhere else. */
 export async function runBatonCli(argv: string[], io: BatonIo): Promise<ExitCode> {
   let code: ExitCode | undefined;
   try {
+    if (wantsHelp(argv)) {
+      io.write(`${await helpFor(argv, io)}\n`);
+      return 0;
+    }
     const cli = parser(argv, io, (result) => {
       code = result;
     });
@@ -60,11 +79,6 @@ export async function runBatonCli(argv: string[], io: BatonIo): Promise<ExitCode
     if (code !== undefined) return code;
     if (args.version) {
       io.write(`${VERSION}\n`);
-      return 0;
-    }
-    const help = await cli.getHelp();
-    if (args.help) {
-      io.write(`${help}\n`);
       return 0;
     }
     throw new UsageError(args._.length > 0 ? `Unknown command "${String(args._[0])}".` : 'No command given.', {

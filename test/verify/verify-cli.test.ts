@@ -1,11 +1,11 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { execa } from 'execa';
 import { runInstall } from '../helpers/package.js';
 import { runBin } from '../helpers/run.js';
 import { CODE, commitAll, passingSliceRepo, proof, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
-import { git, testdir, writeFiles } from '../helpers/testdir.js';
+import { git, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
 
 describe('baton verify on the command line', () => {
   test('PASS prints every check and exits 0; --json prints the same report', async () => {
@@ -166,5 +166,22 @@ describe('baton --help, laid out without string-width (see build.mjs)', () => {
     const columns = help.stdout.split('\n').filter((line) => /^ {2}baton \S/.test(line)).map((line) => /^( {2}baton .+?\s{2,})\S/.exec(line)?.[1]?.length);
     expect(columns.length).toBeGreaterThan(10);
     expect(new Set(columns).size).toBe(1);
+  });
+
+  test('--help after a command shows that command and never runs it, even without its arguments', async () => {
+    const repo = await gitdir();
+    const create = await runBin('baton', ['new-release', '2026-11-21-demo', '--commit', '--help'], { cwd: repo });
+    expect(create.exitCode).toBe(0);
+    expect(create.stdout).toMatch(/^baton new-release <release>/);
+    expect(create.stdout).toContain('--integration-branch');
+    expect((await readdir(repo)).sort()).toEqual(['.git', 'README.md']);
+    expect(await git(repo, 'rev-list', '--count', 'HEAD')).toBe('1');
+    const verify = await runBin('baton', ['verify', '-h'], { cwd: repo });
+    expect(verify.exitCode).toBe(0);
+    expect(verify.stdout).toMatch(/^baton verify <slice> \[release\]/);
+    expect(verify.stdout).toContain('--base');
+    const missing = await runBin('baton', ['verify'], { cwd: repo });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/Not enough non-option arguments[\s\S]*fix: Add --help after the command/);
   });
 });
