@@ -68,7 +68,7 @@ function parser(argv: string[]) {
     });
 }
 
-export async function parseInstallArgs(argv: string[]): Promise<InstallOptions> {
+async function parseInstallArgs(argv: string[]): Promise<InstallOptions> {
   const args = await parser(argv).parseAsync();
   if (args._.length > 0) {
     throw new UsageError(`Unexpected argument "${String(args._[0])}".`, { fix: 'baton-install takes only options; run baton-install --help.' });

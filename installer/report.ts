@@ -41,7 +41,7 @@ export function formatPlan(prepared: PreparedInstall, context: ReportContext): s
   return lines.join('\n');
 }
 
-export function summarise(plan: InstallPlan): string {
+function summarise(plan: InstallPlan): string {
   const s = plan.summary;
   return `${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.remove} to remove, ${s.conflict} conflict${s.conflict === 1 ? '' : 's'}.`;
 }

@@ -10,7 +10,6 @@ import { parseManifest, type Manifest } from './manifest.js';
  */
 
 /** Refuses a path whose existing components lead, through a symbolic link, outside the root. */
-export class SymlinkEscapeError extends OperationalError {}
 
 /** Reads a manifest, or null when there is none. */
 export async function readManifest(file: string): Promise<Manifest | null> {
@@ -59,7 +58,7 @@ export async function assertInsideRoot(root: string, relative: string): Promise<
     // Resolve the link's own target (it may dangle) rather than the link's location.
     const destination = await realLocation(path.resolve(path.dirname(current), await readlink(current)));
     if (!isWithin(destination, boundary)) {
-      throw new SymlinkEscapeError(`${current} is a symbolic link to ${destination}, outside ${root}; baton-install does not write through it.`, {
+      throw new OperationalError(`${current} is a symbolic link to ${destination}, outside ${root}; baton-install does not write through it.`, {
         fix: `Replace the link with a real folder or file, or point the install at ${destination} directly.`,
       });
     }

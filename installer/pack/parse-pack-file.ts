@@ -50,7 +50,7 @@ function checkKeys(data: Record<string, unknown>, allowed: string[], file: strin
 }
 
 /** Description rules shared by every tool: Codex's validator is the strictest, so its rules apply. */
-export function checkDescription(value: unknown, file: string, problems: PackProblem[]): string {
+function checkDescription(value: unknown, file: string, problems: PackProblem[]): string {
   const field = 'description';
   if (typeof value !== 'string' || value.trim() === '') {
     problems.push({ file, field, message: 'is missing or empty', fix: 'Add a one-line description a user would recognise in a picker.' });
@@ -69,7 +69,7 @@ export function checkDescription(value: unknown, file: string, problems: PackPro
 }
 
 /** Skill names are `baton-<name>` in both tools: hyphen-case, at most 64 characters. */
-export function checkSkillName(name: string, file: string, problems: PackProblem[]): void {
+function checkSkillName(name: string, file: string, problems: PackProblem[]): void {
   const full = `baton-${name}`;
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) {
     problems.push({ file, field: 'name', message: `"${name}" is not hyphen-case`, fix: 'Rename the file or folder to lower-case words joined by single hyphens.' });

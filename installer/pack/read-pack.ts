@@ -15,7 +15,7 @@ export class PackError extends OperationalError {
   }
 }
 
-export function formatProblems(problems: PackProblem[]): string {
+function formatProblems(problems: PackProblem[]): string {
   return problems.map((p) => `  ${p.file}: ${p.field} ${p.message}.\n    ${p.fix}`).join('\n');
 }
 

@@ -33,7 +33,7 @@ export interface PluginFile {
 const DESCRIPTION = 'The baton protocol for agent work that survives session boundaries: plan, implement, verify and merge releases slice by slice, with proof bundles checked by baton.';
 
 /** Renders every file of the marketplace folder; nothing is written. */
-export async function renderPlugin(request: PluginRequest): Promise<PluginFile[]> {
+async function renderPlugin(request: PluginRequest): Promise<PluginFile[]> {
   const pack = await readPack(request.packRoot, TARGETS);
   const pluginRoot = path.join(request.outDir, 'plugin');
   const rendered = renderPack(pack, [claudePluginTarget], { scope: 'plugin', pluginRoot }, request.bundle);

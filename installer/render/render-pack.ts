@@ -100,10 +100,10 @@ export function resolveRef(layout: TargetLayout, ref: FileRef): string {
   return path.join(root, ...ref.path.split('/'));
 }
 
-export const PROJECT_PATHS_NOTE =
+const PROJECT_PATHS_NOTE =
   '> Paths here that start with `.baton/`, `.claude/` or `.agents/` are relative to the top-level directory of the repository checkout where this session started.';
 
-export const PLUGIN_PATHS_NOTE =
+const PLUGIN_PATHS_NOTE =
   "> Paths here that start with `${CLAUDE_PLUGIN_ROOT}` are in the baton plugin's folder, the one that holds `commands/`, `skills/` and `baton/`. Claude Code fills in that folder when it runs a command; when you read a file of the plugin yourself, put that folder in its place.";
 
 /** Renders prompt sources for one target and install location. */

@@ -7,6 +7,3 @@ export const TARGETS: readonly Target[] = [claudeTarget, codexTarget];
 
 export const TARGET_IDS: readonly string[] = TARGETS.map((target) => target.id);
 
-export function findTarget(id: string): Target | undefined {
-  return TARGETS.find((target) => target.id === id);
-}

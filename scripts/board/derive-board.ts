@@ -1,5 +1,5 @@
-import type { Registry } from '../lib/registry.js';
-import { SLICE_STATES, TERMINAL_STATES, type SliceState } from '../lib/status.js';
+import { sliceOwners, type Registry } from '../lib/registry.js';
+import { isTerminal, SLICE_STATES, type SliceState } from '../lib/status.js';
 import type { BoardRelease, BoardSlice, BoardTrack, BoardWarning, NextCommand, SliceRecord } from './board.js';
 
 /**
@@ -46,10 +46,9 @@ export function toSliceRecord(value: unknown): SliceRecord | undefined {
   };
 }
 
-const isTerminal = (state: SliceState | 'unknown') => (TERMINAL_STATES as readonly string[]).includes(state);
 
 /** The command that moves a slice on, from its state and its latest verdict. */
-export function nextForSlice(slice: BoardSlice, release: string): NextCommand | null {
+function nextForSlice(slice: BoardSlice, release: string): NextCommand | null {
   const args = [slice.id, release];
   if (slice.state === 'planned' || slice.state === 'in_progress' || slice.state === 'failed_verification') return { command: 'implement-slice', args };
   if (slice.state === 'implemented') return slice.verification === 'blocked' ? { command: 'replan-release', args: [release] } : { command: 'verify-slice', args };
@@ -58,8 +57,7 @@ export function nextForSlice(slice: BoardSlice, release: string): NextCommand | 
 
 export function deriveRelease(input: ReleaseInput): BoardRelease {
   const warnings = [...input.warnings, ...input.registry.problems.map((message) => ({ kind: 'bad-registry' as const, message }))];
-  const owner = new Map<string, string>();
-  for (const track of input.registry.tracks) for (const slice of track.slices) if (!owner.has(slice)) owner.set(slice, track.id);
+  const owner = sliceOwners(input.registry);
 
   const slices = new Map<string, BoardSlice>();
   for (const { id, record, source, hasSpec } of input.slices) {
@@ -149,7 +147,7 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
 }
 
 /** S2 before S10, S3 before S3a: ids compared by their number, then the rest. */
-export function compareIds(a: string, b: string): number {
+function compareIds(a: string, b: string): number {
   const number = (id: string) => Number(/^[ST](\d+)/.exec(id)?.[1] ?? 0);
   return number(a) - number(b) || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -1,3 +1,4 @@
+import { isTerminal } from '../lib/status.js';
 import type { Board, BoardRelease, BoardSlice, NextCommand } from './board.js';
 
 /** The board for a terminal: deterministic text, no colours. */
@@ -10,7 +11,7 @@ export function boardVerdict(board: Board): { exitCode: 0 | 1; line: string } {
   const slices = board.releases.flatMap((release) => release.slices);
   if (slices.length === 0) return { exitCode: 1, line: 'NOTHING PLANNED: no release has a slice yet. Plan one with the plan-release command.' };
   if (board.ready) return { exitCode: 0, line: `READY: all ${slices.length} slices are verified, shipped or deferred.` };
-  const remaining = slices.filter((slice) => !['verified', 'shipped', 'deferred'].includes(slice.state)).length;
+  const remaining = slices.filter((slice) => !isTerminal(slice.state)).length;
   return { exitCode: 1, line: `NOT READY: ${remaining} of ${slices.length} slices are not verified, shipped or deferred.` };
 }
 
@@ -35,7 +36,7 @@ function formatRelease(release: BoardRelease, verbose: boolean): string[] {
   const lines = ['', `${release.id}  ${counts.terminal}/${counts.total} slices done, ${where}  ${status}`];
   if (release.next) lines.push(`  next: ${formatNext(release.next)}`);
   for (const track of release.tracks) {
-    const done = track.slices.filter((id) => isDone(release.slices.find((slice) => slice.id === id))).length;
+    const done = track.slices.filter((id) => isTerminal(release.slices.find((slice) => slice.id === id)?.state ?? 'unknown')).length;
     const detail = track.blockedBy.length > 0 ? `needs ${track.blockedBy.join(', ')}` : track.next ? `next: ${formatNext(track.next)}` : '';
     if (!verbose && track.state === 'merged') continue;
     lines.push(`  ${track.id}  ${track.state}  ${done}/${track.slices.length}${detail ? `  ${detail}` : ''}`);
@@ -58,8 +59,4 @@ function formatSlice(slice: BoardSlice): string {
   const title = slice.title ? `  ${slice.title}` : '';
   const next = slice.next ? `  -> ${formatNext(slice.next)}` : '';
   return `${slice.id}  ${slice.state}${verdict}${title}${next}`;
-}
-
-function isDone(slice: BoardSlice | undefined): boolean {
-  return slice !== undefined && ['verified', 'shipped', 'deferred'].includes(slice.state);
 }

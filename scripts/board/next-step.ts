@@ -1,4 +1,5 @@
 import { OperationalError } from '../lib/errors.js';
+import { isTerminal } from '../lib/status.js';
 import type { Board, BoardRelease, NextCommand } from './board.js';
 
 export interface NextStep {
@@ -28,7 +29,7 @@ export function nextStep(board: Board, slice: string, releaseId: string | undefi
     const why = entry.next.command === 'replan-release' ? `${slice} has an open BLOCKED verdict: ${entry.blockedReason ?? 'see its journal'}` : `${slice} is ${entry.state}`;
     return { ...base, next: entry.next, reason: why };
   }
-  if (track.state === 'merged' || ['verified', 'shipped', 'deferred'].includes(entry.state)) {
+  if (track.state === 'merged' || isTerminal(entry.state)) {
     if (track.next) return { ...base, next: track.next, reason: track.readyToMerge ? `every slice of ${track.id} is done` : `${track.actionable} is next in ${track.id}` };
     if (release.next) return { ...base, next: release.next, reason: release.next.command === 'merge-release' ? 'every track is merged' : 'the release is merged; mark it shipped once it is deployed' };
     return { ...base, next: null, reason: `${slice} is ${entry.state}; nothing is waiting on it` };

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, OperationalError } from '../lib/errors.js';
+import { OperationalError } from '../lib/errors.js';
 import { readObjects, subtrees, type ObjectRequest } from '../lib/git-objects.js';
 import { gitText, listWorktrees, runGit } from '../lib/git.js';
 import { assertId, isId } from '../lib/ids.js';
-import { parseRegistry, type Registry } from '../lib/registry.js';
-import { listReleaseFolders, openRepo, type Repo } from '../lib/repo.js';
+import { pathExists, readTextIfPresent } from '../lib/read-text.js';
+import { parseRegistry, sliceOwners, type Registry } from '../lib/registry.js';
+import { listReleaseFolders, type Repo } from '../lib/repo.js';
 import type { Board, BoardWarning, SliceRecord } from './board.js';
 import { deriveRelease, toSliceRecord, type SliceInput } from './derive-board.js';
 
@@ -17,12 +17,6 @@ import { deriveRelease, toSliceRecord, type SliceInput } from './derive-board.js
  * wherever it is. All objects are read through a fixed number of `git cat-file` processes, whatever the
  * number of branches and slices.
  */
-
-export interface BoardOptions {
-  cwd: string;
-  env: { BATON_RELEASE_DIR?: string | undefined };
-  release?: string | undefined;
-}
 
 /** A branch as the board reads it: the ref to read from, and its short name for people. */
 interface BranchRef {
@@ -42,10 +36,10 @@ interface Source {
   dirty?: Set<string>;
 }
 
-export async function readBoard(options: BoardOptions): Promise<Board> {
-  const repo = await openRepo(options.cwd, options.env);
+/** The board of an opened repository; with `release`, only that release (an unknown one is an error). */
+export async function readBoard(repo: Repo, release?: string): Promise<Board> {
   const dir = repo.config.releaseDir;
-  const only = options.release === undefined ? undefined : assertId('release', options.release);
+  const only = release === undefined ? undefined : assertId('release', release);
   // git status is the slowest of the first calls and only needed after round 1, so it runs alongside.
   const dirtyRead = gitText(repo.root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', dir]);
   dirtyRead.catch(() => undefined); // awaited below; this only keeps an early refusal from leaving it unhandled
@@ -99,13 +93,13 @@ export async function readBoard(options: BoardOptions): Promise<Board> {
     for (const file of dirtyPaths) {
       if (!file.startsWith(prefix)) continue;
       const slice = file.slice(prefix.length).split('/')[0] ?? '';
-      if (file === `${prefix}index.md` && plan.indexSource === 'HEAD') plan.indexText = await readOptional(path.join(repo.root, file));
+      if (file === `${prefix}index.md` && plan.indexSource === 'HEAD') plan.indexText = await readTextIfPresent(path.join(repo.root, file));
       if (local && isId('slice', slice)) {
         local.dirty?.add(slice);
         if (!local.slices.has(slice)) local.slices.set(slice, '');
       }
     }
-    if (plan.indexSource === 'HEAD' && headCommit === undefined) plan.indexText = await readOptional(path.join(repo.root, prefix, 'index.md'));
+    if (plan.indexSource === 'HEAD' && headCommit === undefined) plan.indexText = await readTextIfPresent(path.join(repo.root, prefix, 'index.md'));
     plan.registry = plan.indexText === undefined ? undefined : parseRegistry(plan.indexText);
   }
 
@@ -144,11 +138,12 @@ export async function readBoard(options: BoardOptions): Promise<Board> {
   for (const plan of plans) {
     plan.candidates = candidatesFor(plan);
     for (const [, sources] of plan.candidates) {
-      sources.forEach(({ tree }, rank) => {
-        if (tree === '') return; // a working-tree copy with uncommitted changes: read from disk
+      for (const { tree } of sources) {
+        if (tree === '') continue; // a working-tree copy with uncommitted changes: read from disk
+        // The spec of every source, not only the first: a shipped record elsewhere may be the one chosen.
         want(tree, 'status');
-        if (rank === 0) want(tree, 'spec');
-      });
+        want(tree, 'spec');
+      }
     }
   }
   // Which release branches each integration branch contains: one git call per integration branch.
@@ -169,14 +164,14 @@ export async function readBoard(options: BoardOptions): Promise<Board> {
     for (const [slice, sources] of plan.candidates) {
       const records: { source: string; record: SliceRecord; tree: string }[] = [];
       for (const { label, tree } of sources) {
-        const text = tree === '' ? await readOptional(path.join(repo.root, dir, plan.id, slice, 'status.json')) : third[wanted.get(tree)?.status ?? -1]?.content?.toString('utf8');
+        const text = tree === '' ? await readTextIfPresent(path.join(repo.root, dir, plan.id, slice, 'status.json')) : third[wanted.get(tree)?.status ?? -1]?.content?.toString('utf8');
         if (text === undefined) continue;
         const record = parseRecord(text);
         if (record) records.push({ source: label, record, tree });
         else warnings.push({ kind: 'bad-record', slice, message: `${slice}: the status.json on ${label} is not valid JSON; it was skipped` });
       }
       const chosen = records.find((candidate) => candidate.record.state === 'shipped') ?? records[0];
-      const hasSpec = chosen ? await specPresent(repo, dir, plan.id, slice, chosen.tree, third, wanted) : false;
+      const hasSpec = chosen ? (chosen.tree === '' ? await pathExists(path.join(repo.root, dir, plan.id, slice, 'spec.md')) : third[wanted.get(chosen.tree)?.spec ?? -1] !== undefined) : false;
       if (chosen || plan.registry?.tracks.some((track) => track.slices.includes(slice))) {
         slices.push({ id: slice, record: chosen?.record, source: chosen?.source ?? null, hasSpec });
       }
@@ -214,8 +209,7 @@ function planRelease(id: string, branches: Map<string, BranchRef>, headCommit: s
 
 /** For each slice, the places its record may come from, most authoritative first, each folder tree once. */
 function candidatesFor(plan: ReleasePlan): Map<string, { label: string; tree: string }[]> {
-  const owner = new Map<string, string>();
-  for (const track of plan.registry?.tracks ?? []) for (const slice of track.slices) if (!owner.has(slice)) owner.set(slice, track.id);
+  const owner = plan.registry ? sliceOwners(plan.registry) : new Map<string, string>();
   const working = plan.sources.find((source) => source.label === 'working tree');
   const releaseSource = plan.sources.find((source) => source.ref === plan.releaseBranch?.ref);
   const integration = plan.sources.find((source) => source !== working && source.ref === plan.integration?.ref);
@@ -237,14 +231,6 @@ function candidatesFor(plan: ReleasePlan): Map<string, { label: string; tree: st
     result.set(slice, list);
   }
   return result;
-}
-
-async function specPresent(repo: Repo, dir: string, release: string, slice: string, tree: string, answers: Awaited<ReturnType<typeof readObjects>>, wanted: Map<string, { spec?: number }>): Promise<boolean> {
-  if (tree === '') return (await readOptional(path.join(repo.root, dir, release, slice, 'spec.md'))) !== undefined;
-  const index = wanted.get(tree)?.spec;
-  if (index !== undefined) return answers[index] !== undefined;
-  const [spec] = await readObjects(repo.root, [{ kind: 'info', name: `${tree}:spec.md` }]);
-  return spec !== undefined;
 }
 
 function parseRecord(text: string): SliceRecord | undefined {
@@ -279,13 +265,4 @@ function readBranches(output: string): Map<string, BranchRef> {
 
 function parseStatusPaths(output: string): string[] {
   return output.split('\0').filter((entry) => entry.length > 3).map((entry) => entry.slice(3));
-}
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
-    throw error;
-  }
 }

@@ -3,6 +3,7 @@ import type { BatonIo } from '../cli.js';
 import { errnoCode, formatError, OperationalError, type ExitCode } from '../lib/errors.js';
 import type { Board, BoardRelease, BoardSlice, NextCommand } from './board.js';
 import { boardVerdict } from './format-board.js';
+import { openRepo } from '../lib/repo.js';
 import { readBoard } from './read-board.js';
 
 /**
@@ -21,13 +22,15 @@ export interface ServeOptions {
   refreshSeconds: number;
 }
 
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
 }
 
 export async function serveBoard(options: ServeOptions, io: BatonIo): Promise<ExitCode> {
+  // Every request reads the repository afresh, its configuration included.
+  const read = async () => readBoard(await openRepo(options.cwd, options.env), options.release);
   // Fail before listening when the board cannot be read at all (not a repository, bad release).
-  await readBoard(options);
+  await read();
   // Loaded here, not at the top: a bundled static import would load node:http for every baton command.
   const { createServer } = await import('node:http');
   const server = createServer((request, response) => {
@@ -35,7 +38,7 @@ export async function serveBoard(options: ServeOptions, io: BatonIo): Promise<Ex
     if (request.method !== 'GET') return send(response, 405, 'text/plain', 'Only GET is supported.\n');
     if (url.pathname === '/favicon.ico') return send(response, 204, 'text/plain', '');
     if (url.pathname !== '/' && url.pathname !== '/content') return send(response, 404, 'text/plain', 'Not found.\n');
-    readBoard(options).then(
+    read().then(
       (board) => send(response, 200, 'text/html; charset=utf-8', url.pathname === '/' ? renderPage(board, io.now(), options.refreshSeconds) : renderContent(board, io.now())),
       (error: unknown) => send(response, 500, 'text/html; charset=utf-8', `<p class="error">${escapeHtml(formatError(error))}</p>`),
     );
@@ -107,7 +110,7 @@ function renderPage(board: Board, now: Date, refreshSeconds: number): string {
 }
 
 /** The part of the page that is replaced on each refresh. */
-export function renderContent(board: Board, now: Date): string {
+function renderContent(board: Board, now: Date): string {
   const verdict = boardVerdict(board);
   const releases = [...board.releases].sort((a, b) => Number(a.complete) - Number(b.complete) || a.id.localeCompare(b.id));
   return [

@@ -1,6 +1,7 @@
 import type { BatonCommand } from '../cli.js';
 import { UsageError } from '../lib/errors.js';
 import { assertId } from '../lib/ids.js';
+import { openRepo } from '../lib/repo.js';
 
 export const boardCommand: BatonCommand = {
   command: 'board [serve]',
@@ -23,7 +24,7 @@ export const boardCommand: BatonCommand = {
     }
     const { readBoard } = await import('../board/read-board.js');
     const { boardVerdict, formatBoard } = await import('../board/format-board.js');
-    const board = await readBoard({ cwd: io.cwd, env: io.env, release });
+    const board = await readBoard(await openRepo(io.cwd, io.env), release);
     io.write(args.json ? `${JSON.stringify(board, null, 2)}\n` : `${formatBoard(board, { verbose: Boolean(args.verbose) })}\n`);
     return boardVerdict(board).exitCode;
   },
@@ -43,9 +44,12 @@ export const nextCommand: BatonCommand = {
     const { readBoard } = await import('../board/read-board.js');
     const { nextStep } = await import('../board/next-step.js');
     const { formatNext } = await import('../board/format-board.js');
-    const step = nextStep(await readBoard({ cwd: io.cwd, env: io.env }), slice, release);
+    const step = nextStep(await readBoard(await openRepo(io.cwd, io.env), release), slice, release);
     if (args.json) io.write(`${JSON.stringify(step, null, 2)}\n`);
-    else if (step.next) io.write(`${formatNext(step.next)}\n  (Codex: $baton-${step.next.command} ${step.next.args.join(' ')})\n  because ${step.reason}\n`);
+    else if (step.next) {
+      const rest = `${step.next.command} ${step.next.args.join(' ')}`;
+      io.write(`${formatNext(step.next)}\n  (with the Claude Code plugin: /baton:${rest}; Codex: $baton-${rest})\n  because ${step.reason}\n`);
+    }
     else io.write(`No protocol command is next: ${step.reason}.\n`);
     return 0;
   },

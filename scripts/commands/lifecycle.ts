@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import type { BatonCommand, BatonIo } from '../cli.js';
 import { UsageError, type ExitCode } from '../lib/errors.js';
 import type { ChangeReport } from '../lifecycle/records.js';
+import { UNBLOCK_STATES } from '../lifecycle/state-machine.js';
 
 /** The state-changing commands: argument wiring only; each loads its implementation when it runs. */
 
@@ -108,7 +109,7 @@ export const lifecycleCommands: BatonCommand[] = [
     describe: "The planner's answer to a BLOCKED verdict: clear it and set the state",
     builder: (y) =>
       commit(slicePositionals(y))
-        .option('state', { type: 'string', demandOption: true, choices: ['implemented', 'failed_verification', 'planned'], describe: 'Where the slice goes after the spec was amended' })
+        .option('state', { type: 'string', demandOption: true, choices: [...UNBLOCK_STATES], describe: 'Where the slice goes after the spec was amended' })
         .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'What the planner changed and why' }),
     async run(args, io) {
       const { resolveBlocked } = await import('../lifecycle/slice-actions.js');

@@ -14,7 +14,7 @@ export const verifyCommand: BatonCommand = {
   async run(args, io) {
     const { verifySlice } = await import('../verify/verify-slice.js');
     const { formatVerifyReport } = await import('../verify/report.js');
-    const report = await verifySlice({
+    const { report } = await verifySlice({
       cwd: io.cwd,
       env: io.env,
       slice: String(args.slice),

@@ -16,7 +16,7 @@ export interface BatonConfig {
   source: string;
 }
 
-export const CONFIG_FILE = '.baton/config.json';
+const CONFIG_FILE = '.baton/config.json';
 const DEFAULT_RELEASE_DIR = 'docs/release';
 
 /**

@@ -7,7 +7,7 @@ import { parseYamlMapping, splitFrontmatter } from './frontmatter.js';
  * commands; read by the board and every gate.
  */
 
-export const TRACK_STATES = ['planned', 'in_progress', 'merged'] as const;
+const TRACK_STATES = ['planned', 'in_progress', 'merged'] as const;
 export type TrackState = (typeof TRACK_STATES)[number];
 
 export interface TrackEntry {
@@ -23,6 +23,13 @@ export interface Registry {
   tracks: TrackEntry[];
   /** Problems found while reading it; the readable parts are still returned. */
   problems: string[];
+}
+
+/** Which track each slice belongs to; a slice listed in two tracks belongs to the first. */
+export function sliceOwners(registry: Registry): Map<string, string> {
+  const owner = new Map<string, string>();
+  for (const track of registry.tracks) for (const slice of track.slices) if (!owner.has(slice)) owner.set(slice, track.id);
+  return owner;
 }
 
 /** A branch name safe to put into git arguments and cat-file requests. */

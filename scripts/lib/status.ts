@@ -7,7 +7,12 @@ export const SLICE_STATES = ['planned', 'in_progress', 'implemented', 'verified'
 export type SliceState = (typeof SLICE_STATES)[number];
 
 /** States in which a slice needs no more work for its release to ship. */
-export const TERMINAL_STATES: readonly SliceState[] = ['verified', 'shipped', 'deferred'];
+const TERMINAL_STATES: readonly SliceState[] = ['verified', 'shipped', 'deferred'];
+
+/** Verified, shipped or deferred: nothing more is asked of the slice before its track merges. */
+export function isTerminal(state: string): boolean {
+  return (TERMINAL_STATES as readonly string[]).includes(state);
+}
 
 export type VerdictResult = 'pass' | 'fail' | 'blocked';
 

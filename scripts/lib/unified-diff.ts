@@ -31,7 +31,7 @@ export interface CommitPatch {
 }
 
 /** The commit header line the callers ask git for: `--format=%x01%H%x02%P`. */
-export const COMMIT_MARK = '\x01';
+const COMMIT_MARK = '\x01';
 export const LOG_FORMAT = '--format=%x01%H%x02%P';
 
 /** Parses `git log -p` output made with LOG_FORMAT into commits and their file patches. */
@@ -159,7 +159,7 @@ function stripPrefix(value: string, prefix: string): string {
 }
 
 /** Undoes git's C-style quoting: `"a\303\274\"b"` is the UTF-8 bytes of `aü"b`. */
-export function unquote(value: string): string {
+function unquote(value: string): string {
   return value.startsWith('"') ? readQuoted(value)[0] : value;
 }
 

@@ -1,10 +1,8 @@
-import type { Board, BoardRelease } from '../board/board.js';
-import { readBoard } from '../board/read-board.js';
-import { OperationalError } from '../lib/errors.js';
+import type { BoardRelease } from '../board/board.js';
 import { currentBranch, gitText, mergeBase, resolveCommit, runGit, uncommittedChanges } from '../lib/git.js';
-import { assertId } from '../lib/ids.js';
-import { openRepo, type Repo } from '../lib/repo.js';
-import { trackContext, type LifecycleIo } from './records.js';
+import type { Repo } from '../lib/repo.js';
+import { isTerminal } from '../lib/status.js';
+import { releaseContext, trackContext, type LifecycleIo, type ReleaseContext } from './records.js';
 
 /**
  * The three gates of the integrator commands. Each returns every reason it is closed, so the human
@@ -19,8 +17,6 @@ export interface GateResult {
   reasons: string[];
 }
 
-const DONE = ['verified', 'deferred', 'shipped'];
-
 function result(gate: GateResult['gate'], release: string, target: string, reasons: string[]): GateResult {
   return { gate, release, target, open: reasons.length === 0, reasons };
 }
@@ -28,14 +24,8 @@ function result(gate: GateResult['gate'], release: string, target: string, reaso
 function unfinished(release: BoardRelease, slices: string[]): string[] {
   return slices
     .map((id) => release.slices.find((slice) => slice.id === id))
-    .filter((slice) => slice !== undefined && !DONE.includes(slice.state))
+    .filter((slice) => slice !== undefined && !isTerminal(slice.state))
     .map((slice) => `${slice?.id} is ${slice?.state}${slice?.state === 'implemented' && slice.verification === 'blocked' ? ' with an open BLOCKED verdict' : ''}`);
-}
-
-function releaseOnBoard(board: Board, id: string): BoardRelease {
-  const release = board.releases.find((candidate) => candidate.id === id);
-  if (!release) throw new OperationalError(`Release ${id} is not on the board.`, { fix: 'Check the id with baton board.' });
-  return release;
 }
 
 export async function gateMergeTrack(io: LifecycleIo, trackId: string, releaseId: string | undefined): Promise<GateResult> {
@@ -95,9 +85,7 @@ function boardProblems(release: BoardRelease): string[] {
 }
 
 export async function gateMergeRelease(io: LifecycleIo, releaseId: string): Promise<GateResult> {
-  assertId('release', releaseId);
-  const repo = await openRepo(io.cwd, io.env);
-  const release = releaseOnBoard(await readBoard({ cwd: io.cwd, env: io.env, release: releaseId }), releaseId);
+  const { repo, release } = await releaseContext(io, releaseId);
   const reasons: string[] = [];
   if (release.mergedToIntegration) reasons.push(`${release.releaseBranch} is already merged into ${release.integrationBranch}`);
   if (release.slices.length === 0) reasons.push('the release has no slices: nothing is planned');
@@ -110,9 +98,11 @@ export async function gateMergeRelease(io: LifecycleIo, releaseId: string): Prom
 }
 
 export async function gateMarkShipped(io: LifecycleIo, releaseId: string): Promise<GateResult> {
-  assertId('release', releaseId);
-  const repo = await openRepo(io.cwd, io.env);
-  const release = releaseOnBoard(await readBoard({ cwd: io.cwd, env: io.env, release: releaseId }), releaseId);
+  return markShippedGate(await releaseContext(io, releaseId));
+}
+
+/** The mark-shipped gate on a release already read, so baton ship reads the board once. */
+export async function markShippedGate({ repo, release }: ReleaseContext): Promise<GateResult> {
   const reasons: string[] = [];
   if (!release.mergedToIntegration) reasons.push(`${release.releaseBranch} is not merged into ${release.integrationBranch ?? 'the integration branch'} (merge-release)`);
   reasons.push(...unfinished(release, release.slices.map((slice) => slice.id)).map((text) => `${text}; every slice must be verified, shipped or deferred`));

@@ -1,14 +1,10 @@
 import path from 'node:path';
 import type { BoardRelease } from '../board/board.js';
-import { readBoard } from '../board/read-board.js';
-import { OperationalError } from '../lib/errors.js';
 import { readObjects } from '../lib/git-objects.js';
-import { assertId } from '../lib/ids.js';
 import { findSection, readSections } from '../lib/markdown.js';
 import { readTextIfPresent } from '../lib/read-text.js';
-import { openRepo } from '../lib/repo.js';
 import { plannedTouchpoints } from '../verify/checks-work.js';
-import type { LifecycleIo } from './records.js';
+import { releaseContext, type LifecycleIo } from './records.js';
 
 /**
  * The touchpoint matrix: which track plans to write which file, computed from every spec's "Planned
@@ -25,10 +21,7 @@ export interface Matrix {
 }
 
 export async function readMatrix(io: LifecycleIo, releaseId: string): Promise<Matrix> {
-  assertId('release', releaseId);
-  const repo = await openRepo(io.cwd, io.env);
-  const release = (await readBoard({ cwd: io.cwd, env: io.env, release: releaseId })).releases[0];
-  if (!release) throw new OperationalError(`Release ${releaseId} is not on the board.`, { fix: 'Check the id.' });
+  const { repo, release } = await releaseContext(io, releaseId);
   const specs = await readSpecs(repo.root, repo.config.releaseDir, release);
   const byFile = new Map<string, Set<string>>();
   for (const track of release.tracks) {

@@ -58,11 +58,24 @@ export interface SliceContext {
 
 export async function sliceContext(io: LifecycleIo, slice: string, release: string | undefined): Promise<SliceContext> {
   const repo = await openRepo(io.cwd, io.env);
-  const board = await readBoard({ cwd: io.cwd, env: io.env });
+  const board = await readBoard(repo, release);
   const onBoard = findOnBoard(board, slice, release);
   const entry = onBoard.slices.find((candidate) => candidate.id === slice) as BoardSlice;
   const track = onBoard.tracks.find((candidate) => candidate.slices.includes(slice));
   return { repo, board, release: onBoard, slice: entry, track };
+}
+
+export interface ReleaseContext {
+  repo: Repo;
+  release: BoardRelease;
+}
+
+/** A release by id, read from the board; an unknown release is an error (exit 2). */
+export async function releaseContext(io: LifecycleIo, releaseId: string): Promise<ReleaseContext> {
+  const repo = await openRepo(io.cwd, io.env);
+  // readBoard refuses a release it cannot find, so the board holds exactly this one.
+  const board = await readBoard(repo, assertId('release', releaseId));
+  return { repo, release: board.releases[0] as BoardRelease };
 }
 
 export interface TrackContext {
@@ -76,7 +89,7 @@ export interface TrackContext {
 export async function trackContext(io: LifecycleIo, trackId: string, releaseId: string | undefined): Promise<TrackContext> {
   assertId('track', trackId);
   const repo = await openRepo(io.cwd, io.env);
-  const board = await readBoard({ cwd: io.cwd, env: io.env, release: releaseId });
+  const board = await readBoard(repo, releaseId);
   const holding = board.releases.filter((release) => release.tracks.some((track) => track.id === trackId));
   if (holding.length !== 1) {
     throw new OperationalError(holding.length === 0 ? `No release has a track ${trackId}.` : `Track ${trackId} is in several releases: ${holding.map((r) => r.id).join(', ')}.`, { fix: 'Check the id, or name the release.' });

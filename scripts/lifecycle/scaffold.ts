@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { isMap, isSeq, YAMLSeq, type Document } from 'yaml';
-import { readBoard } from '../board/read-board.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
-import { commitPaths } from '../lib/commit.js';
 import { FindingError, OperationalError, UsageError } from '../lib/errors.js';
 import { editFrontmatter } from '../lib/frontmatter-edit.js';
 import { currentBranch } from '../lib/git.js';
@@ -14,7 +12,7 @@ import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import { openRepo } from '../lib/repo.js';
 import { schemaProblems } from '../lib/status.js';
 import { TEMPLATE_VARIABLES } from '../lib/template-vocabulary.js';
-import { releaseDocsWorktree, timestamp, type ChangeReport, type LifecycleIo } from './records.js';
+import { maybeCommit, releaseContext, releaseDocsWorktree, timestamp, type ChangeReport, type LifecycleIo } from './records.js';
 
 /** Creating a release and its slices from the templates, and registering slices in index.md. */
 
@@ -26,7 +24,7 @@ export interface ScaffoldIo extends LifecycleIo {
 type TemplateValues = Partial<Record<(typeof TEMPLATE_VARIABLES)[number], string>>;
 
 /** Fills one template; a variable the template uses but was not given is an error, not an empty field. */
-export async function renderTemplate(templatesDir: string, name: string, values: TemplateValues): Promise<string> {
+async function renderTemplate(templatesDir: string, name: string, values: TemplateValues): Promise<string> {
   let source: string;
   try {
     source = await readFile(path.join(templatesDir, name), 'utf8');
@@ -40,7 +38,7 @@ export async function renderTemplate(templatesDir: string, name: string, values:
 }
 
 /** "2026-11-21-billing-export" becomes "Billing export". */
-export function titleFromId(id: string): string {
+function titleFromId(id: string): string {
   const words = id.replace(/^\d{4}-\d{2}-\d{2}-/, '').replace(/^[ST]\d+[a-z]?-/, '').split('-');
   const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -75,10 +73,7 @@ export async function newRelease(io: ScaffoldIo, options: { release: string; int
     await writeFileAtomic(file, await renderTemplate(io.templatesDir, name, values));
     report.files.push(file);
   }
-  if (options.commit) {
-    const done = await commitPaths(repo.root, report.files.map((file) => path.relative(repo.root, file)), `docs(release/${release}): open release`, report.changes.join('\n'));
-    report.commits.push({ ...done, worktree: repo.root });
-  }
+  await maybeCommit(report, options.commit, repo.root, `docs(release/${release}): open release`, report.changes.join('\n'));
   return report;
 }
 
@@ -96,10 +91,7 @@ export async function newSlice(io: ScaffoldIo, options: NewSliceOptions): Promis
   const release = assertId('release', options.release);
   const trackId = assertId('track', options.track);
   const dependsOn = options.dependsOn.map((id) => assertId('track', id));
-  const repo = await openRepo(io.cwd, io.env);
-  const board = await readBoard({ cwd: io.cwd, env: io.env, release });
-  const onBoard = board.releases.find((candidate) => candidate.id === release);
-  if (!onBoard) throw new FindingError(`Release ${release} is not on the board.`, { fix: 'Create it with baton new-release.' });
+  const { repo, release: onBoard } = await releaseContext(io, release);
   if (onBoard.slices.some((candidate) => candidate.id === slice)) throw new FindingError(`${slice} already exists in ${release}.`, { fix: 'Choose a new slice id (a letter suffix such as S03a is allowed).' });
   const track = onBoard.tracks.find((candidate) => candidate.id === trackId);
   if (track?.state === 'merged') throw new FindingError(`${trackId} is already merged into release-wt/${release}.`, { fix: 'Put the slice in a new track (with --depends-on if it needs that work).' });
@@ -143,12 +135,9 @@ export async function newSlice(io: ScaffoldIo, options: NewSliceOptions): Promis
   report.changes.push(`${slice} created from the templates in ${folder}.`);
   report.changes.push(track ? `${slice} appended to ${trackId} in index.md (now ${[...track.slices, slice].join(', ')}).` : `Track ${trackId} created in index.md with ${slice}${dependsOn.length ? `, depending on ${dependsOn.join(', ')}` : ''}.`);
 
-  if (options.commit) {
-    const subject = `docs(release/${release}/${slice}): plan slice in ${trackId}`;
-    for (const root of [...new Set([indexRoot, sliceRoot])]) {
-      const paths = report.files.filter((file) => file.startsWith(`${root}${path.sep}`)).map((file) => path.relative(root, file));
-      report.commits.push({ ...(await commitPaths(root, paths, subject, report.changes.join('\n'))), worktree: root });
-    }
+  // The index and the slice folder are in different worktrees once the track has its branch.
+  for (const root of new Set([indexRoot, sliceRoot])) {
+    await maybeCommit(report, options.commit, root, `docs(release/${release}/${slice}): plan slice in ${trackId}`, report.changes.join('\n'));
   }
   return report;
 }

@@ -1,11 +1,7 @@
-import path from 'node:path';
 import { FindingError, UsageError } from '../lib/errors.js';
 import { gitText, isAncestor, resolveCommit, runGit } from '../lib/git.js';
-import { assertId } from '../lib/ids.js';
-import { openRepo } from '../lib/repo.js';
-import { formatGate, gateMarkShipped } from './gates.js';
-import { maybeCommit, readStatusFile, requireTransition, timestamp, writeStatus, type ChangeReport, type LifecycleIo } from './records.js';
-import { readBoard } from '../board/read-board.js';
+import { formatGate, markShippedGate } from './gates.js';
+import { maybeCommit, readStatusFile, releaseContext, requireTransition, statusFile, timestamp, writeStatus, type ChangeReport, type LifecycleIo } from './records.js';
 
 /**
  * `baton ship`: after a human attests the deploy, every verified slice of the release becomes
@@ -13,14 +9,13 @@ import { readBoard } from '../board/read-board.js';
  * the release merge, because then the verified work is not what was deployed.
  */
 export async function shipRelease(io: LifecycleIo, options: { release: string; deployed: string; deployRef?: string | undefined; commit: boolean }): Promise<ChangeReport> {
-  const releaseId = assertId('release', options.release);
-  const gate = await gateMarkShipped(io, releaseId);
+  const context = await releaseContext(io, options.release);
+  const { repo, release } = context;
+  const releaseId = release.id;
+  const gate = await markShippedGate(context);
   if (!gate.open) throw new FindingError(`Refused: ${formatGate(gate)}`, { fix: 'Resolve every reason listed, then run baton ship again.' });
-  const repo = await openRepo(io.cwd, io.env);
   const deployed = await resolveCommit(repo.root, options.deployed);
   if (!deployed) throw new UsageError(`--deployed ${options.deployed} does not name a commit in this repository.`, { fix: 'Pass the full commit id that was deployed (fetch it first if needed).' });
-  const release = (await readBoard({ cwd: io.cwd, env: io.env, release: releaseId })).releases[0];
-  if (!release) throw new FindingError(`Release ${releaseId} is not on the board.`, { fix: 'Check the id.' });
 
   const merge = await releaseMerge(repo.root, release.releaseBranch, release.integrationBranch ?? 'HEAD');
   if (!merge) throw new FindingError(`Cannot find the merge of ${release.releaseBranch} into ${release.integrationBranch}.`, { fix: 'Run the merge-release command first.' });
@@ -33,7 +28,7 @@ export async function shipRelease(io: LifecycleIo, options: { release: string; d
   const report: ChangeReport = { command: 'ship', changes: [], files: [], commits: [] };
   const now = timestamp(io.now());
   for (const slice of release.slices.filter((candidate) => candidate.state === 'verified')) {
-    const file = path.join(repo.root, repo.config.releaseDir, releaseId, slice.id, 'status.json');
+    const file = statusFile(repo, repo.root, releaseId, slice.id);
     const status = await readStatusFile(file);
     const to = requireTransition(status, 'ship');
     await writeStatus(file, {

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { FindingError, UsageError } from '../lib/errors.js';
 import { gitText } from '../lib/git.js';
 import { readTextIfPresent } from '../lib/read-text.js';
-import type { SliceState, SliceStatus } from '../lib/status.js';
-import { sliceChanges, verifySlice } from '../verify/verify-slice.js';
+import { isTerminal, type SliceState, type SliceStatus } from '../lib/status.js';
+import { verifySlice } from '../verify/verify-slice.js';
 import {
   appendJournal,
   maybeCommit,
@@ -58,7 +58,7 @@ function requireTrackOrder(context: SliceContext): void {
     throw new FindingError(`${track.id} depends on ${track.blockedBy.join(', ')}, which ${track.blockedBy.length === 1 ? 'is' : 'are'} not merged yet.`, { fix: 'Merge those tracks first (merge-track).' });
   }
   const earlier = track.slices.slice(0, track.slices.indexOf(slice.id));
-  const open = earlier.filter((id) => !['verified', 'deferred', 'shipped'].includes(release.slices.find((s) => s.id === id)?.state ?? 'unknown'));
+  const open = earlier.filter((id) => !isTerminal(release.slices.find((s) => s.id === id)?.state ?? 'unknown'));
   if (open.length > 0) throw new FindingError(`${open.join(', ')} ${open.length === 1 ? 'comes' : 'come'} before ${slice.id} in ${track.id} and ${open.length === 1 ? 'is' : 'are'} not verified, deferred or shipped.`, { fix: `Finish ${open[0]} first.` });
 }
 
@@ -107,14 +107,13 @@ export async function markImplemented(io: LifecycleIo, options: SliceCommand): P
   const { worktree, file, status, release } = await load(io, options);
   const to = requireTransition(status, 'implement');
   // The same checks the verifier's first pass runs, judged as if the slice were already implemented.
-  const verdict = await verifySlice({ cwd: worktree, env: io.env, slice: options.slice, release, asImplemented: true });
+  const { report: verdict, changes } = await verifySlice({ cwd: worktree, env: io.env, slice: options.slice, release, asImplemented: true });
   const failed = verdict.checks.filter((check) => check.status === 'fail');
   if (failed.length > 0) {
     throw new FindingError(`Refused for ${options.slice}: baton verify fails at implemented (${failed.map((check) => check.id).join(', ')}).`, {
       fix: `Run baton verify ${options.slice} ${release} in ${worktree}, fix what it lists, then try again.`,
     });
   }
-  const { changes } = await sliceChanges({ cwd: worktree, env: io.env, slice: options.slice, release });
   const next = touch(status, 'baton transition', io, to);
   next.actual_files = changes.files.map((changedFile) => changedFile.path);
   const out = report('transition');
@@ -183,14 +182,14 @@ export async function resolveBlocked(io: LifecycleIo, options: SliceCommand & { 
   out.changes.push(`${options.slice}: the BLOCKED verdict is resolved by the planner; implemented → ${to}.`);
   await writeStatus(file, next);
   const journal = path.join(path.dirname(file), 'journal.md');
-  await appendJournal(journal, `${timestamp(io.now())} — BLOCKED verdict resolved by the planner: now ${to}`, notes);
+  await appendJournal(journal, `${next.last_updated_at} — BLOCKED verdict resolved by the planner: now ${to}`, notes);
   out.files.push(file, journal);
   await maybeCommit(out, options.commit, worktree, `docs(release/${release}/${options.slice}): resolve BLOCKED verdict — ${to}`, notes);
   return out;
 }
 
 /** A deferral card: the three parts Rule 2 requires, each on a line of its own. */
-export function deferralCard(notes: string): { reason: string; tracking: string; acknowledged: string } {
+function deferralCard(notes: string): { reason: string; tracking: string; acknowledged: string } {
   const field = (name: string) => new RegExp(`^\\s*${name}\\s*:\\s*(\\S.*)$`, 'im').exec(notes)?.[1]?.trim();
   const card = { reason: field('Reason'), tracking: field('Tracking'), acknowledged: field('Acknowledged') };
   const missing = Object.entries(card).filter(([, value]) => !value).map(([key]) => key);
@@ -206,12 +205,12 @@ export async function deferSlice(io: LifecycleIo, options: SliceCommand & { note
   const { worktree, file, status, release } = await load(io, options);
   const to = requireTransition(status, 'defer');
   const next = touch(status, 'baton defer', io, to);
-  next.deferral = { ...card, deferred_at: timestamp(io.now()) };
+  next.deferral = { ...card, deferred_at: next.last_updated_at };
   const out = report('defer');
   out.changes.push(`${options.slice}: ${status.state} → deferred (tracked at ${card.tracking}, acknowledged: ${card.acknowledged}).`);
   await writeStatus(file, next);
   const journal = path.join(path.dirname(file), 'journal.md');
-  await appendJournal(journal, `${timestamp(io.now())} — deferred`, notes);
+  await appendJournal(journal, `${next.last_updated_at} — deferred`, notes);
   out.files.push(file, journal);
   await maybeCommit(out, options.commit, worktree, `docs(release/${release}/${options.slice}): defer slice`, notes);
   return out;

@@ -81,7 +81,7 @@ async function ensureWorktree(repo: Repo, branch: string, folder: string, report
 }
 
 /** Sets one track's state in the `tracks:` registry of an index.md, keeping the rest of the file as written. */
-export async function setTrackState(file: string, trackId: string, state: TrackState): Promise<void> {
+async function setTrackState(file: string, trackId: string, state: TrackState): Promise<void> {
   const text = await readTextIfPresent(file);
   if (text === undefined) throw new FindingError(`${file} does not exist.`, { fix: 'Restore it from git.' });
   const edited = editFrontmatter(text, file, (document) => {

@@ -6,11 +6,11 @@ import type { VerifyContext } from './verify-slice.js';
 
 /** Checks of the slice's work: its changes, and the proof bundle's claims about them. */
 
-export const PROOF_SECTIONS = ['Scope', 'Files changed', 'Test results', 'Reachability artefact', 'Delivered', 'Not delivered', 'Divergence from plan'] as const;
-export const FIRST_PASS_SECTION = 'First-pass output';
+const PROOF_SECTIONS = ['Scope', 'Files changed', 'Test results', 'Reachability artefact', 'Delivered', 'Not delivered', 'Divergence from plan'] as const;
+const FIRST_PASS_SECTION = 'First-pass output';
 
 /** How the templates write an unfilled placeholder: `[fill: what goes here]`. */
-export const PLACEHOLDER = /\[fill:[^\]]*\]/g;
+const PLACEHOLDER = /\[fill:[^\]]*\]/g;
 
 const PLACEHOLDER_ATTRIBUTE = /(?<![A-Za-z0-9_-])placeholder\s*=/gi;
 const COMPLIANT_DEFERRAL = /deferred:\s*\S.*?\s(?:—|--)\s+tracked at\s+([^\s,;)]+)/gi;
@@ -24,7 +24,7 @@ export function checkDiffNonEmpty(context: VerifyContext): CheckResult {
 }
 
 /** Docs, lock files and the release docs are not scanned for markers. */
-export function isDocOrLock(file: string, releaseDir: string): boolean {
+function isDocOrLock(file: string, releaseDir: string): boolean {
   if (file.startsWith(`${releaseDir}/`) || file.startsWith('docs/')) return true;
   return LOCK_FILES.has(path.posix.basename(file)) || file.endsWith('.lock') || DOC_EXTENSIONS.has(path.posix.extname(file).toLowerCase());
 }
@@ -92,7 +92,7 @@ function placeholdersIn(text: string, file: string, exempt: Section[]): string[]
 }
 
 /** The paths listed in the proof's "Files changed" section: its first fenced block, minus `$ ` command lines. */
-export function listedFiles(section: Section): string[] | undefined {
+function listedFiles(section: Section): string[] | undefined {
   const block = section.fences[0];
   if (!block) return undefined;
   return block.content

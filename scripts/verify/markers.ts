@@ -5,7 +5,7 @@ import type { LineFilter } from '../lib/slice-changes.js';
  * one place because git pre-selects the files that may hold them (`git diff -G`) and the dark-code
  * check then reads those lines word by word.
  */
-export const MARKER_WORDS = ['todo', 'fixme', 'xxx', 'hack', 'deferred', 'placeholder'] as const;
+const MARKER_WORDS = ['todo', 'fixme', 'xxx', 'hack', 'deferred', 'placeholder'] as const;
 
 export const MARKER = new RegExp(`(?<![A-Za-z0-9_])(${MARKER_WORDS.join('|')})(?![A-Za-z0-9_])`, 'gi');
 const MAYBE_MARKER = new RegExp(MARKER_WORDS.join('|'), 'i');

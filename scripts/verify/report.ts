@@ -1,6 +1,6 @@
 /** The report of `baton verify`: one entry per check, in a fixed order, each with its evidence. */
 
-export const CHECK_IDS = [
+const CHECK_IDS = [
   'artefacts',
   'status-schema',
   'state',

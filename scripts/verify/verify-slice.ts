@@ -74,7 +74,8 @@ export async function sliceChanges(options: VerifyOptions): Promise<{ repo: Repo
 }
 
 /** Runs every check on one slice. Throws an OperationalError (exit 2, no verdict) when it cannot check. */
-export async function verifySlice(options: VerifyOptions): Promise<VerifyReport> {
+/** The report, and the slice's changes it was computed from (baton transition records them). */
+export async function verifySlice(options: VerifyOptions): Promise<{ report: VerifyReport; changes: SliceChanges }> {
   const { repo, slice, release, sliceDir, statusText, parsed } = await setUp(options);
   const base = await resolveBase(repo, release, slice, options.base, parsed.status?.start_commit ?? undefined);
   // Start git first; the Markdown and YAML readers and the checks load while git works.
@@ -112,7 +113,7 @@ export async function verifySlice(options: VerifyOptions): Promise<VerifyReport>
     await record.checkReachability(context),
     record.checkTestCommands(context),
   ];
-  return { slice, release, base: base.commit, verdict: checks.some((check) => check.status === 'fail') ? 'FAIL' : 'PASS', checks };
+  return { report: { slice, release, base: base.commit, verdict: checks.some((check) => check.status === 'fail') ? 'FAIL' : 'PASS', checks }, changes };
 }
 
 /**
@@ -144,7 +145,7 @@ function safeStatus(text: string, file: string): { status: SliceStatus | undefin
  * release-wt/<release>. Never the integration branch by default: a slice's diff against main would
  * contain every other slice of the release. A base that does not resolve is an operational error.
  */
-export async function resolveBase(repo: Repo, release: string, slice: string, option: string | undefined, startCommit: string | undefined): Promise<{ commit: string; source: string }> {
+async function resolveBase(repo: Repo, release: string, slice: string, option: string | undefined, startCommit: string | undefined): Promise<{ commit: string; source: string }> {
   if (option !== undefined) {
     const commit = await resolveCommit(repo.root, option);
     if (!commit) throw new OperationalError(`--base ${option} does not name a commit in this repository.`, { fix: 'Pass a branch, tag or commit id that exists here.' });

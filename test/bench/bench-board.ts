@@ -1,5 +1,7 @@
 import { execa } from 'execa';
+import type { Board } from '../../scripts/board/board.js';
 import { readBoard } from '../../scripts/board/read-board.js';
+import { openRepo } from '../../scripts/lib/repo.js';
 import { statusJson } from '../helpers/slice-repo.js';
 import { git, GIT_ENV, gitdir } from '../helpers/testdir.js';
 import { measure, median, time, type Measurement } from './measure.js';
@@ -58,22 +60,28 @@ export async function benchBoard(batonScript: string, runs: number): Promise<Mea
   const { dir, floorRequests } = await largeBoardRepo();
   const count = floorRequests.trim().split('\n').length;
   const floor = { label: `git cat-file --batch of the same ${count} status files`, commands: [['git', 'cat-file', '--batch']], cwd: dir, input: floorRequests };
-  const check = (stdout: string) => {
-    const board = JSON.parse(stdout) as { releases: { slices: unknown[] }[] };
-    return board.releases.length === RELEASES && board.releases.every((release) => release.slices.length === TRACKS * SLICES);
-  };
+  // Every slice, and each from its track branch: half of each track verified there, half in progress.
+  const check = (board: Board) =>
+    board.releases.length === RELEASES &&
+    board.releases.every(
+      (release) =>
+        release.slices.length === TRACKS * SLICES &&
+        release.slices.every((slice) => slice.source?.startsWith('track/')) &&
+        release.counts.verified === (TRACKS * SLICES) / 2 &&
+        release.counts.in_progress === (TRACKS * SLICES) / 2,
+    );
   const cli = await measure({
     name: `baton board --json, ${RELEASES} releases x ${TRACKS} tracks x ${SLICES} slices (${RELEASES * (TRACKS + 1)} branches), as a process`,
     runs,
-    subject: { label: 'baton board --json (Node start-up included)', command: ['node', batonScript, 'board', '--json'], cwd: dir, expectExit: [1], check },
+    subject: { label: 'baton board --json (Node start-up included)', command: ['node', batonScript, 'board', '--json'], cwd: dir, expectExit: [1], check: (stdout) => check(JSON.parse(stdout) as Board) },
     floor,
   });
   // The same reading in this process, without Node's start-up: the board's own cost against git's.
-  await readBoard({ cwd: dir, env: {} });
+  if (!check(await readBoard(await openRepo(dir, {})))) throw new Error('readBoard() did not read the generated board as expected.');
   const inProcess: number[] = [];
   const floorTimes: number[] = [];
   for (let index = 0; index < runs; index += 1) {
-    inProcess.push(await time(async () => void (await readBoard({ cwd: dir, env: {} }))));
+    inProcess.push(await time(async () => void (await readBoard(await openRepo(dir, {})))));
     floorTimes.push(await time(async () => void (await execa('git', ['cat-file', '--batch'], { cwd: dir, input: floorRequests }))));
   }
   const subjectMs = median(inProcess);

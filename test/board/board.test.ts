@@ -4,14 +4,15 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import type { Board, BoardRelease } from '../../scripts/board/board.js';
 import { readBoard } from '../../scripts/board/read-board.js';
-import { REPO_ROOT, runBin } from '../helpers/run.js';
+import { openRepo } from '../../scripts/lib/repo.js';
+import { gitCallsOf, REPO_ROOT, runBin } from '../helpers/run.js';
 import { commitAll, INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson, TRACK } from '../helpers/slice-repo.js';
 import { git, GIT_ENV, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
 
 const DIR = `docs/release/${RELEASE}`;
 
 async function board(cwd: string): Promise<Board> {
-  return readBoard({ cwd, env: {} });
+  return readBoard(await openRepo(cwd, {}));
 }
 
 function release(value: Board): BoardRelease {
@@ -63,6 +64,22 @@ describe('where each record comes from', () => {
     await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'shipped' }) });
     await commitAll(dir, 'shipped on main');
     expect(release(await board(dir)).slices[0]).toMatchObject({ state: 'shipped', source: 'working tree' });
+  });
+
+  test('shipped records on another branch cost no extra git process, however many there are', async () => {
+    // Two slices in the track; each is verified on the track branch and then shipped on main.
+    const two = INDEX.replace(`slices: [${SLICE}]`, `slices: [${SLICE}, S02-export-filter]`);
+    const dir = await planned({ [`${DIR}/index.md`]: two, [`${DIR}/S02-export-filter/spec.md`]: SPEC, [`${DIR}/S02-export-filter/status.json`]: statusJson({ slice_id: 'S02-export-filter', state: 'planned' }) });
+    await git(dir, 'checkout', '-q', '-b', `track/${RELEASE}/${TRACK}`);
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'verified' }), [`${DIR}/S02-export-filter/status.json`]: statusJson({ slice_id: 'S02-export-filter', state: 'verified' }) });
+    await commitAll(dir, 'verified');
+    await git(dir, 'checkout', '-q', 'main');
+    const catFiles = async () => (await gitCallsOf(['board', '--json'], dir)).filter((call) => call.startsWith('cat-file')).length;
+    const before = await catFiles();
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'shipped' }), [`${DIR}/S02-export-filter/status.json`]: statusJson({ slice_id: 'S02-export-filter', state: 'shipped' }) });
+    await commitAll(dir, 'shipped on main');
+    expect(release(await board(dir)).slices.map((slice) => [slice.state, slice.hasSpec])).toEqual([['shipped', true], ['shipped', true]]);
+    expect(await catFiles()).toBe(before);
   });
 
   test('uncommitted changes in the working tree are read from disk', async () => {

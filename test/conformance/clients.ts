@@ -10,7 +10,7 @@ import type { RecordedRequest, RecordingServer } from './recording-server.js';
  */
 
 export const CLAUDE = path.join(REPO_ROOT, 'node_modules/.bin/claude');
-export const CODEX = path.join(REPO_ROOT, 'node_modules/.bin/codex');
+const CODEX = path.join(REPO_ROOT, 'node_modules/.bin/codex');
 
 export interface ClientRun {
   prompt: string;
@@ -72,7 +72,7 @@ function messageTexts(request: RecordedRequest): string[] {
 }
 
 /** Points Codex at the recording server through its own configuration file. */
-export async function configureCodex(codexHome: string, server: RecordingServer): Promise<void> {
+async function configureCodex(codexHome: string, server: RecordingServer): Promise<void> {
   await mkdir(codexHome, { recursive: true });
   await writeFile(
     path.join(codexHome, 'config.toml'),

@@ -21,7 +21,7 @@ export interface Expectation {
 }
 
 /** The part of the request that is the command's own text: the expanded command, or the invoked skill. */
-export function commandText(run: ClientRun, expected: Expectation): string | undefined {
+function commandText(run: ClientRun, expected: Expectation): string | undefined {
   if (expected.tool === 'codex') {
     const name = expected.invocation.slice(1);
     const match = new RegExp(`<skill>\\s*<name>${name}</name>[\\s\\S]*?</skill>`).exec(run.text);

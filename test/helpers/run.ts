@@ -1,3 +1,5 @@
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -28,4 +30,17 @@ export async function runBin(
     input: options.input ?? '',
   });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs `baton <args>` with a git on PATH that logs each of its invocations; returns the git command lines. */
+export async function gitCallsOf(args: string[], cwd: string): Promise<string[]> {
+  const shim = await mkdtemp(path.join(tmpdir(), 'baton-git-shim-'));
+  const log = path.join(shim, 'calls.log');
+  const realGit = (await execa('sh', ['-c', 'command -v git'])).stdout.trim();
+  await mkdir(path.join(shim, 'bin'));
+  await writeFile(path.join(shim, 'bin', 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGit}' "$@"\n`);
+  await chmod(path.join(shim, 'bin', 'git'), 0o755);
+  const result = await runBin('baton', args, { cwd, env: { PATH: `${path.join(shim, 'bin')}:${process.env.PATH ?? ''}` } });
+  if (result.exitCode === 2) throw new Error(`baton ${args.join(' ')} failed: ${result.stderr}`);
+  return (await readFile(log, 'utf8')).trim().split('\n');
 }

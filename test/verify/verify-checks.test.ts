@@ -7,7 +7,7 @@ import { CODE, commitAll, INDEX, passingSliceRepo, proof, RELEASE, SLICE, SLICE_
 import { git, writeFiles } from '../helpers/testdir.js';
 
 async function verify(dir: string, options: { base?: string; asImplemented?: boolean } = {}): Promise<VerifyReport> {
-  return verifySlice({ cwd: dir, env: {}, slice: SLICE, release: RELEASE, ...options });
+  return (await verifySlice({ cwd: dir, env: {}, slice: SLICE, release: RELEASE, ...options })).report;
 }
 
 function check(report: VerifyReport, id: CheckId): CheckResult {
