@@ -46,7 +46,6 @@ export function toSliceRecord(value: unknown): SliceRecord | undefined {
   };
 }
 
-
 /** The command that moves a slice on, from its state and its latest verdict. */
 function nextForSlice(slice: BoardSlice, release: string): NextCommand | null {
   const args = [slice.id, release];
