@@ -1,26 +1,32 @@
+import type { Argv } from 'yargs';
 import type { BatonCommand } from '../cli.js';
 
 // Each command loads its implementation when it runs, so a command pays only for its own code at start-up.
 
+/** Both commands take the same slice, release and base, and read the slice's changes the same way. */
+const sliceAndBase = (yargs: Argv, json: string) =>
+  yargs
+    .positional('slice', { type: 'string', describe: 'Slice id, e.g. S03-export-csv' })
+    .positional('release', { type: 'string', describe: 'Release id; searched for when omitted' })
+    .option('base', { type: 'string', requiresArg: true, describe: "Diff base; default: the slice's start_commit" })
+    .option('json', { type: 'boolean', default: false, describe: json });
+
+const sliceOptions = (args: Record<string, unknown>, io: { cwd: string; env: Record<string, string | undefined> }) => ({
+  cwd: io.cwd,
+  env: io.env,
+  slice: String(args.slice),
+  release: args.release === undefined ? undefined : String(args.release),
+  base: args.base === undefined ? undefined : String(args.base),
+});
+
 export const verifyCommand: BatonCommand = {
   command: 'verify <slice> [release]',
   describe: "Check a slice's proof bundle against the repository: the first pass before any verifier",
-  builder: (yargs) =>
-    yargs
-      .positional('slice', { type: 'string', describe: 'Slice id, e.g. S03-export-csv' })
-      .positional('release', { type: 'string', describe: 'Release id; searched for when omitted' })
-      .option('base', { type: 'string', requiresArg: true, describe: "Diff base; default: the slice's start_commit" })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }),
+  builder: (yargs) => sliceAndBase(yargs, 'Print the report as JSON'),
   async run(args, io) {
     const { verifySlice } = await import('../verify/verify-slice.js');
     const { formatVerifyReport } = await import('../verify/report.js');
-    const { report } = await verifySlice({
-      cwd: io.cwd,
-      env: io.env,
-      slice: String(args.slice),
-      release: args.release as string | undefined,
-      base: args.base as string | undefined,
-    });
+    const { report } = await verifySlice(sliceOptions(args, io));
     io.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerifyReport(report)}\n`);
     return report.verdict === 'PASS' ? 0 : 1;
   },
@@ -29,21 +35,10 @@ export const verifyCommand: BatonCommand = {
 export const changedFilesCommand: BatonCommand = {
   command: 'changed-files <slice> [release]',
   describe: "List the slice's changed files, one per line, as verify counts them (for the proof's Files changed)",
-  builder: (yargs) =>
-    yargs
-      .positional('slice', { type: 'string', describe: 'Slice id' })
-      .positional('release', { type: 'string', describe: 'Release id; searched for when omitted' })
-      .option('base', { type: 'string', requiresArg: true, describe: "Diff base; default: the slice's start_commit" })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the files with their status and added lines as JSON' }),
+  builder: (yargs) => sliceAndBase(yargs, 'Print the files with their status and added lines as JSON'),
   async run(args, io) {
     const { sliceChanges } = await import('../verify/verify-slice.js');
-    const { changes, baseSource } = await sliceChanges({
-      cwd: io.cwd,
-      env: io.env,
-      slice: String(args.slice),
-      release: args.release as string | undefined,
-      base: args.base as string | undefined,
-    });
+    const { changes, baseSource } = await sliceChanges(sliceOptions(args, io));
     if (args.json) {
       const files = changes.files.map(({ path, status, renamedFrom, binary, addedCount }) => ({ path, status, ...(renamedFrom ? { renamedFrom } : {}), binary, addedLines: addedCount }));
       io.write(`${JSON.stringify({ base: changes.base, baseSource, files }, null, 2)}\n`);

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, OperationalError } from './errors.js';
+import { OperationalError } from './errors.js';
 import { parseJsonStrict } from './json-file.js';
+import { readTextIfPresent } from './read-text.js';
 
 /**
  * Where a repository keeps its release docs and its worktrees. Resolved the same way by every baton
@@ -25,10 +25,10 @@ const DEFAULT_RELEASE_DIR = 'docs/release';
  */
 export async function loadConfig(root: string, primaryRoot: string, env: { BATON_RELEASE_DIR?: string | undefined }): Promise<BatonConfig> {
   let file = path.join(root, CONFIG_FILE);
-  let raw = await readOptional(file);
+  let raw = await readTextIfPresent(file);
   if (raw === undefined && primaryRoot !== root) {
     file = path.join(primaryRoot, CONFIG_FILE);
-    raw = await readOptional(file);
+    raw = await readTextIfPresent(file);
   }
   const values = raw === undefined ? {} : readConfigValues(raw, file);
 
@@ -76,13 +76,4 @@ function normaliseReleaseDir(value: string, root: string, source: string): strin
     });
   }
   return relative;
-}
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw new OperationalError(`Cannot read ${file}.`, { cause: error, fix: 'Check its permissions.' });
-  }
 }

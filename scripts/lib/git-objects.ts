@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { OperationalError } from './errors.js';
-import { gitFailure } from './git.js';
+import { gitBytes } from './git.js';
 
 /**
  * Reading many git objects through one `git cat-file --batch-command` process: a list of requests in,
@@ -29,7 +28,7 @@ export async function readObjects(root: string, requests: ObjectRequest[]): Prom
     if (/[\n\r]/.test(request.name)) throw new OperationalError(`Cannot read the git object "${request.name}": its name has a line break.`, { fix: 'Rename the branch or folder involved.' });
   }
   const input = `${requests.map((request) => `${request.kind} ${request.name}`).join('\n')}\nflush\n`;
-  const output = await runCatFile(root, input);
+  const output = await gitBytes(root, ['cat-file', '--batch-command', '--buffer'], { input });
   const answers: (GitObject | undefined)[] = [];
   let offset = 0;
   for (const request of requests) {
@@ -51,25 +50,6 @@ export async function readObjects(root: string, requests: ObjectRequest[]): Prom
     answers.push({ id, type, size: length, content });
   }
   return answers;
-}
-
-function runCatFile(root: string, input: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const args = ['cat-file', '--batch-command', '--buffer'];
-    const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', (error) => reject(new OperationalError('Could not run git.', { cause: error, fix: 'Install git (2.36 or later) and make sure it is on your PATH.' })));
-    child.on('close', (code) => {
-      if (code !== 0) reject(gitFailure(args, { exitCode: code ?? -1, stdout: '', stderr }));
-      else resolve(Buffer.concat(chunks));
-    });
-    child.stdin.end(input);
-  });
 }
 
 /**

@@ -43,21 +43,24 @@ function spawnGit(cwd: string, args: string[], options: { input?: string; env?: 
 }
 
 /** Runs git and returns its result whatever the exit code. */
-export async function runGit(cwd: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<GitResult> {
+export async function runGit(cwd: string, args: string[], options: { env?: Record<string, string> } = {}): Promise<GitResult> {
   const result = await spawnGit(cwd, args, options);
   return { exitCode: result.exitCode, stdout: result.stdout.toString('utf8'), stderr: result.stderr };
 }
 
 /** Runs git and returns stdout with the final newline removed; a non-zero exit is an operational error. */
-export async function gitText(cwd: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
-  const result = await runGit(cwd, args, options);
+export async function gitText(cwd: string, args: string[]): Promise<string> {
+  const result = await runGit(cwd, args);
   if (result.exitCode !== 0) throw gitFailure(args, result);
   return result.stdout.replace(/\n$/, '');
 }
 
-/** Runs git and returns stdout as bytes, for output that may not be valid UTF-8 (diffs of arbitrary files). */
-export async function gitBytes(cwd: string, args: string[]): Promise<Buffer> {
-  const result = await spawnGit(cwd, args, {});
+/**
+ * Runs git and returns stdout as bytes, for output that may not be valid UTF-8 (diffs of arbitrary
+ * files, blobs from cat-file); `input` goes to its standard input.
+ */
+export async function gitBytes(cwd: string, args: string[], options: { input?: string } = {}): Promise<Buffer> {
+  const result = await spawnGit(cwd, args, options);
   if (result.exitCode !== 0) throw gitFailure(args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr });
   return result.stdout;
 }

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, type BatonConfig } from './config.js';
 import { errnoCode, OperationalError, UsageError } from './errors.js';
@@ -27,7 +27,7 @@ export function releasePath(repo: Repo, release: string): string {
 }
 
 export function slicePath(repo: Repo, release: string, slice: string): string {
-  return `${repo.config.releaseDir}/${release}/${slice}`;
+  return `${releasePath(repo, release)}/${slice}`;
 }
 
 /** Release ids that have a folder in this working tree. */
@@ -68,7 +68,7 @@ export async function locateSlice(repo: Repo, slice: string, release: string | u
 
 async function isDirectory(candidate: string): Promise<boolean> {
   try {
-    return (await readdir(candidate)) !== undefined;
+    return (await stat(candidate)).isDirectory();
   } catch (error) {
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return false;
     throw error;

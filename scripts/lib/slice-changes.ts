@@ -11,7 +11,7 @@ import { LOG_FORMAT, parseDiff, parseLogPatches, type FilePatch, type Hunk } fro
  * changes move the slice's lines around but are not counted. A line the slice added and later removed
  * again is not counted either.
  *
- * The number of git processes is fixed (four without merges, five with), whatever the number of files.
+ * The number of git processes is fixed (four without merges, six with), whatever the number of files.
  */
 
 export interface AddedLine {
@@ -46,7 +46,8 @@ export interface LineFilter {
 export interface ReadChangesOptions {
   /** Paths that are never part of the slice's changes (its own record folder). */
   exclude?: (file: string) => boolean;
-  lines?: LineFilter;
+  /** Which added lines to keep the text of: all (the default), those a filter wants, or none. */
+  lines?: LineFilter | 'none';
   /**
    * Where the slice's work ends, for a slice that is already verified: the commit its verdict was
    * given on. Later slices of the same track are not its work. Without it, the work ends at the
@@ -69,11 +70,12 @@ export async function readSliceChanges(root: string, base: string, options: Read
     gitText(root, ['rev-list', '--first-parent', '--merges', '--max-count=1', `${base}..${end ?? 'HEAD'}`, '--']),
     end ? Promise.resolve('') : gitText(root, ['ls-files', '--others', '--exclude-standard', '-z']),
   ]);
-  const files = merges === '' ? await direct : await direct.then(() => readReplayed(root, base, end));
-  for (const file of untracked.split('\0').filter(Boolean)) files.push(await readUntracked(root, file));
-
+  // With merges, the direct reading still says which files differ from the base at all.
+  const files = merges === '' ? await direct : await readReplayed(root, base, end, new Set((await direct).map((file) => file.path)));
   const exclude = options.exclude ?? (() => false);
-  const test = options.lines?.test;
+  files.push(...(await Promise.all(untracked.split('\0').filter((file) => file !== '' && !exclude(file)).map((file) => readUntracked(root, file)))));
+
+  const test = options.lines === 'none' ? () => false : options.lines?.test;
   const kept = files.filter((file) => !exclude(file.path));
   for (const file of kept) if (test) file.addedLines = file.addedLines.filter((line) => test(line.text));
   return { base, files: kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
@@ -84,7 +86,7 @@ export async function readSliceChanges(root: string, base: string, options: Read
  * git says it exactly (a reverted change does not appear at all). The file list comes from one summary
  * diff; the text of added lines from a second diff limited, with -G, to files that may hold a wanted line.
  */
-async function readDirect(root: string, base: string, end: string | undefined, lines: LineFilter | undefined): Promise<ChangedFile[]> {
+async function readDirect(root: string, base: string, end: string | undefined, lines: LineFilter | 'none' | undefined): Promise<ChangedFile[]> {
   const range = end ? [base, end] : [base];
   const added = new Map<string, AddedLine[]>();
   // Parsed as it streams in: in a -U0 patch every line of content starts with "+", "-", " " or "\",
@@ -99,10 +101,10 @@ async function readDirect(root: string, base: string, end: string | undefined, l
     }
     pending = pending.slice(cut + 1);
   };
-  const filter = lines ? [`-G${lines.git}`] : [];
+  const filter = lines && lines !== 'none' ? [`-G${lines.git}`] : [];
   const [summary] = await Promise.all([
     gitText(root, ['diff', '--raw', '--numstat', '-z', ...DIFF_FLAGS, ...range, '--']),
-    gitStream(root, ['-c', 'core.quotePath=true', 'diff', ...PATCH_FLAGS, ...filter, ...range, '--'], (text) => take(text, false)).then(() => take('', true)),
+    lines === 'none' ? undefined : gitStream(root, ['-c', 'core.quotePath=true', 'diff', ...PATCH_FLAGS, ...filter, ...range, '--'], (text) => take(text, false)).then(() => take('', true)),
   ]);
   return parseSummary(summary).map((file) => ({ ...file, addedLines: file.status === 'deleted' ? [] : added.get(file.path) ?? [] }));
 }
@@ -143,11 +145,10 @@ function parseSummary(output: string): Omit<ChangedFile, 'addedLines'>[] {
  * Merges brought in other work: replay the first-parent history patch by patch, moving the slice's
  * lines through each merge without counting what the merge added.
  */
-async function readReplayed(root: string, base: string, end: string | undefined): Promise<ChangedFile[]> {
-  const [log, worktree, differing] = await Promise.all([
+async function readReplayed(root: string, base: string, end: string | undefined, differ: ReadonlySet<string>): Promise<ChangedFile[]> {
+  const [log, worktree] = await Promise.all([
     gitBytes(root, ['-c', 'core.quotePath=true', 'log', '--first-parent', '--diff-merges=first-parent', '--reverse', '--no-show-signature', '-p', ...PATCH_FLAGS, LOG_FORMAT, `${base}..${end ?? 'HEAD'}`, '--']),
     end ? Promise.resolve(Buffer.alloc(0)) : gitBytes(root, ['-c', 'core.quotePath=true', 'diff', 'HEAD', ...PATCH_FLAGS, '--']),
-    gitText(root, ['diff', '--name-only', '-z', '--find-renames', '--no-relative', base, ...(end ? [end] : []), '--']),
   ]);
   const tracker = new ChangeTracker();
   for (const commit of parseLogPatches(log.toString('utf8'))) {
@@ -157,7 +158,6 @@ async function readReplayed(root: string, base: string, end: string | undefined)
   for (const patch of parseDiff(worktree.toString('utf8'))) tracker.apply(patch, true);
   // Where no merge touched a file, git's comparison with the base is exact (it sees a revert as no
   // change); where a merge did, the line tracking decides.
-  const differ = new Set(differing.split('\0').filter(Boolean));
   const files: ChangedFile[] = [];
   for (const [file, state] of tracker.states) {
     if (!state.touchedByOwn) continue;

@@ -5,7 +5,7 @@ import { assertId } from '../lib/ids.js';
 import { JsonError } from '../lib/json-file.js';
 import { readTextIfPresent } from '../lib/read-text.js';
 import { locateSlice, openRepo, releasePath, slicePath, type Repo } from '../lib/repo.js';
-import { readSliceChanges, type SliceChanges } from '../lib/slice-changes.js';
+import { readSliceChanges, type ReadChangesOptions, type SliceChanges } from '../lib/slice-changes.js';
 import { parseStatus, type SliceState, type SliceStatus } from '../lib/status.js';
 import { MARKER_LINES } from './markers.js';
 import { pass, type CheckResult, type VerifyReport } from './report.js';
@@ -64,23 +64,34 @@ async function setUp(options: VerifyOptions): Promise<SliceSetup> {
   return { repo, slice, release, sliceDir, statusText, parsed };
 }
 
-/** The slice's changes by the one shared definition, from the base verify would use. */
-export async function sliceChanges(options: VerifyOptions): Promise<{ repo: Repo; release: string; changes: SliceChanges; baseSource: string }> {
-  const { repo, slice, release, parsed } = await setUp(options);
+/**
+ * Resolves the base and starts reading the slice's changes from it, by the one shared definition; the
+ * caller awaits the changes when it needs them.
+ */
+async function startChanges(setup: SliceSetup, options: VerifyOptions, lines: ReadChangesOptions['lines']): Promise<{ base: { commit: string; source: string }; changes: Promise<SliceChanges> }> {
+  const { repo, slice, release, parsed } = setup;
   const base = await resolveBase(repo, release, slice, options.base, parsed.status?.start_commit ?? undefined);
   const end = verifiedEnd(parsed.status);
-  const changes = await readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice), ...(end ? { end } : {}) });
-  return { repo, release, changes, baseSource: base.source };
+  const changes = readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice), lines, ...(end ? { end } : {}) });
+  changes.catch(() => undefined); // reported where it is awaited, not as an unhandled rejection
+  return { base, changes };
 }
 
-/** Runs every check on one slice. Throws an OperationalError (exit 2, no verdict) when it cannot check. */
-/** The report, and the slice's changes it was computed from (baton transition records them). */
+/** The slice's changed files (no line text), from the base verify would use: `baton changed-files`. */
+export async function sliceChanges(options: VerifyOptions): Promise<{ changes: SliceChanges; baseSource: string }> {
+  const { base, changes } = await startChanges(await setUp(options), options, 'none');
+  return { changes: await changes, baseSource: base.source };
+}
+
+/**
+ * Runs every check on one slice; returns the report and the changes it was computed from (baton
+ * transition records them). Throws an OperationalError (exit 2, no verdict) when it cannot check.
+ */
 export async function verifySlice(options: VerifyOptions): Promise<{ report: VerifyReport; changes: SliceChanges }> {
-  const { repo, slice, release, sliceDir, statusText, parsed } = await setUp(options);
-  const base = await resolveBase(repo, release, slice, options.base, parsed.status?.start_commit ?? undefined);
+  const setup = await setUp(options);
+  const { repo, slice, release, sliceDir, statusText, parsed } = setup;
   // Start git first; the Markdown and YAML readers and the checks load while git works.
-  const end = verifiedEnd(parsed.status);
-  const changesRead = readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice), lines: MARKER_LINES, ...(end ? { end } : {}) });
+  const { base, changes: changesRead } = await startChanges(setup, options, MARKER_LINES);
   const read = (name: string) => readTextIfPresent(path.join(repo.root, sliceDir, name));
   const [{ readSections }, record, work, spec, proof, journal, index] = await Promise.all([
     import('../lib/markdown.js'),
@@ -161,9 +172,8 @@ async function resolveBase(repo: Repo, release: string, slice: string, option: s
     return { commit, source: 'start_commit' };
   }
   for (const ref of [`refs/heads/release-wt/${release}`, `refs/remotes/origin/release-wt/${release}`]) {
-    const tip = await resolveCommit(repo.root, ref);
-    const head = tip ? await resolveCommit(repo.root, 'HEAD') : undefined;
-    const commit = tip && head ? await mergeBase(repo.root, head, tip) : undefined;
+    // merge-base fails alike for a missing ref and an unborn HEAD.
+    const commit = await mergeBase(repo.root, 'HEAD', ref);
     if (commit) return { commit, source: `merge-base with ${ref.replace(/^refs\/(heads|remotes)\//, '')}` };
   }
   throw new OperationalError(`There is no diff base for ${slice}: it has no start_commit (it was never started with baton start) and there is no release-wt/${release} branch.`, {
