@@ -1,4 +1,4 @@
-import { resolveRef } from './render/render-pack.js';
+import { resolveRef } from './targets/target.js';
 import type { ApplyResult } from './install/apply-plan.js';
 import type { FileAction, InstallPlan } from './install/plan-install.js';
 import type { PreparedInstall } from './install/prepare-install.js';
@@ -24,9 +24,9 @@ export function formatPlan(prepared: PreparedInstall, context: ReportContext): s
   const lines = [`baton-install ${context.version}: ${verb} for ${labels} (${context.scope} scope)`];
   for (const { target, layout } of layouts) {
     const where = [
-      resolveRef(layout, layout.commandFile('<command>')),
-      resolveRef(layout, layout.skillFile('<role>')),
-      `${resolveRef(layout, layout.packDir)}/`,
+      resolveRef(layout.roots, layout.commandFile('<command>')),
+      resolveRef(layout.roots, layout.skillFile('<role>')),
+      `${resolveRef(layout.roots, layout.packDir)}/`,
     ];
     lines.push(`  ${target.label}: ${where.join(', ')}`);
   }
@@ -73,7 +73,7 @@ export function nextSteps(prepared: PreparedInstall, context: ReportContext): st
   const steps: string[] = [];
   const first = prepared.layouts[0];
   if (!first) return steps;
-  const packDir = resolveRef(first.layout, first.layout.packDir);
+  const packDir = resolveRef(first.layout.roots, first.layout.packDir);
   const fragment = prepared.rendered.find((file) => file.kind === 'rule' && file.absPath.endsWith('/rules/agents-fragment.md'));
   if (fragment) {
     steps.push(
@@ -101,7 +101,7 @@ export function planJson(prepared: PreparedInstall, context: ReportContext, resu
     mode: context.uninstall ? 'uninstall' : 'install',
     dryRun: context.dryRun,
     scope: context.scope,
-    targets: prepared.layouts.map(({ target, layout }) => ({ id: target.id, label: target.label, roots: layout.roots, packDir: resolveRef(layout, layout.packDir) })),
+    targets: prepared.layouts.map(({ target, layout }) => ({ id: target.id, label: target.label, roots: layout.roots, packDir: resolveRef(layout.roots, layout.packDir) })),
     files: prepared.plan.files.map((file) => ({
       action: file.action,
       path: file.absPath,

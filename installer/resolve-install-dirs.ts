@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { execa } from 'execa';
 import { UsageError } from '../scripts/lib/errors.js';
+import { runGit } from '../scripts/lib/git.js';
 import type { InstallDirs, Scope } from './targets/target.js';
 
 /** The parts of the process environment the installer reads, passed in from the edge. */
@@ -16,7 +16,7 @@ export interface InstallEnv {
  */
 export async function resolveInstallDirs(scope: Scope, env: InstallEnv, home: string, cwd: string): Promise<InstallDirs> {
   if (scope === 'project') {
-    const result = await execa('git', ['rev-parse', '--show-toplevel'], { cwd, reject: false });
+    const result = await runGit(cwd, ['rev-parse', '--show-toplevel']);
     if (result.exitCode !== 0) {
       throw new UsageError(`--scope project installs into the current repository, but ${cwd} is not inside a git repository.`, {
         fix: 'Run it from the repository you want to set up, or use --scope user.',

@@ -1,4 +1,5 @@
 import { OperationalError } from '../../scripts/lib/errors.js';
+import type { RenderedKind } from '../render/render-pack.js';
 
 /**
  * The install manifest, one per pack directory (`<pack dir>/manifest.json`). It records every file
@@ -16,6 +17,8 @@ export interface ManifestEntry {
   sha256: string;
   /** The targets that installed this file. */
   targets: string[];
+  /** What the file is, so a removal is reported as what was installed. */
+  kind: RenderedKind;
 }
 
 export interface ManifestDir {
@@ -83,8 +86,10 @@ function isStringList(value: unknown): value is string[] {
 }
 
 function isEntry(value: unknown): value is ManifestEntry {
-  return isRecord(value) && typeof value.root === 'string' && typeof value.path === 'string' && typeof value.sha256 === 'string' && isStringList(value.targets);
+  return isRecord(value) && typeof value.root === 'string' && typeof value.path === 'string' && typeof value.sha256 === 'string' && isStringList(value.targets) && typeof value.kind === 'string' && KINDS.includes(value.kind);
 }
+
+const KINDS: readonly string[] = ['command', 'skill', 'rule', 'template', 'tool'] satisfies RenderedKind[];
 
 function isDir(value: unknown): value is ManifestDir {
   return isRecord(value) && typeof value.root === 'string' && typeof value.path === 'string' && isStringList(value.targets);

@@ -121,7 +121,7 @@ function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], creat
       Object.assign(planned, { action: 'create', content: file.content });
       recordDirs(file.ref, file.targets);
     } else if (onDisk === wanted) {
-      planned.action = 'unchanged';
+      // Already as the pack has it: unchanged.
     } else if (entry && onDisk === entry.sha256) {
       Object.assign(planned, { action: 'update', content: file.content });
     } else if (input.force) {
@@ -130,29 +130,25 @@ function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], creat
       planned.action = 'conflict';
       planned.note = entry ? 'you edited it; kept as it is (use --force to replace it, with a backup)' : 'a file baton did not install is in the way; kept as it is (use --force to replace it, with a backup)';
       // An edited file stays recorded with baton's hash, so later runs still know it as edited.
-      if (entry) nextFiles.push({ ...entry, targets: keptTargets });
+      if (entry) nextFiles.push({ ...entry, kind: file.kind, targets: keptTargets });
       files.push(planned);
       continue;
     }
     files.push(planned);
-    nextFiles.push({ root: file.ref.root, path: file.ref.path, sha256: wanted, targets: keptTargets });
+    nextFiles.push({ root: file.ref.root, path: file.ref.path, sha256: wanted, targets: keptTargets, kind: file.kind });
   }
 
   for (const entry of current.files) {
     if (desiredKeys.has(key(entry))) continue;
     const remaining = others(entry.targets);
-    if (remaining.length < entry.targets.length && remaining.length > 0) {
-      nextFiles.push({ ...entry, targets: remaining }); // still installed for a target not in this run
-      continue;
-    }
     if (remaining.length > 0) {
-      nextFiles.push(entry); // not ours to touch in this run
+      nextFiles.push({ ...entry, targets: remaining }); // still installed for a target not in this run
       continue;
     }
     const absPath = resolve(entry);
     const onDisk = hashOf(absPath);
     if (onDisk === null) continue; // already gone
-    const planned: PlannedFile = { action: 'remove', absPath, ref: { root: entry.root, path: entry.path }, targets: entry.targets, kind: kindOf(entry.path), mode: 0o644 };
+    const planned: PlannedFile = { action: 'remove', absPath, ref: { root: entry.root, path: entry.path }, targets: entry.targets, kind: entry.kind, mode: 0o644 };
     if (onDisk !== entry.sha256) {
       if (input.force) Object.assign(planned, { backupPath: backupOf(entry), note: 'you edited it; removed after a backup' });
       else Object.assign(planned, { action: 'conflict', note: 'no longer part of the pack, but you edited it; kept as your own file' });
@@ -198,11 +194,4 @@ function parentRef(ref: FileRef): FileRef | undefined {
 
 function union(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])].sort();
-}
-
-function kindOf(filePath: string): RenderedKind {
-  if (filePath.includes('/bin/')) return 'tool';
-  if (filePath.includes('/templates/')) return 'template';
-  if (filePath.includes('/rules/')) return 'rule';
-  return filePath.endsWith('SKILL.md') ? 'skill' : 'command';
 }

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { UsageError } from '../../scripts/lib/errors.js';
 import { readPack } from '../pack/read-pack.js';
-import { renderPack, resolveRef, type RenderedFile } from '../render/render-pack.js';
+import { renderPack, type RenderedFile } from '../render/render-pack.js';
 import type { ToolBundle } from '../render/tool-files.js';
 import { TARGETS } from '../targets/index.js';
-import type { FileRef, InstallDirs, Target, TargetLayout } from '../targets/target.js';
+import { inPackDir, resolveRef, type FileRef, type InstallDirs, type Target, type TargetLayout } from '../targets/target.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { planInstall, type InstallPlan, type SlotInput } from './plan-install.js';
 import { assertInsideRoot, findExistingDirs, hashFile, readManifest } from './read-install-state.js';
@@ -42,8 +42,8 @@ export async function prepareInstall(request: InstallRequest): Promise<PreparedI
 
   const slots = new Map<string, SlotInput>();
   for (const { target, layout } of layouts) {
-    const manifestRef: FileRef = { root: layout.packDir.root, path: `${layout.packDir.path}/${MANIFEST_FILE}` };
-    const manifestPath = resolveRef(layout, manifestRef);
+    const manifestRef = inPackDir(layout, MANIFEST_FILE);
+    const manifestPath = resolveRef(layout.roots, manifestRef);
     const slot = slots.get(manifestPath) ?? { manifestRef, manifestPath, roots: {}, selected: [], current: null, desired: [] };
     Object.assign(slot.roots, layout.roots);
     slot.selected.push(target.id);

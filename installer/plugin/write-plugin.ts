@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeFsError, errnoCode, OperationalError, UsageError } from '../../scripts/lib/errors.js';
-import { readTextIfPresent } from '../../scripts/lib/read-text.js';
+import { pathExists, readTextIfPresent } from '../../scripts/lib/read-text.js';
 import { readPack } from '../pack/read-pack.js';
 import { renderPack } from '../render/render-pack.js';
 import type { ToolBundle } from '../render/tool-files.js';
@@ -124,7 +124,7 @@ export async function writePlugin(request: PluginRequest): Promise<PluginWrite> 
   const undo: { step: () => Promise<unknown>; leftover: string }[] = [];
   try {
     if (await makeDir(path.dirname(marketplace))) undo.push({ step: () => rmdir(path.dirname(marketplace)), leftover: path.dirname(marketplace) });
-    if (await exists(pluginDir)) {
+    if (await pathExists(pluginDir)) {
       await rename(pluginDir, aside);
       undo.push({ step: () => rename(aside, pluginDir), leftover: `${aside} (the earlier plugin; move it back to ${pluginDir})` });
     }
@@ -153,7 +153,7 @@ const MARKETPLACE_FILE = 'marketplace.json';
  * another marketplace, or with a `plugin/` folder but no baton marketplace, is someone else's.
  */
 async function checkOwnership(outDir: string): Promise<void> {
-  if (!(await exists(path.dirname(outDir)))) {
+  if (!(await pathExists(path.dirname(outDir)))) {
     throw new UsageError(`The folder above ${outDir} does not exist.`, { fix: 'Create it first, or choose another folder for the plugin.' });
   }
   let entries: string[];
@@ -194,15 +194,5 @@ async function makeDir(dir: string): Promise<boolean> {
   } catch (error) {
     if (errnoCode(error) === 'EEXIST') return false;
     throw new OperationalError(`Could not create ${dir}: ${describeFsError(error)}.`, { cause: error, fix: 'Make its parent folder writable and run again.' });
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return false;
-    throw error;
   }
 }

@@ -2,10 +2,9 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { stringify as stringifyYaml } from 'yaml';
 import { OperationalError } from '../../scripts/lib/errors.js';
-import { shellQuote } from '../../scripts/lib/shell-quote.js';
 import type { CommandSource, Pack, RuleSource, SkillSource } from '../pack/pack.js';
 import { PROMPT_HELPERS } from '../pack/prompt-helpers.js';
-import type { FileRef, InstallDirs, Target, TargetLayout } from '../targets/target.js';
+import { inPackDir, resolveRef, type FileRef, type InstallDirs, type Target, type TargetLayout } from '../targets/target.js';
 import { toolFiles, type ToolBundle } from './tool-files.js';
 
 export type RenderedKind = 'command' | 'skill' | 'rule' | 'template' | 'tool';
@@ -47,13 +46,12 @@ export function renderPack(pack: Pack, targets: readonly Target[], dirs: Install
 
   for (const target of targets) {
     const layout = target.layout(dirs);
-    const renderer = new PromptRenderer(target, layout, dirs);
-    const inPack = (sub: string): FileRef => ({ root: layout.packDir.root, path: `${layout.packDir.path}/${sub}` });
+    const renderer = new PromptRenderer(target, layout);
     for (const command of pack.commands) add(renderer.command(command));
     for (const skill of pack.skills) add(renderer.skill(skill));
-    for (const rule of pack.rules) add(renderer.rule(rule, inPack(`rules/${rule.name}.md`)));
-    for (const template of pack.templates) add(renderer.verbatim(inPack(`templates/${template.name}`), 'template', template.content, 0o644));
-    for (const tool of toolFiles(bundle)) add(renderer.verbatim(inPack(`bin/${tool.name}`), 'tool', tool.content, 0o755));
+    for (const rule of pack.rules) add(renderer.rule(rule, inPackDir(layout, `rules/${rule.name}.md`)));
+    for (const template of pack.templates) add(renderer.verbatim(inPackDir(layout, `templates/${template.name}`), 'template', template.content, 0o644));
+    for (const tool of toolFiles(bundle)) add(renderer.verbatim(inPackDir(layout, `bin/${tool.name}`), 'tool', tool.content, 0o755));
   }
 
   const files = [...byPath.values()].sort((a, b) => (a.absPath < b.absPath ? -1 : 1));
@@ -93,25 +91,11 @@ function ancestors(file: string): string[] {
   return found;
 }
 
-/** Absolute location of a reference in a layout. */
-export function resolveRef(layout: TargetLayout, ref: FileRef): string {
-  const root = layout.roots[ref.root];
-  if (root === undefined) throw new Error(`layout has no root named ${ref.root}`);
-  return path.join(root, ...ref.path.split('/'));
-}
-
-const PROJECT_PATHS_NOTE =
-  '> Paths here that start with `.baton/`, `.claude/` or `.agents/` are relative to the top-level directory of the repository checkout where this session started.';
-
-const PLUGIN_PATHS_NOTE =
-  "> Paths here that start with `${CLAUDE_PLUGIN_ROOT}` are in the baton plugin's folder, the one that holds `commands/`, `skills/` and `baton/`. Claude Code fills in that folder when it runs a command; when you read a file of the plugin yourself, put that folder in its place.";
-
 /** Renders prompt sources for one target and install location. */
 class PromptRenderer {
   constructor(
     private readonly target: Target,
     private readonly layout: TargetLayout,
-    private readonly dirs: InstallDirs,
   ) {}
 
   command(command: CommandSource): RenderedFile {
@@ -127,44 +111,36 @@ class PromptRenderer {
   }
 
   verbatim(ref: FileRef, kind: RenderedKind, content: string, mode: number): RenderedFile {
-    return { ref, absPath: resolveRef(this.layout, ref), targets: [this.target.id], kind, content, mode, frontmatter: {}, references: [] };
+    return { ref, absPath: resolveRef(this.layout.roots, ref), targets: [this.target.id], kind, content, mode, frontmatter: {}, references: [] };
   }
 
   private prompt(ref: FileRef, kind: RenderedKind, frontmatter: Record<string, unknown>, source: CommandSource | SkillSource | RuleSource): RenderedFile {
     const { body, references } = this.renderBody(source);
     const head = Object.keys(frontmatter).length > 0 ? `---\n${stringifyYaml(frontmatter, { lineWidth: 0 })}---\n` : '';
-    // A project install names its files relative to the repository, so every collaborator's clone works;
-    // a plugin names them from the plugin's folder, which only Claude Code knows.
-    const paths = { user: '', project: PROJECT_PATHS_NOTE, plugin: PLUGIN_PATHS_NOTE }[this.dirs.scope];
-    const note = paths && references.length > 0 ? `${paths}\n\n` : '';
+    const note = this.layout.pathsNote && references.length > 0 ? `${this.layout.pathsNote}\n\n` : '';
     return { ...this.verbatim(ref, kind, head + note + body, 0o644), frontmatter, references };
   }
 
   private renderBody(source: CommandSource | SkillSource | RuleSource): { body: string; references: string[] } {
+    const { layout, target } = this;
+    // Every installed path a prompt names is recorded, so the output check can see that it exists.
     const references = new Set<string>();
-    // Display form of an installed path: absolute for a user install, repository-relative in a project,
-    // because a project install is shared by every collaborator who clones the repository.
-    const display = (ref: FileRef) => {
-      references.add(resolveRef(this.layout, ref));
-      if (this.dirs.scope === 'user') return resolveRef(this.layout, ref);
-      // A plugin lives wherever Claude Code installs it; Claude Code fills in the variable.
-      if (this.dirs.scope === 'plugin') return `\${CLAUDE_PLUGIN_ROOT}/${ref.path}`;
-      return ref.path;
+    const named = (ref: FileRef) => {
+      references.add(resolveRef(layout.roots, ref));
+      return ref;
     };
-    const inPack = (sub: string) => display({ root: this.layout.packDir.root, path: `${this.layout.packDir.path}/${sub}` });
-    const target = this.target;
+    const inPack = (sub: string) => layout.display(named(inPackDir(layout, sub)));
     const hb = Handlebars.create();
-    // In a plugin the variable may reach a shell unexpanded, so it is double-quoted, never single.
-    hb.registerHelper('baton', () => (this.dirs.scope === 'plugin' ? `"${inPack('bin/baton')}"` : shellQuote(inPack('bin/baton'))));
-    hb.registerHelper('packdir', () => display(this.layout.packDir));
+    hb.registerHelper('baton', () => layout.shellWord(named(inPackDir(layout, 'bin/baton'))));
+    hb.registerHelper('packdir', () => layout.display(named(layout.packDir)));
     hb.registerHelper('rule', (name: string) => inPack(`rules/${name}.md`));
     hb.registerHelper('template', (name: string) => inPack(`templates/${name}`));
-    hb.registerHelper('skill', (name: string) => display(this.layout.skillFile(name)));
+    hb.registerHelper('skill', (name: string) => layout.display(named(layout.skillFile(name))));
     hb.registerHelper('arg', (name: string) => `<${name}>`);
     hb.registerHelper('command', (name: string) => target.invocation(name));
     hb.registerHelper('arguments', () => {
       if (source.kind !== 'command') throw new Error(`{{arguments}} outside a command in ${source.file}`);
-      return target.argumentsBlock(source);
+      return target.argumentsBlock(source, target.invocation(source.name));
     });
     hb.registerHelper('tool', function (this: unknown, name: string, options: Handlebars.HelperOptions) {
       return name === target.tool ? options.fn(this) : '';

@@ -1,5 +1,4 @@
-import type { CommandSource } from '../pack/pack.js';
-import { claudeArgumentsBlock, claudeTarget } from './claude.js';
+import { claudeTarget } from './claude.js';
 import type { InstallDirs, Target, TargetLayout } from './target.js';
 
 /** The plugin's name in Claude Code: its commands are typed `/baton:<command>`. */
@@ -23,10 +22,13 @@ export const claudePluginTarget: Target = {
       commandFile: (name) => ({ root: 'plugin', path: `commands/${name}.md` }),
       skillFile: (name) => ({ root: 'plugin', path: `skills/baton-${name}/SKILL.md` }),
       packDir: { root: 'plugin', path: 'baton' },
+      // Claude Code fills in the variable; in a shell it may arrive unexpanded, so double quotes.
+      display: (ref) => `\${CLAUDE_PLUGIN_ROOT}/${ref.path}`,
+      shellWord: (ref) => `"\${CLAUDE_PLUGIN_ROOT}/${ref.path}"`,
+      pathsNote:
+        "> Paths here that start with `${CLAUDE_PLUGIN_ROOT}` are in the baton plugin's folder, the one that holds `commands/`, `skills/` and `baton/`. Claude Code fills in that folder when it runs a command; when you read a file of the plugin yourself, put that folder in its place.",
     };
   },
 
   invocation: (command) => `/${PLUGIN_NAME}:${command}`,
-
-  argumentsBlock: (command: CommandSource) => claudeArgumentsBlock(command, `/${PLUGIN_NAME}:${command.name}`),
 };

@@ -1,6 +1,6 @@
 import type { CommandSource, SkillSource } from '../pack/pack.js';
 import { argumentUsage, describeArgumentRules } from './describe-arguments.js';
-import type { InstallDirs, Target, TargetLayout } from './target.js';
+import { absolutePaths, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
 
 /** Claude Code puts the raw text typed after the command where the body says `$ARGUMENTS`. */
 export function claudeArgumentsBlock(command: CommandSource, invocation: string): string {
@@ -34,17 +34,19 @@ export const claudeTarget: Target = {
     const inProject = dirs.scope === 'project';
     const root = inProject ? 'project' : 'claude';
     const base = inProject ? '.claude/' : '';
+    const roots: Record<string, string> = inProject ? { project: dirs.projectRoot } : { claude: dirs.claudeConfigDir };
     return {
-      roots: inProject ? { project: dirs.projectRoot } : { claude: dirs.claudeConfigDir },
+      roots,
       commandFile: (name) => ({ root, path: `${base}commands/${name}.md` }),
       skillFile: (name) => ({ root, path: `${base}skills/baton-${name}/SKILL.md` }),
       packDir: { root, path: inProject ? '.baton' : 'baton' },
+      ...(inProject ? repositoryPaths() : absolutePaths(roots)),
     };
   },
 
   invocation: (command) => `/${command}`,
 
-  argumentsBlock: (command: CommandSource) => claudeArgumentsBlock(command, `/${command.name}`),
+  argumentsBlock: claudeArgumentsBlock,
 
   commandFrontmatter(command: CommandSource) {
     const usage = argumentUsage(command);

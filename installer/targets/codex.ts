@@ -1,6 +1,6 @@
 import type { CommandSource, SkillSource } from '../pack/pack.js';
 import { describeArgumentRules } from './describe-arguments.js';
-import type { InstallDirs, Target, TargetLayout } from './target.js';
+import { absolutePaths, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
 
 /** The only frontmatter keys Codex's skill validator accepts. */
 const CODEX_FRONTMATTER_KEYS = ['name', 'description', 'license', 'allowed-tools', 'metadata'];
@@ -25,20 +25,22 @@ export const codexTarget: Target = {
         commandFile: (name) => ({ root: 'project', path: `.agents/skills/baton-${name}/SKILL.md` }),
         skillFile: (name) => ({ root: 'project', path: `.agents/skills/baton-${name}/SKILL.md` }),
         packDir: { root: 'project', path: '.baton' },
+        ...repositoryPaths(),
       };
     }
+    const roots = { agents: dirs.agentsHome, codex: dirs.codexHome };
     return {
-      roots: { agents: dirs.agentsHome, codex: dirs.codexHome },
+      roots,
       commandFile: (name) => ({ root: 'agents', path: `skills/baton-${name}/SKILL.md` }),
       skillFile: (name) => ({ root: 'agents', path: `skills/baton-${name}/SKILL.md` }),
       packDir: { root: 'codex', path: 'baton' },
+      ...absolutePaths(roots),
     };
   },
 
   invocation: (command) => `$baton-${command}`,
 
-  argumentsBlock(command: CommandSource): string {
-    const invocation = `$baton-${command.name}`;
+  argumentsBlock(command: CommandSource, invocation: string): string {
     if (command.arguments.length === 0) return describeArgumentRules(command, invocation);
     return [
       `The human invokes this skill by writing \`${invocation}\` followed by its arguments. The raw argument text is everything after \`${invocation}\` in the message that invoked it (it may be empty). If the skill was chosen without that text, ask the human for the arguments first.`,

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { shellQuote } from '../../scripts/lib/shell-quote.js';
 import type { CommandSource, SkillSource } from '../pack/pack.js';
 
 /**
@@ -46,6 +48,42 @@ export interface TargetLayout {
   skillFile(name: string): FileRef;
   /** The directory holding rules/, templates/, bin/ and the install manifest. */
   packDir: FileRef;
+  /** How a prompt names an installed file. */
+  display(ref: FileRef): string;
+  /** The same name, as one word a shell reads. */
+  shellWord(ref: FileRef): string;
+  /** Said once at the top of a prompt that names files, when those names are not absolute paths. */
+  pathsNote?: string;
+}
+
+/** Absolute location of a file or folder of a layout. */
+export function resolveRef(roots: Record<string, string>, ref: FileRef): string {
+  const root = roots[ref.root];
+  if (root === undefined) throw new Error(`layout has no root named ${ref.root}`);
+  return path.join(root, ...ref.path.split('/'));
+}
+
+/** A file or folder inside the pack directory: `rules/x.md`, `bin/baton`, `manifest.json`. */
+export function inPackDir(layout: Pick<TargetLayout, 'packDir'>, sub: string): FileRef {
+  return { root: layout.packDir.root, path: `${layout.packDir.path}/${sub}` };
+}
+
+/** A user install names its files by absolute path. */
+export function absolutePaths(roots: Record<string, string>): Pick<TargetLayout, 'display' | 'shellWord'> {
+  return { display: (ref) => resolveRef(roots, ref), shellWord: (ref) => shellQuote(resolveRef(roots, ref)) };
+}
+
+/**
+ * A project install names its files relative to the repository, so that every collaborator's clone
+ * works; the note tells the agent where those paths start. Both tools share the pack folder, so the
+ * note is the same for both.
+ */
+export function repositoryPaths(): Pick<TargetLayout, 'display' | 'shellWord' | 'pathsNote'> {
+  return {
+    display: (ref) => ref.path,
+    shellWord: (ref) => shellQuote(ref.path),
+    pathsNote: '> Paths here that start with `.baton/`, `.claude/` or `.agents/` are relative to the top-level directory of the repository checkout where this session started.',
+  };
 }
 
 /** What a target's output check sees of one rendered prompt file. */
@@ -71,8 +109,8 @@ export interface Target {
   layout(dirs: InstallDirs): TargetLayout;
   /** How the user types the command in this tool, e.g. `/verify-slice`. */
   invocation(command: string): string;
-  /** The Markdown block that tells the agent where this tool puts the command's arguments. */
-  argumentsBlock(command: CommandSource): string;
+  /** The Markdown block that tells the agent where this tool puts the command's arguments; `invocation` is how it is typed. */
+  argumentsBlock(command: CommandSource, invocation: string): string;
   commandFrontmatter(command: CommandSource): Record<string, unknown>;
   skillFrontmatter(skill: SkillSource): Record<string, unknown>;
   /** Problems in a rendered prompt file (command, skill or rule) that would break this tool; empty when fine. */

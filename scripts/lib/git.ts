@@ -7,9 +7,9 @@ import { OperationalError } from './errors.js';
  * directory. Read-only calls set GIT_OPTIONAL_LOCKS=0 so a check never fights an editor's git for the
  * index lock.
  *
- * These call node:child_process directly rather than execa: in the bundled tool execa costs about
- * 16 ms of start-up and 8 ms per call, and `baton verify` and `baton board` are measured against the
- * git calls they make (npm run bench). The installer and the tests, which have no such target, use execa.
+ * These call node:child_process directly rather than execa: execa costs the bundled tool about 16 ms of
+ * start-up and 8 ms per call, and `baton verify` and `baton board` are measured against the git calls
+ * they make (npm run bench). The installer uses them too; only the tests use execa.
  */
 
 export interface GitResult {

@@ -1,4 +1,5 @@
-import { exists, namedPaths } from '../helpers/named-paths.js';
+import { pathExists } from '../../scripts/lib/read-text.js';
+import { namedPaths } from '../helpers/named-paths.js';
 import type { ClientRun } from './clients.js';
 
 /**
@@ -55,7 +56,7 @@ export async function checkExpansion(run: ClientRun, expected: Expectation): Pro
   // Every command names installed files; none found means the paths point somewhere unexpected.
   if (named.paths.length === 0) problems.push(`the text names no file under ${[...expected.roots, expected.projectRoot ?? ''].filter(Boolean).join(' or ')}`);
   for (const file of named.paths) {
-    if (!(await exists(file))) problems.push(`the text names ${file}, which does not exist`);
+    if (!(await pathExists(file))) problems.push(`the text names ${file}, which does not exist`);
   }
   for (const file of named.unquoted) problems.push(`the text names ${file} in a command without quotes, though the path has a space`);
   return problems;

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface NamedPaths {
@@ -41,14 +40,4 @@ export function namedPaths(text: string, roots: string[], projectRoot?: string):
   }
   const trimmed = (set: Set<string>) => [...set].map((named) => named.replace(/\/$/, ''));
   return { paths: trimmed(paths), unquoted: trimmed(unquoted) };
-}
-
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    // Reported by the caller as a path that does not exist.
-    return false;
-  }
 }

@@ -2,6 +2,7 @@ import { build } from 'esbuild';
 import { execa } from 'execa';
 import { chmod, cp, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { errnoCode } from '../../scripts/lib/errors.js';
 import { REPO_ROOT, type RunResult } from './run.js';
 import { testdir } from './testdir.js';
 
@@ -19,7 +20,7 @@ export async function packageWith(packDir: string): Promise<string> {
   await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
   for (const folder of ['commands', 'skills', 'rules', 'templates']) {
     await cp(path.join(packDir, folder), path.join(root, folder), { recursive: true }).catch((error: unknown) => {
-      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+      if (errnoCode(error) !== 'ENOENT') throw error;
     });
   }
   // Readable by any user, so a test may run the installer as an unprivileged one.
@@ -59,6 +60,8 @@ export interface InstallRun {
   cwd?: string;
   /** Run as this numeric user id (for permission tests when the suite runs as root). */
   uid?: number;
+  /** Standard input (default: empty). */
+  input?: string;
 }
 
 /** Runs baton-install as a process with HOME set to a test home and nothing else inherited. */
@@ -71,7 +74,7 @@ export async function runInstall(args: string[], run: InstallRun): Promise<RunRe
     env: { PATH: process.env.PATH ?? '', HOME: run.home, ...run.env },
     extendEnv: false,
     reject: false,
-    input: '',
+    input: run.input ?? '',
   });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

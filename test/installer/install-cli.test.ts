@@ -2,7 +2,8 @@ import { chmod, cp, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { packageWith, runInstall, selfContainedPackageWith } from '../helpers/package.js';
-import { exists, namedPaths } from '../helpers/named-paths.js';
+import { pathExists } from '../../scripts/lib/read-text.js';
+import { namedPaths } from '../helpers/named-paths.js';
 import { REPO_ROOT } from '../helpers/run.js';
 import { chownTree, contentOnly, snapshotTree } from '../helpers/tree.js';
 import { git, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
@@ -190,7 +191,7 @@ describe('paths named in rendered files', () => {
         const named = namedPaths(await readFile(file.path, 'utf8'), Object.values(env));
         expect(named.unquoted, file.path).toEqual([]);
         for (const installed of named.paths) {
-          expect(await exists(installed), `${file.path} names ${installed}`).toBe(true);
+          expect(await pathExists(installed), `${file.path} names ${installed}`).toBe(true);
           checked += 1;
         }
       }
@@ -208,7 +209,7 @@ describe('paths named in rendered files', () => {
     let checked = 0;
     for (const file of plan.files.filter((f) => ['command', 'skill', 'rule'].includes(f.kind))) {
       for (const named of namedPaths(await readFile(file.path, 'utf8'), [], repo).paths) {
-        expect(await exists(named), `${file.path} names ${named}`).toBe(true);
+        expect(await pathExists(named), `${file.path} names ${named}`).toBe(true);
         checked += 1;
       }
     }
@@ -235,12 +236,15 @@ describe('confirmation on an interactive terminal', () => {
     expect(await readdir(home)).toEqual(['.claude']);
   });
 
-  test('a run without a terminal does not ask and still prints the plan', async () => {
+  test('a run without a terminal does not ask, prints the plan and installs', async () => {
     const home = await testdir();
-    const result = await runInstall(['--target', 'claude'], { packageRoot: v1, home });
+    // A "no" on standard input would abort the install if the installer asked anyway.
+    const result = await runInstall(['--target', 'claude'], { packageRoot: v1, home, input: 'n\n' });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).not.toContain('[y/N]');
+    expect(`${result.stdout}${result.stderr}`).not.toContain('[y/N]');
     expect(planLines(result.stdout).length).toBeGreaterThan(3);
+    expect(result.stdout).toMatch(/Done: \d+ file\(s\) written/);
+    expect(await readdir(home)).toEqual(['.claude']);
   });
 });
 
