@@ -53,6 +53,8 @@ describe('the example release', () => {
       expect((await docs(example.trackWorktree, slice, 'journal.md')).startsWith(await fixture(slice, 'journal.md'))).toBe(true);
     }
     const matrix = await runBin('baton', ['matrix', EXAMPLE_RELEASE], { cwd: example.repo });
+    expect(matrix.exitCode, matrix.stderr).toBe(0);
+    expect(matrix.stdout).toMatch(/^\| File \| T1-csv-export \| T2-pdf-export \|/);
     expect(await fixture('index.md')).toContain(matrix.stdout);
   });
 });

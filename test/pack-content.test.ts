@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { runInstall } from './helpers/package.js';
+import { REPO_ROOT } from './helpers/run.js';
 import { testdir } from './helpers/testdir.js';
 
 /**
@@ -10,9 +11,11 @@ import { testdir } from './helpers/testdir.js';
  * drop a gate, a stop condition, a commit subject or the next command.
  */
 
-const COMMANDS = ['plan-release', 'replan-release', 'implement-slice', 'verify-slice', 'merge-track', 'merge-release', 'mark-shipped'];
-const ROLES = ['planner', 'implementer', 'verifier', 'integrator'];
-const RULES = ['reachability-gate', 'no-silent-deferrals', 'capture-discipline', 'commit-messages', 'session-discipline', 'proof-bundle', 'adversarial-verification', 'track-mode', 'agents-fragment'];
+/** What the pack holds, read from its sources, so a new command or role cannot go unchecked. */
+const names = async (folder: string, suffix = '') => (await readdir(path.join(REPO_ROOT, folder))).filter((name) => name.endsWith(suffix)).map((name) => name.slice(0, name.length - suffix.length)).sort();
+const COMMANDS = await names('commands', '.md');
+const ROLES = await names('skills');
+const RULES = await names('rules', '.md');
 
 let home: string;
 const claude = (file: string) => readFile(path.join(home, '.claude', file), 'utf8');
@@ -98,7 +101,7 @@ const REQUIRED: Record<string, Required> = {
   'mark-shipped': {
     role: 'integrator',
     baton: ['gate mark-shipped', 'ship'],
-    subjects: ['mark'],
+    subjects: ["ship <release> --deployed <deployed> --deploy-ref '<reference>' --commit"],
     gates: [/deploy/i, /confirm/i, /does not contain the release merge|refuses/i],
     next: [],
     states: ['shipped', 'stopped'],
@@ -106,6 +109,12 @@ const REQUIRED: Record<string, Required> = {
 };
 
 describe('every command, as each tool shows it', () => {
+  test('the pack has exactly the commands, roles and rules these tests know', () => {
+    expect(COMMANDS).toEqual(Object.keys(REQUIRED).sort());
+    expect(ROLES).toEqual(['implementer', 'integrator', 'planner', 'verifier']);
+    expect(RULES).toEqual(['adversarial-verification', 'agents-fragment', 'capture-discipline', 'commit-messages', 'no-silent-deferrals', 'proof-bundle', 'reachability-gate', 'session-discipline', 'track-mode']);
+  });
+
   for (const command of COMMANDS) {
     const required = REQUIRED[command] as Required;
     test(`${command} keeps its arguments, role, steps, gates, commits and next command`, async () => {
@@ -118,16 +127,22 @@ describe('every command, as each tool shows it', () => {
         expect(text, where).not.toMatch(/\{\{|\$\{?\d/);
         // The role it puts the agent in.
         expect(text, where).toContain(`skills/baton-${required.role}/SKILL.md`);
-        // Numbered steps, and each mechanical step a baton command.
-        expect(text, where).toMatch(/^\s*1\. /m);
-        for (const sub of required.baton) expect(text, `${where}: baton ${sub}`).toMatch(new RegExp(`bin/baton'?( -C "<[a-z ]+>")? ${sub.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&')}`));
+        // The procedure: numbered steps after "## Steps", each mechanical step a baton command. The
+        // arguments block above it names the command's own invocation, so nothing is looked for there.
+        const start = text.search(/\n## (Steps|1\. )/);
+        expect(start, `${where}: a Steps section`).toBeGreaterThan(0);
+        const steps = text.slice(start);
+        expect(steps, where).toMatch(/^\s*1\. /m);
+        for (const sub of required.baton) expect(steps, `${where}: baton ${sub}`).toMatch(new RegExp(`bin/baton'?( -C "<[a-z ]+>")? ${sub.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&')}`));
         for (const subject of required.subjects) expect(text, `${where}: subject ${subject}`).toContain(subject);
         for (const gate of required.gates) expect(text, `${where}: ${gate}`).toMatch(gate);
-        expect(text, where).toMatch(/\bstop\b/i);
-        for (const next of required.next) expect(text, `${where}: next ${next}`).toContain(invoke(next));
-        // The turn ends with the machine-readable block.
-        expect(text, where).toContain('<!-- baton');
-        for (const state of required.states) expect(text, `${where}: state ${state}`).toContain(state);
+        // Stop conditions in the steps themselves, each saying what stops the command.
+        expect(steps.match(/\bstop\b/gi)?.length ?? 0, `${where}: stop conditions`).toBeGreaterThanOrEqual(3);
+        for (const next of required.next) expect(steps, `${where}: next ${next}`).toContain(invoke(next));
+        // The turn ends with the machine-readable block; every way it can end is written as a state line.
+        expect(steps, where).toMatch(/<!-- baton\n\s*state: /);
+        const states = [...text.matchAll(/state: `?<?([a-z_ |]+)/g)].flatMap((match) => (match[1] as string).split(/[ |]+/));
+        for (const state of required.states) expect(states, `${where}: state ${state}`).toContain(state);
       }
     });
   }
@@ -158,6 +173,13 @@ describe('the rules', () => {
       expect(text, rule).toMatch(/^## .*(prevent|failure)/im);
       expect(text, rule).toMatch(/^## .*requir/im);
       expect(text, rule).toMatch(/^## .*check/im);
+    }
+  });
+
+  test('track mode states its failure, its invariants, the matrix and the merge order', async () => {
+    const text = await claude('baton/rules/track-mode.md');
+    for (const heading of ['The failure it prevents', 'Branches', 'Worktrees', 'The registry', 'The four safety invariants', 'The touchpoint matrix', 'Lifecycle and merge order']) {
+      expect(text, heading).toContain(`\n## ${heading}\n`);
     }
   });
 

@@ -29,10 +29,10 @@ async function requireBinary(file: string, name: string): Promise<void> {
 }
 
 /** `claude -p "<prompt>"` with HOME (and any overrides) pointing at test folders. */
-export async function runClaude(server: RecordingServer, options: { prompt: string; home: string; cwd: string; env?: Record<string, string>; args?: string[] }): Promise<ClientRun> {
+export async function runClaude(server: RecordingServer, options: { prompt: string; home: string; cwd: string; env?: Record<string, string> }): Promise<ClientRun> {
   await requireBinary(CLAUDE, 'Claude Code');
   const before = server.requests.length;
-  const result = await execa(CLAUDE, [...(options.args ?? []), '-p', options.prompt], {
+  const result = await execa(CLAUDE, ['-p', options.prompt], {
     cwd: options.cwd,
     env: {
       PATH: process.env.PATH ?? '',

@@ -4,7 +4,6 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { runInstall } from '../helpers/package.js';
-import { REPO_ROOT } from '../helpers/run.js';
 import { gitdir, testdir } from '../helpers/testdir.js';
 import { CLAUDE, runClaude, runCodex, type ClientRun } from './clients.js';
 import { checkExpansion, missingSkills, type Expectation } from './expansion-checks.js';
@@ -39,12 +38,6 @@ afterAll(async () => server?.close());
 async function install(args: string[], home: string, env: Record<string, string> = {}, cwd?: string): Promise<void> {
   const result = await runInstall(['--yes', ...args], { home, env, ...(cwd ? { cwd } : {}) });
   if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
-}
-
-async function heading(file: string): Promise<string> {
-  const line = (await readFile(file, 'utf8')).split('\n').find((candidate) => candidate.startsWith('# '));
-  if (!line) throw new Error(`${file} has no heading`);
-  return line;
 }
 
 /** The name and description of every skill in a folder, from each SKILL.md's frontmatter. */
@@ -82,13 +75,13 @@ describe('user scope, default homes, in a home whose path has a space', () => {
     test(`Claude Code: /${command} expands with its arguments, and every file it names exists`, async () => {
       const run = await runClaude(server, { prompt: `/${command} ${ARGS[command]}`, home, cwd: project });
       expect(run.text).toContain(`<command-name>/${command}</command-name>`);
-      await expectConforms(run, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, heading: await heading(path.join(home, '.claude/commands', `${command}.md`)), roots: [path.join(home, '.claude')] });
+      await expectConforms(run, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, file: path.join(home, '.claude/commands', `${command}.md`), roots: [path.join(home, '.claude')] });
     });
 
     test(`Codex: $baton-${command} arrives with its skill, its arguments and every baton skill listed`, async () => {
       const run = await runCodex(server, { prompt: `$baton-${command} ${ARGS[command]}`, home, codexHome: path.join(home, '.codex'), cwd: project });
       const skills = path.join(home, '.agents/skills');
-      await expectConforms(run, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, heading: await heading(path.join(skills, `baton-${command}`, 'SKILL.md')), roots: [path.join(home, '.agents'), path.join(home, '.codex')] });
+      await expectConforms(run, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, file: path.join(skills, `baton-${command}`, 'SKILL.md'), roots: [path.join(home, '.agents'), path.join(home, '.codex')] });
       const installed = await installedSkills(skills);
       expect(installed).toHaveLength(11);
       expect(missingSkills(run, installed)).toEqual([]);
@@ -121,9 +114,9 @@ describe('environment overrides in folders whose paths contain spaces', () => {
   for (const command of COMMANDS) {
     test(`/${command} and $baton-${command} with CLAUDE_CONFIG_DIR, CODEX_HOME and AGENTS_HOME set`, async () => {
       const claude = await runClaude(server, { prompt: `/${command} ${ARGS[command]}`, home, cwd: project, env: { CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR as string } });
-      await expectConforms(claude, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, heading: await heading(path.join(env.CLAUDE_CONFIG_DIR as string, 'commands', `${command}.md`)), roots: [env.CLAUDE_CONFIG_DIR as string] });
+      await expectConforms(claude, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, file: path.join(env.CLAUDE_CONFIG_DIR as string, 'commands', `${command}.md`), roots: [env.CLAUDE_CONFIG_DIR as string] });
       const codex = await runCodex(server, { prompt: `$baton-${command} ${ARGS[command]}`, home, codexHome: env.CODEX_HOME as string, cwd: project });
-      await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, heading: await heading(path.join(env.AGENTS_HOME as string, 'skills', `baton-${command}`, 'SKILL.md')), roots: [env.AGENTS_HOME as string, env.CODEX_HOME as string] });
+      await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, file: path.join(env.AGENTS_HOME as string, 'skills', `baton-${command}`, 'SKILL.md'), roots: [env.AGENTS_HOME as string, env.CODEX_HOME as string] });
       const skills = path.join(env.AGENTS_HOME as string, 'skills');
       expect(missingSkills(codex, await installedSkills(skills))).toEqual([]);
     });
@@ -146,9 +139,9 @@ describe('project scope', () => {
   for (const command of COMMANDS) {
     test(`/${command} and $baton-${command} come from the repository's .claude/ and .agents/`, async () => {
       const claude = await runClaude(server, { prompt: `/${command} ${ARGS[command]}`, home, cwd: repo });
-      await expectConforms(claude, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, heading: await heading(path.join(repo, '.claude/commands', `${command}.md`)), roots: [], projectRoot: repo });
+      await expectConforms(claude, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, file: path.join(repo, '.claude/commands', `${command}.md`), roots: [], projectRoot: repo });
       const codex = await runCodex(server, { prompt: `$baton-${command} ${ARGS[command]}`, home, codexHome: path.join(home, '.codex'), cwd: repo });
-      await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, heading: await heading(path.join(repo, '.agents/skills', `baton-${command}`, 'SKILL.md')), roots: [], projectRoot: repo });
+      await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, file: path.join(repo, '.agents/skills', `baton-${command}`, 'SKILL.md'), roots: [], projectRoot: repo });
       const skills = path.join(repo, '.agents/skills');
       expect(missingSkills(codex, await installedSkills(skills))).toEqual([]);
     });
@@ -166,8 +159,7 @@ describe('the Claude Code plugin', () => {
   beforeAll(async () => {
     folder = path.join(await testdir({}, 'baton-conf-plugin-'), 'baton plugin');
     home = await testdir({}, 'baton-conf-plugin-home-');
-    const result = await execa('node', [path.join(REPO_ROOT, 'dist/baton-install.mjs'), '--plugin', folder], { reject: false });
-    if (result.exitCode !== 0) throw new Error(result.stderr);
+    await install(['--plugin', folder], home);
   });
 
   test('claude plugin validate --strict --json accepts the plugin and its marketplace', async () => {
@@ -194,7 +186,7 @@ describe('the Claude Code plugin', () => {
       const run = await runClaude(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: project });
       // Claude Code fills in ${CLAUDE_PLUGIN_ROOT}; for a local marketplace it is the plugin's own folder.
       expect(run.text).not.toContain('${CLAUDE_PLUGIN_ROOT}');
-      await expectConforms(run, { tool: 'claude', invocation: `/baton:${command}`, args: ARGS[command] as string, heading: await heading(path.join(folder, 'plugin/commands', `${command}.md`)), roots: [path.join(folder, 'plugin')] });
+      await expectConforms(run, { tool: 'claude', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(folder, 'plugin/commands', `${command}.md`), roots: [path.join(folder, 'plugin')], pluginRoot: path.join(folder, 'plugin') });
     }
   });
 });
@@ -206,7 +198,7 @@ describe('a broken install fails these checks for the right reason', () => {
     const command = path.join(home, '.claude/commands/verify-slice.md');
     await appendFile(command, "\nCount the lines with awk '{print $1}'.\n");
     await rm(path.join(home, '.claude/skills/baton-verifier/SKILL.md'));
-    const expected = { tool: 'claude' as const, invocation: '/verify-slice', heading: await heading(command), roots: [path.join(home, '.claude')] };
+    const expected = { tool: 'claude' as const, invocation: '/verify-slice', file: command, roots: [path.join(home, '.claude')] };
 
     // One argument: Claude Code leaves the unfilled positional as it is.
     const one = await runClaude(server, { prompt: '/verify-slice S03a-export-csv', home, cwd: project });

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { pathExists } from '../../scripts/lib/read-text.js';
 import { namedPaths } from '../helpers/named-paths.js';
 import type { ClientRun } from './clients.js';
@@ -13,8 +14,10 @@ export interface Expectation {
   /** As the human typed it: `/verify-slice`, `/baton:verify-slice` or `$baton-verify-slice`. */
   invocation: string;
   args: string;
-  /** The first heading of the command's body, e.g. `# Verify a slice`. */
-  heading: string;
+  /** The installed file the command comes from: a Claude Code command or a Codex SKILL.md. */
+  file: string;
+  /** For the plugin: the folder Claude Code puts where the text says `${CLAUDE_PLUGIN_ROOT}`. */
+  pluginRoot?: string;
   /** Absolute folders whose files the text may name (user and plugin installs). */
   roots: string[];
   /** For a project install: the repository, against which `.baton/...`, `.claude/...`, `.agents/...` resolve. */
@@ -22,22 +25,35 @@ export interface Expectation {
 }
 
 /** The part of the request that is the command's own text: the expanded command, or the invoked skill. */
-function commandText(run: ClientRun, expected: Expectation): string | undefined {
+function commandText(run: ClientRun, expected: Expectation, heading: string): string | undefined {
   if (expected.tool === 'codex') {
     const name = expected.invocation.slice(1);
     const match = new RegExp(`<skill>\\s*<name>${name}</name>[\\s\\S]*?</skill>`).exec(run.text);
     return match?.[0];
   }
   // Claude Code sends the expanded command as a text block of its own, after the command-name block.
-  const block = run.texts.find((text) => text.includes(expected.heading));
-  return block?.slice(block.indexOf(expected.heading));
+  const block = run.texts.find((text) => text.includes(heading));
+  return block?.slice(block.indexOf(heading));
+}
+
+/** What the model should read of the installed file: its body from the first heading, as the tool fills it in. */
+async function expectedBody(expected: Expectation): Promise<{ heading: string; body: string }> {
+  const source = await readFile(expected.file, 'utf8');
+  const heading = /^# .*$/m.exec(source)?.[0];
+  if (!heading) throw new Error(`${expected.file} has no heading`);
+  let body = source.slice(source.indexOf(heading)).trim();
+  if (expected.tool === 'claude') body = body.replace('$ARGUMENTS', expected.args).replaceAll('${CLAUDE_PLUGIN_ROOT}', expected.pluginRoot ?? '${CLAUDE_PLUGIN_ROOT}');
+  return { heading, body };
 }
 
 export async function checkExpansion(run: ClientRun, expected: Expectation): Promise<string[]> {
   const problems: string[] = [];
-  const text = commandText(run, expected);
-  if (text === undefined) return [`the command's text ("${expected.heading}") did not reach the model`];
-  if (!text.includes(expected.heading)) problems.push(`the body's heading "${expected.heading}" is missing`);
+  const { heading, body } = await expectedBody(expected);
+  const text = commandText(run, expected, heading);
+  if (text === undefined) return [`the command's text ("${heading}") did not reach the model`];
+  // The whole body, as installed (Claude Code: with the arguments and the plugin folder filled in).
+  const whole = expected.tool === 'claude' ? text.trim() === body : text.includes(body);
+  if (!whole) problems.push(`the text that reached the model is not the installed ${expected.file} as the tool fills it in`);
 
   // The arguments: Claude Code puts them where $ARGUMENTS was; Codex passes the message as typed.
   if (expected.tool === 'claude') {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { GIT_ENV } from './testdir.js';
 
 /**
  * Builds the example release (test/fixtures/example-release) into a real repository by doing what the
@@ -13,14 +14,8 @@ import { execa } from 'execa';
 
 export const EXAMPLE_RELEASE = '2026-11-21-invoice-export';
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: 'Example',
-  GIT_AUTHOR_EMAIL: 'example@example.com',
-  GIT_COMMITTER_NAME: 'Example',
-  GIT_COMMITTER_EMAIL: 'example@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
+/** The tests' isolated git, with the example's own author in its history. */
+const EXAMPLE_GIT_ENV = { ...GIT_ENV, GIT_AUTHOR_NAME: 'Example', GIT_AUTHOR_EMAIL: 'example@example.com', GIT_COMMITTER_NAME: 'Example', GIT_COMMITTER_EMAIL: 'example@example.com' };
 
 export interface ExampleOptions {
   /** The folder holding the fixture (app/, release/, changes/, verdicts/). */
@@ -42,9 +37,9 @@ export async function buildExampleRelease(options: ExampleOptions): Promise<Exam
   const rel = EXAMPLE_RELEASE;
   const docs = (root: string, ...parts: string[]) => path.join(root, 'docs/release', rel, ...parts);
   const fixture = (...parts: string[]) => path.join(options.fixture, ...parts);
-  const git = (cwd: string, ...args: string[]) => execa('git', args, { cwd, env: GIT_ENV });
+  const git = (cwd: string, ...args: string[]) => execa('git', args, { cwd, env: EXAMPLE_GIT_ENV });
   const baton = async (cwd: string, ...args: string[]) => {
-    const result = await execa('node', [options.baton, ...args], { cwd, env: GIT_ENV, reject: false });
+    const result = await execa('node', [options.baton, ...args], { cwd, env: EXAMPLE_GIT_ENV, reject: false });
     if (result.exitCode !== 0) throw new Error(`baton ${args.join(' ')} exited ${result.exitCode}:\n${result.stdout}\n${result.stderr}`);
     return result.stdout;
   };
