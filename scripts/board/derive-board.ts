@@ -80,7 +80,7 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
   }
   for (const slice of owner.keys()) {
     if (slices.has(slice)) continue;
-    warnings.push({ kind: 'missing-folder', slice, message: `index.md lists ${slice} in track ${owner.get(slice)}, but no branch or working tree has its folder` });
+    warnings.push({ kind: 'missing-folder', slice, message: `index.md lists ${slice} in track ${owner.get(slice)}, but its folder is on neither that track's branch, release-wt/${input.id}, the integration branch nor the working tree` });
     slices.set(slice, { id: slice, track: owner.get(slice) ?? null, state: 'unknown', title: null, verification: null, blockedReason: null, verdictCommit: null, startCommit: null, testCommands: [], source: null, hasSpec: false, actionable: false, next: null });
   }
 

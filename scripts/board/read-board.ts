@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { OperationalError } from '../lib/errors.js';
-import { readObjects, subtrees, type ObjectRequest } from '../lib/git-objects.js';
+import { readObjects, subtrees, subtreesNamed, type ObjectRequest } from '../lib/git-objects.js';
 import { gitText, listWorktrees, runGit } from '../lib/git.js';
 import { assertId, isId } from '../lib/ids.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
@@ -30,7 +30,11 @@ interface Source {
   label: string;
   ref: string;
   commit: string;
-  /** Release folder tree: slice id to the id of its folder's tree. */
+  /** For a track branch, its track: only the slices that track owns are read from it. */
+  track?: string;
+  /** The release folder's raw tree object, when this source has the folder. */
+  tree?: Buffer | undefined;
+  /** Slice id to the id of its folder's tree. */
   slices: Map<string, string>;
   /** For the working tree: slice ids whose files have uncommitted changes. */
   dirty?: Set<string>;
@@ -77,9 +81,9 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
   for (const plan of plans) {
     for (const source of plan.sources) {
       const tree = first[cursor++];
-      if (tree?.type === 'tree' && tree.content) {
-        for (const [name, id] of subtrees(tree.content, idLength)) if (isId('slice', name)) source.slices.set(name, id);
-      }
+      if (tree?.type === 'tree') source.tree = tree.content;
+      // A track branch holds every slice folder of the release; its own are picked once the registry is read.
+      if (source.track === undefined) source.slices = sliceFolders(source.tree, idLength);
     }
     const index = first[cursor++];
     plan.indexText = index?.content?.toString('utf8');
@@ -106,21 +110,28 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
   // Round 2: the integration branch's copy of each release, when it is not a tree already read.
   const secondRound: { plan: ReleasePlan; source: Source }[] = [];
   for (const plan of plans) {
+    const owned = new Map<string, string[]>();
+    for (const [slice, track] of plan.registry ? sliceOwners(plan.registry) : []) {
+      const list = owned.get(track);
+      if (list) list.push(slice);
+      else owned.set(track, [slice]);
+    }
+    for (const source of plan.sources) {
+      // A track's branch is the authority for its own slices only, so the other entries are not decoded.
+      if (source.track !== undefined && source.tree) source.slices = subtreesNamed(source.tree, owned.get(source.track) ?? [], idLength);
+    }
     const integration = plan.registry?.integrationBranch ? branches.get(plan.registry.integrationBranch) : undefined;
     if (!integration) continue;
     plan.integration = integration;
     const same = plan.sources.find((source) => source.commit === integration.commit);
-    const source: Source = { label: integration.name, ref: integration.ref, commit: integration.commit, slices: same ? new Map(same.slices) : new Map() };
-    if (same?.dirty) for (const slice of same.dirty) source.slices.delete(slice);
+    const source: Source = { label: integration.name, ref: integration.ref, commit: integration.commit, tree: same?.tree, slices: sliceFolders(same?.tree, idLength) };
     plan.sources.push(source);
     if (!same) secondRound.push({ plan, source });
   }
   const second = await readObjects(repo.root, secondRound.map(({ plan, source }) => ({ kind: 'contents', name: `${source.ref}:${dir}/${plan.id}` })));
   secondRound.forEach(({ source }, index) => {
     const tree = second[index];
-    if (tree?.type === 'tree' && tree.content) {
-      for (const [name, id] of subtrees(tree.content, idLength)) if (isId('slice', name)) source.slices.set(name, id);
-    }
+    if (tree?.type === 'tree') source.slices = sliceFolders(tree.content, idLength);
   });
 
   // Round 3: the records. Each slice's sources in order of authority; a folder tree already read for
@@ -199,10 +210,10 @@ function planRelease(id: string, branches: Map<string, BranchRef>, headCommit: s
   const releaseBranch = branches.get(`release-wt/${id}`);
   if (releaseBranch) sources.push({ label: releaseBranch.name, ref: releaseBranch.ref, commit: releaseBranch.commit, slices: new Map() });
   for (const [name, branch] of branches) {
-    if (name.startsWith(`track/${id}/`)) sources.push({ label: branch.name, ref: branch.ref, commit: branch.commit, slices: new Map() });
+    if (name.startsWith(`track/${id}/`)) sources.push({ label: branch.name, ref: branch.ref, commit: branch.commit, track: name.slice(`track/${id}/`.length), slices: new Map() });
   }
   sources.push({ label: 'working tree', ref: 'HEAD', commit: headCommit ?? '', slices: new Map(), dirty: new Set() });
-  const firstTrack = sources.find((source) => source.label.includes(`track/${id}/`));
+  const firstTrack = sources.find((source) => source.track !== undefined);
   const indexSource = releaseBranch ? releaseBranch.ref : headCommit ? 'HEAD' : firstTrack?.ref ?? 'HEAD';
   return { id, sources, releaseBranch, indexSource, candidates: new Map() };
 }
@@ -213,12 +224,13 @@ function candidatesFor(plan: ReleasePlan): Map<string, { label: string; tree: st
   const working = plan.sources.find((source) => source.label === 'working tree');
   const releaseSource = plan.sources.find((source) => source.ref === plan.releaseBranch?.ref);
   const integration = plan.sources.find((source) => source !== working && source.ref === plan.integration?.ref);
+  const trackSources = new Map(plan.sources.filter((source) => source.track !== undefined).map((source) => [source.track, source]));
   const slices = new Set<string>();
   for (const source of plan.sources) for (const slice of source.slices.keys()) slices.add(slice);
   const result = new Map<string, { label: string; tree: string }[]>();
   for (const slice of slices) {
     const track = owner.get(slice);
-    const trackSource = track ? plan.sources.find((source) => source.label.endsWith(`track/${plan.id}/${track}`)) : undefined;
+    const trackSource = track === undefined ? undefined : trackSources.get(track);
     const seen = new Set<string>();
     const list: { label: string; tree: string }[] = [];
     for (const source of [trackSource, releaseSource, working, integration]) {
@@ -231,6 +243,13 @@ function candidatesFor(plan: ReleasePlan): Map<string, { label: string; tree: st
     result.set(slice, list);
   }
   return result;
+}
+
+/** Slice id to folder tree id, for every slice folder in a release folder's tree. */
+function sliceFolders(tree: Buffer | undefined, idLength: number): Map<string, string> {
+  const slices = new Map<string, string>();
+  if (tree) for (const [name, id] of subtrees(tree, idLength)) if (isId('slice', name)) slices.set(name, id);
+  return slices;
 }
 
 function parseRecord(text: string): SliceRecord | undefined {

@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
@@ -80,6 +80,40 @@ describe('where each record comes from', () => {
     await commitAll(dir, 'shipped on main');
     expect(release(await board(dir)).slices.map((slice) => [slice.state, slice.hasSpec])).toEqual([['shipped', true], ['shipped', true]]);
     expect(await catFiles()).toBe(before);
+  });
+
+  test("another track's branch is never read for a slice", async () => {
+    // T1 owns S01 and S03, T2 owns S02. T2's branch also changed S01 and holds the only S03 folder.
+    const index = INDEX.replace(`slices: [${SLICE}]`, `slices: [${SLICE}, S03-late]`).replace('tracks:\n', `tracks:\n  - id: T2-filters\n    slices: [S02-filter]\n    depends_on: []\n    state: in_progress\n`);
+    const dir = await planned({ [`${DIR}/index.md`]: index, [`${DIR}/S02-filter/spec.md`]: SPEC, [`${DIR}/S02-filter/status.json`]: statusJson({ slice_id: 'S02-filter', track: 'T2-filters', state: 'planned' }) });
+    await git(dir, 'checkout', '-q', '-b', `track/${RELEASE}/T2-filters`);
+    await writeFiles(dir, {
+      [`${SLICE_DIR}/status.json`]: statusJson({ state: 'verified' }),
+      [`${DIR}/S02-filter/status.json`]: statusJson({ slice_id: 'S02-filter', track: 'T2-filters', state: 'implemented' }),
+      [`${DIR}/S03-late/status.json`]: statusJson({ slice_id: 'S03-late', state: 'verified' }),
+    });
+    await commitAll(dir, 'work on T2, and on slices that are not its own');
+    await git(dir, 'checkout', '-q', 'main');
+    const found = release(await board(dir));
+    expect(found.slices.map((slice) => [slice.id, slice.state, slice.source])).toEqual([
+      [SLICE, 'planned', 'working tree'],
+      ['S02-filter', 'implemented', `track/${RELEASE}/T2-filters`],
+      ['S03-late', 'unknown', null],
+    ]);
+    expect(found.warnings).toEqual([
+      { kind: 'missing-folder', slice: 'S03-late', message: `index.md lists S03-late in track ${TRACK}, but its folder is on neither that track's branch, release-wt/${RELEASE}, the integration branch nor the working tree` },
+    ]);
+  });
+
+  test('git output passes through an unlinked temporary file, or a pipe when there is no temporary folder', async () => {
+    const dir = await planned();
+    const tmp = await testdir();
+    const throughFile = await runBin('baton', ['board', '--json'], { cwd: dir, env: { TMPDIR: tmp } });
+    const throughPipe = await runBin('baton', ['board', '--json'], { cwd: dir, env: { TMPDIR: path.join(tmp, 'missing') } });
+    expect(throughFile.exitCode).toBe(1);
+    expect(JSON.parse(throughFile.stdout)).toMatchObject({ releases: [{ id: RELEASE, slices: [{ id: SLICE, state: 'planned', hasSpec: true }] }] });
+    expect(throughPipe).toEqual(throughFile);
+    expect(await readdir(tmp)).toEqual([]);
   });
 
   test('uncommitted changes in the working tree are read from disk', async () => {
