@@ -46,13 +46,19 @@ const precompiledStatusValidator = {
   },
 };
 
+// The program is CommonJS so that its launcher (scripts/bin.ts) can compile it with vm.Script and a
+// V8 code cache; import.meta.url, which the program and yargs read, is the program file's URL.
 await build({
   ...common,
-  entryPoints: ['scripts/bin.ts'],
+  entryPoints: ['scripts/main.ts'],
+  format: 'cjs',
   plugins: [precompiledStatusValidator],
-  outfile: 'dist/baton.mjs',
-  banner: { js: `${shebang}\n${requireShim}` },
-  // Minified: this file is parsed at every start of every baton command, and start-up counts.
+  outfile: 'dist/baton-program.cjs',
+  banner: { js: "var __batonProgramUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { ...common.define, 'import.meta.url': '__batonProgramUrl' },
+  // import('node:http') in a vm.Script needs a loader callback; require() in a promise does the same job.
+  supported: { 'dynamic-import': false },
+  // Minified: this file is compiled at every start of every baton command that finds no code cache.
   minify: !process.env.BATON_NO_MINIFY,
   legalComments: 'eof',
   loader: { '.md': 'text', '.json': 'json' },
@@ -60,6 +66,8 @@ await build({
   // help text is ASCII, so a plain width function does the same job (scripts/lib/text-width.ts).
   alias: { 'string-width': './scripts/lib/text-width.ts' },
 });
+// The launcher: small, with no dependencies.
+await build({ ...common, entryPoints: ['scripts/bin.ts'], outfile: 'dist/baton.mjs', banner: { js: shebang } });
 
 // The benchmark script (npm run bench) runs from dist/ too, so it needs no TypeScript loader.
 await build({ ...common, entryPoints: ['test/bench/bench.ts'], outfile: 'dist/bench.mjs', packages: 'external', banner: { js: requireShim } });

@@ -7,6 +7,7 @@ import { VERSION } from '../scripts/lib/version.js';
 import { applyPlan, type ApplyResult } from './install/apply-plan.js';
 import { prepareInstall } from './install/prepare-install.js';
 import { writePlugin } from './plugin/write-plugin.js';
+import type { ToolBundle } from './render/tool-files.js';
 import { shellQuote } from '../scripts/lib/shell-quote.js';
 import { formatNextSteps, formatOutcome, formatPlan, hasChanges, nextSteps, planJson, type ReportContext } from './report.js';
 import { resolveInstallDirs, type InstallEnv } from './resolve-install-dirs.js';
@@ -111,7 +112,7 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
   const dirs = await resolveInstallDirs(options.scope, io.env, io.home, io.cwd);
   const prepared = await prepareInstall({
     packRoot: io.packageRoot,
-    bundle: options.uninstall ? undefined : { batonScript: await readBundle(io.packageRoot) },
+    bundle: options.uninstall ? undefined : await readBundle(io.packageRoot),
     targets,
     dirs,
     uninstall: options.uninstall,
@@ -173,7 +174,7 @@ async function writePluginFolder(options: InstallOptions, io: InstallIo): Promis
       fix: 'Choose a folder whose path has none of them.',
     });
   }
-  const { files, warnings } = await writePlugin({ packRoot: io.packageRoot, bundle: { batonScript: await readBundle(io.packageRoot) }, version: VERSION, outDir });
+  const { files, warnings } = await writePlugin({ packRoot: io.packageRoot, bundle: await readBundle(io.packageRoot), version: VERSION, outDir });
   if (options.json) {
     io.write(`${JSON.stringify({ version: VERSION, plugin: outDir, files: files.map((file) => path.join(outDir, file.path)), warnings }, null, 2)}\n`);
     return 0;
@@ -194,13 +195,16 @@ async function writePluginFolder(options: InstallOptions, io: InstallIo): Promis
   return 0;
 }
 
-async function readBundle(packageRoot: string): Promise<string> {
-  const file = path.join(packageRoot, 'dist', 'baton.mjs');
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new OperationalError(`The bundled tool ${file} is missing.`, { cause: error, fix: 'Run npm run build (npm install does it for you).' });
-  }
+async function readBundle(packageRoot: string): Promise<ToolBundle> {
+  const read = async (name: string) => {
+    const file = path.join(packageRoot, 'dist', name);
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      throw new OperationalError(`The bundled tool ${file} is missing.`, { cause: error, fix: 'Run npm run build (npm install does it for you).' });
+    }
+  };
+  return { batonScript: await read('baton.mjs'), programScript: await read('baton-program.cjs') };
 }
 
 /** The terminal's answer to a question, asked on stderr so stdout stays clean for --json. */

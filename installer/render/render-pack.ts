@@ -51,7 +51,7 @@ export function renderPack(pack: Pack, targets: readonly Target[], dirs: Install
     for (const skill of pack.skills) add(renderer.skill(skill));
     for (const rule of pack.rules) add(renderer.rule(rule, inPackDir(layout, `rules/${rule.name}.md`)));
     for (const template of pack.templates) add(renderer.verbatim(inPackDir(layout, `templates/${template.name}`), 'template', template.content, 0o644));
-    for (const tool of toolFiles(bundle)) add(renderer.verbatim(inPackDir(layout, `bin/${tool.name}`), 'tool', tool.content, 0o755));
+    for (const tool of toolFiles(bundle)) add(renderer.verbatim(inPackDir(layout, `bin/${tool.name}`), 'tool', tool.content, tool.mode));
   }
 
   const files = [...byPath.values()].sort((a, b) => (a.absPath < b.absPath ? -1 : 1));

@@ -1,6 +1,9 @@
-/** The bundled `baton` tool, read by the caller from dist/baton.mjs. */
+/** The bundled `baton` tool, read by the caller from dist/. */
 export interface ToolBundle {
+  /** dist/baton.mjs: the launcher, which runs the program from a V8 code cache. */
   batonScript: string;
+  /** dist/baton-program.cjs: every baton command, with its dependencies bundled in. */
+  programScript: string;
 }
 
 /**
@@ -12,7 +15,7 @@ function wrapper(description: string, subcommand: string): string {
   return [
     '#!/bin/sh',
     `# ${description}`,
-    '# Installed by baton-install; runs the self-contained baton.mjs beside it with Node.js.',
+    '# Installed by baton-install; runs baton.mjs beside it (which starts baton-program.cjs) with Node.js.',
     'self=$0',
     'while [ -h "$self" ]; do',
     '  link=$(readlink "$self")',
@@ -27,10 +30,11 @@ function wrapper(description: string, subcommand: string): string {
 }
 
 /** The files of the installed bin/ directory: the bundle and the wrappers a prompt calls by path. */
-export function toolFiles(bundle: ToolBundle): { name: string; content: string }[] {
+export function toolFiles(bundle: ToolBundle): { name: string; content: string; mode: number }[] {
   return [
-    { name: 'baton', content: wrapper('baton: the deterministic tools of the baton protocol.', '') },
-    { name: 'baton.mjs', content: bundle.batonScript },
-    { name: 'release-verify', content: wrapper('release-verify: the same as `baton verify`.', 'verify') },
+    { name: 'baton', content: wrapper('baton: the deterministic tools of the baton protocol.', ''), mode: 0o755 },
+    { name: 'baton.mjs', content: bundle.batonScript, mode: 0o755 },
+    { name: 'baton-program.cjs', content: bundle.programScript, mode: 0o644 },
+    { name: 'release-verify', content: wrapper('release-verify: the same as `baton verify`.', 'verify'), mode: 0o755 },
   ];
 }

@@ -14,7 +14,7 @@ import { testdir } from './testdir.js';
 export async function packageWith(packDir: string): Promise<string> {
   const root = await testdir({}, 'baton-package-');
   await mkdir(path.join(root, 'dist'));
-  for (const program of ['baton-install.mjs', 'baton.mjs']) {
+  for (const program of ['baton-install.mjs', 'baton.mjs', 'baton-program.cjs']) {
     await cp(path.join(REPO_ROOT, 'dist', program), path.join(root, 'dist', program));
   }
   await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));

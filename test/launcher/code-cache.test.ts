@@ -1,0 +1,92 @@
+import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, test } from 'vitest';
+import { REPO_ROOT, runBin } from '../helpers/run.js';
+import { testdir } from '../helpers/testdir.js';
+
+/**
+ * dist/baton.mjs runs dist/baton-program.cjs from a V8 code cache in the user's cache folder. These
+ * run the real launcher as a process; each gets its own HOME, so nothing touches the machine's cache.
+ */
+
+const VERSION = (JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+async function cacheFiles(folder: string): Promise<string[]> {
+  return readdir(folder).catch(() => []);
+}
+
+describe('the code cache', () => {
+  test('the first run saves it (private to the user), later runs use it and leave it as it is', async () => {
+    const home = await testdir();
+    const first = await runBin('baton', ['--version'], { env: { HOME: home } });
+    expect(first).toEqual({ exitCode: 0, stdout: VERSION, stderr: '' });
+    const folder = path.join(home, '.cache/baton');
+    const [name] = await cacheFiles(folder);
+    expect(await cacheFiles(folder)).toEqual([expect.stringMatching(/^baton-program-[0-9a-f]{16}-v8-.+\.cache$/)]);
+    expect((await stat(folder)).mode & 0o777).toBe(0o700);
+    const file = path.join(folder, name as string);
+    const saved = await stat(file);
+    expect(saved.mode & 0o777).toBe(0o600);
+
+    expect(await runBin('baton', ['--version'], { env: { HOME: home } })).toEqual(first);
+    expect((await stat(file)).mtimeMs).toBe(saved.mtimeMs);
+  });
+
+  test('XDG_CACHE_HOME, when absolute, is used instead of HOME', async () => {
+    const home = await testdir();
+    const xdg = await testdir();
+    await runBin('baton', ['--version'], { env: { HOME: home, XDG_CACHE_HOME: xdg } });
+    expect(await cacheFiles(path.join(xdg, 'baton'))).toHaveLength(1);
+    expect(await cacheFiles(path.join(home, '.cache/baton'))).toEqual([]);
+    await runBin('baton', ['--version'], { env: { HOME: home, XDG_CACHE_HOME: 'relative/cache' } });
+    expect(await cacheFiles(path.join(home, '.cache/baton'))).toHaveLength(1);
+  });
+
+  test('a damaged cache is compiled around and replaced', async () => {
+    const home = await testdir();
+    await runBin('baton', ['--version'], { env: { HOME: home } });
+    const folder = path.join(home, '.cache/baton');
+    const file = path.join(folder, (await cacheFiles(folder))[0] as string);
+    await writeFile(file, 'not a code cache');
+    expect(await runBin('baton', ['--version'], { env: { HOME: home } })).toEqual({ exitCode: 0, stdout: VERSION, stderr: '' });
+    const replaced = await stat(file);
+    expect(replaced.size).toBeGreaterThan(10_000);
+    // The new cache is accepted: the next run does not write it again.
+    await runBin('baton', ['--version'], { env: { HOME: home } });
+    expect((await stat(file)).mtimeMs).toBe(replaced.mtimeMs);
+  });
+
+  test('a program changed in place, same length, never runs the old code', async () => {
+    // V8 checks a cache against the source's length only; the cache's name carries the content.
+    const root = await testdir();
+    await mkdir(path.join(root, 'dist'));
+    for (const name of ['baton.mjs', 'baton-program.cjs']) await cp(path.join(REPO_ROOT, 'dist', name), path.join(root, 'dist', name));
+    const home = await testdir();
+    const launcher = path.join(root, 'dist/baton.mjs');
+    const run = async () => execa('node', [launcher, '--version'], { env: { PATH: process.env.PATH ?? '', HOME: home }, extendEnv: false });
+    expect((await run()).stdout).toBe(VERSION);
+    const program = path.join(root, 'dist/baton-program.cjs');
+    const changed = VERSION.replace(/\d/g, '9');
+    const text = await readFile(program, 'utf8');
+    expect(text).toContain(JSON.stringify(VERSION));
+    await writeFile(program, text.replaceAll(JSON.stringify(VERSION), JSON.stringify(changed)));
+    expect((await run()).stdout).toBe(changed);
+    expect(await cacheFiles(path.join(home, '.cache/baton'))).toHaveLength(2);
+  });
+
+  test('without a usable cache folder baton runs as usual and says nothing of it', async () => {
+    const home = await testdir({ '.cache': 'a file where the cache folder would go' });
+    expect(await runBin('baton', ['--version'], { env: { HOME: home } })).toEqual({ exitCode: 0, stdout: VERSION, stderr: '' });
+    expect(await runBin('baton', ['--version'], {})).toEqual({ exitCode: 0, stdout: VERSION, stderr: '' });
+  });
+});
+
+test('a launcher without its program says what is missing and how to get it back', async () => {
+  const root = await testdir();
+  await cp(path.join(REPO_ROOT, 'dist/baton.mjs'), path.join(root, 'baton.mjs'));
+  const result = await execa('node', [path.join(root, 'baton.mjs'), '--version'], { reject: false });
+  expect(result.exitCode).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toBe(`baton: ${path.join(root, 'baton-program.cjs')} is missing or unreadable.\nFix: install baton again (npx baton-install), or run npm run build in a clone of baton.`);
+});
