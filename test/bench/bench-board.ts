@@ -4,7 +4,7 @@ import { readBoard } from '../../scripts/board/read-board.js';
 import { openRepo } from '../../scripts/lib/repo.js';
 import { statusJson } from '../helpers/slice-repo.js';
 import { git, GIT_ENV, gitdir } from '../helpers/testdir.js';
-import { measure, median, time, type Measurement } from './measure.js';
+import { measure, median, time, type Measurement, type Start } from './measure.js';
 
 const RELEASES = 5;
 const TRACKS = 20;
@@ -56,7 +56,7 @@ async function largeBoardRepo(): Promise<{ dir: string; floorRequests: string }>
   return { dir, floorRequests: `${floor.join('\n')}\n` };
 }
 
-export async function benchBoard(batonScript: string, runs: number): Promise<Measurement[]> {
+export async function benchBoard(batonScript: string, runs: number, starts: Start[]): Promise<Measurement[]> {
   const { dir, floorRequests } = await largeBoardRepo();
   const count = floorRequests.trim().split('\n').length;
   const floor = { label: `git cat-file --batch of the same ${count} status files`, commands: [['git', 'cat-file', '--batch']], cwd: dir, input: floorRequests };
@@ -70,12 +70,17 @@ export async function benchBoard(batonScript: string, runs: number): Promise<Mea
         release.counts.verified === (TRACKS * SLICES) / 2 &&
         release.counts.in_progress === (TRACKS * SLICES) / 2,
     );
-  const cli = await measure({
-    name: `baton board --json, ${RELEASES} releases x ${TRACKS} tracks x ${SLICES} slices (${RELEASES * (TRACKS + 1)} branches), as a process`,
-    runs,
-    subject: { label: 'baton board --json (Node start-up included)', command: ['node', batonScript, 'board', '--json'], cwd: dir, expectExit: [1], check: (stdout) => check(JSON.parse(stdout) as Board) },
-    floor,
-  });
+  const cli: Measurement[] = [];
+  for (const start of starts) {
+    cli.push(
+      await measure({
+        name: `baton board --json, ${RELEASES} releases x ${TRACKS} tracks x ${SLICES} slices (${RELEASES * (TRACKS + 1)} branches), ${start.name}`,
+        runs,
+        subject: { label: 'baton board --json (Node start-up included)', command: ['node', batonScript, 'board', '--json'], cwd: dir, env: start.env, expectExit: [1], check: (stdout) => check(JSON.parse(stdout) as Board) },
+        floor,
+      }),
+    );
+  }
   // The same reading in this process, without Node's start-up: the board's own cost against git's.
   if (!check(await readBoard(await openRepo(dir, {})))) throw new Error('readBoard() did not read the generated board as expected.');
   const inProcess: number[] = [];
@@ -87,7 +92,7 @@ export async function benchBoard(batonScript: string, runs: number): Promise<Mea
   const subjectMs = median(inProcess);
   const floorMs = median(floorTimes);
   return [
-    cli,
+    ...cli,
     { name: 'readBoard() in process (what the board does, without Node start-up)', subjectLabel: 'readBoard()', floorLabel: floor.label, subjectMs, floorMs, ratio: subjectMs / floorMs },
   ];
 }

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { commitAll, INDEX, JOURNAL, proof, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
 import { git, gitdir } from '../helpers/testdir.js';
-import { measure, type Measurement } from './measure.js';
+import { measure, type Measurement, type Start } from './measure.js';
 
 /** A slice of `count` changed files of 40 lines each, every 25th file carrying a TODO marker. */
 async function largeSliceRepo(count: number): Promise<{ dir: string; base: string }> {
@@ -28,28 +28,34 @@ async function largeSliceRepo(count: number): Promise<{ dir: string; base: strin
   return { dir, base };
 }
 
-export async function benchVerify(batonScript: string, runs: number): Promise<Measurement> {
+export async function benchVerify(batonScript: string, runs: number, starts: Start[]): Promise<Measurement[]> {
   const count = 2000;
   const { dir, base } = await largeSliceRepo(count);
-  return measure({
-    name: `baton verify, a slice of ${count} changed files x 40 lines`,
-    runs,
-    subject: { label: 'baton verify --json', command: ['node', batonScript, 'verify', SLICE, RELEASE, '--json'], cwd: dir,
-      expectExit: [1],
-      // Every 25th file carries a marker: the report must fail dark-code with exactly those hits.
-      check: (stdout) => {
-        const report = JSON.parse(stdout) as { checks: { id: string; status: string; details: string[] }[] };
-        const failed = report.checks.filter((c) => c.status === 'fail');
-        return failed.length === 1 && failed[0]?.id === 'dark-code' && failed[0].details.length === count / 25;
-      },
-    },
-    floor: {
-      label: `git diff --name-only ${base.slice(0, 7)} + git diff -U0 ${base.slice(0, 7)}`,
-      commands: [
-        ['git', 'diff', '--name-only', base],
-        ['git', 'diff', '-U0', base],
-      ],
-      cwd: dir,
-    },
-  });
+  const measurements: Measurement[] = [];
+  for (const start of starts) {
+    measurements.push(
+      await measure({
+        name: `baton verify, a slice of ${count} changed files x 40 lines, ${start.name}`,
+        runs,
+        subject: { label: 'baton verify --json', command: ['node', batonScript, 'verify', SLICE, RELEASE, '--json'], cwd: dir, env: start.env,
+          expectExit: [1],
+          // Every 25th file carries a marker: the report must fail dark-code with exactly those hits.
+          check: (stdout) => {
+            const report = JSON.parse(stdout) as { checks: { id: string; status: string; details: string[] }[] };
+            const failed = report.checks.filter((c) => c.status === 'fail');
+            return failed.length === 1 && failed[0]?.id === 'dark-code' && failed[0].details.length === count / 25;
+          },
+        },
+        floor: {
+          label: `git diff --name-only ${base.slice(0, 7)} + git diff -U0 ${base.slice(0, 7)}`,
+          commands: [
+            ['git', 'diff', '--name-only', base],
+            ['git', 'diff', '-U0', base],
+          ],
+          cwd: dir,
+        },
+      }),
+    );
+  }
+  return measurements;
 }

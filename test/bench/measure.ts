@@ -9,10 +9,24 @@ export interface Measurement {
   ratio: number;
 }
 
+/** How a measured baton process starts: its name in the report and its whole environment. */
+export interface Start {
+  name: string;
+  env: Record<string, string>;
+}
+
 interface Spec {
   name: string;
   runs: number;
-  subject: { label: string; command: string[]; cwd: string; expectExit: number[]; check: (stdout: string) => boolean };
+  subject: {
+    label: string;
+    command: string[];
+    cwd: string;
+    /** The whole environment of the run (nothing else is passed), when given. */
+    env?: Record<string, string>;
+    expectExit: number[];
+    check: (stdout: string) => boolean;
+  };
   floor: { label: string; commands: string[][]; cwd: string; input?: string };
 }
 
@@ -36,7 +50,8 @@ export async function measure(spec: Spec): Promise<Measurement> {
   const [file, ...args] = spec.subject.command as [string, ...string[]];
   // Each run's output is checked after its time is taken: parsing a megabyte of board JSON is the
   // benchmark's work, not the command's.
-  const runSubject = async () => execa(file, args, { cwd: spec.subject.cwd, reject: false });
+  const environment = spec.subject.env === undefined ? {} : { env: spec.subject.env, extendEnv: false };
+  const runSubject = async () => execa(file, args, { cwd: spec.subject.cwd, reject: false, ...environment });
   const checkSubject = (result: Awaited<ReturnType<typeof runSubject>>) => {
     if (!spec.subject.expectExit.includes(result.exitCode ?? -1) || !spec.subject.check(result.stdout)) {
       throw new Error(`${spec.subject.label} did not produce the expected result (exit ${result.exitCode}): ${result.stderr || result.stdout.slice(0, 500)}`);
