@@ -85,14 +85,14 @@ function spawnGitToFile(cwd: string, args: string[], options: { input?: string }
     return spawnGit(cwd, args, options);
   }
   return new Promise<{ exitCode: number; stdout: Buffer; stderr: string }>((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: ['pipe', fd, 'pipe'] });
+    const child = spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: [options.input === undefined ? 'ignore' : 'pipe', fd, 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });
     // A git that stops early closes its input; its exit code says why, so the write error adds nothing.
     child.stdin?.on('error', () => undefined);
-    child.stdin?.end(options.input ?? '');
+    child.stdin?.end(options.input);
     child.on('error', (error) => reject(new OperationalError('Could not run git.', { cause: error, fix: 'Install git and make sure it is on your PATH.' })));
     child.on('close', (code) => {
       try {
