@@ -125,7 +125,10 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
     plan.integration = integration;
     const same = plan.sources.find((source) => source.commit === integration.commit);
     const source: Source = { label: integration.name, ref: integration.ref, commit: integration.commit, tree: same?.tree, slices: sliceFolders(same?.tree, idLength) };
+    // Checked out with uncommitted changes, the integration branch's copy of those slices is the working tree's.
+    if (same?.dirty) for (const slice of same.dirty) source.slices.delete(slice);
     plan.sources.push(source);
+    plan.integrationSource = source;
     if (!same) secondRound.push({ plan, source });
   }
   const second = await readObjects(repo.root, secondRound.map(({ plan, source }) => ({ kind: 'contents', name: `${source.ref}:${dir}/${plan.id}` })));
@@ -199,6 +202,8 @@ interface ReleasePlan {
   sources: Source[];
   releaseBranch: BranchRef | undefined;
   integration?: BranchRef;
+  /** The integration branch's copy of the release, whole, even when that branch is also a track's. */
+  integrationSource?: Source;
   indexSource: string;
   indexText?: string | undefined;
   registry?: Registry | undefined;
@@ -223,7 +228,7 @@ function candidatesFor(plan: ReleasePlan): Map<string, { label: string; tree: st
   const owner = plan.registry ? sliceOwners(plan.registry) : new Map<string, string>();
   const working = plan.sources.find((source) => source.label === 'working tree');
   const releaseSource = plan.sources.find((source) => source.ref === plan.releaseBranch?.ref);
-  const integration = plan.sources.find((source) => source !== working && source.ref === plan.integration?.ref);
+  const integration = plan.integrationSource;
   const trackSources = new Map(plan.sources.filter((source) => source.track !== undefined).map((source) => [source.track, source]));
   const slices = new Set<string>();
   for (const source of plan.sources) for (const slice of source.slices.keys()) slices.add(slice);

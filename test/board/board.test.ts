@@ -105,6 +105,30 @@ describe('where each record comes from', () => {
     ]);
   });
 
+  test('with the integration branch checked out, an uncommitted record is the one shown, even over a shipped one', async () => {
+    const dir = await planned();
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'shipped' }) });
+    await commitAll(dir, 'shipped on main');
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'in_progress' }) });
+    expect(release(await board(dir)).slices.map((slice) => [slice.state, slice.source])).toEqual([['in_progress', 'working tree']]);
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: '{ "state": "in_pro' });
+    const found = release(await board(dir));
+    expect(found.slices.map((slice) => [slice.state, slice.source])).toEqual([['unknown', null]]);
+    expect(found.warnings.map((warning) => warning.kind)).toEqual(['bad-record']);
+  });
+
+  test("an integration branch that is also a track's branch is read whole", async () => {
+    // S02 belongs to T2, which has no branch; its folder exists only on T1's branch, the integration branch.
+    const index = INDEX.replace('integration_branch: main', `integration_branch: track/${RELEASE}/${TRACK}`).replace('tracks:\n', `tracks:\n  - id: T2-filters\n    slices: [S02-filter]\n    depends_on: []\n    state: in_progress\n`);
+    const dir = await planned({ [`${DIR}/index.md`]: index });
+    await git(dir, 'checkout', '-q', '-b', `track/${RELEASE}/${TRACK}`);
+    await writeFiles(dir, { [`${DIR}/S02-filter/spec.md`]: SPEC, [`${DIR}/S02-filter/status.json`]: statusJson({ slice_id: 'S02-filter', track: 'T2-filters', state: 'verified' }) });
+    await commitAll(dir, 'S02 lands on the integration branch');
+    await git(dir, 'checkout', '-q', 'main');
+    const found = release(await board(dir));
+    expect(found.slices.find((slice) => slice.id === 'S02-filter')).toMatchObject({ state: 'verified', source: `track/${RELEASE}/${TRACK}`, hasSpec: true });
+  });
+
   test('git output passes through an unlinked temporary file, or a pipe when there is no temporary folder', async () => {
     const dir = await planned();
     const tmp = await testdir();
