@@ -6,6 +6,16 @@ import { errnoCode } from '../../scripts/lib/errors.js';
 import { REPO_ROOT, type RunResult } from './run.js';
 import { testdir } from './testdir.js';
 
+let published: Promise<string[]> | undefined;
+
+/** The files `npm pack` puts in this package's tarball, asked once per test process. */
+export function publishedFiles(): Promise<string[]> {
+  published ??= execa('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT }).then(
+    (result) => (JSON.parse(result.stdout) as { files: { path: string }[] }[]).flatMap((pack) => pack.files.map((file) => file.path)),
+  );
+  return published;
+}
+
 /**
  * A copy of this package whose pack is the given folder: the built programs, a link to the
  * repository's node_modules, and the pack's commands/, skills/, rules/ and templates/. Running its
@@ -14,8 +24,9 @@ import { testdir } from './testdir.js';
 export async function packageWith(packDir: string): Promise<string> {
   const root = await testdir({}, 'baton-package-');
   await mkdir(path.join(root, 'dist'));
-  for (const program of ['baton-install.mjs', 'baton.mjs', 'baton-program.cjs']) {
-    await cp(path.join(REPO_ROOT, 'dist', program), path.join(root, 'dist', program));
+  // The built programs npm would publish, so a program left out of package.json's "files" fails here.
+  for (const file of (await publishedFiles()).filter((name) => name.startsWith('dist/'))) {
+    await cp(path.join(REPO_ROOT, file), path.join(root, file));
   }
   await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
   for (const folder of ['commands', 'skills', 'rules', 'templates']) {
