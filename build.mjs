@@ -54,8 +54,8 @@ await build({
   format: 'cjs',
   plugins: [precompiledStatusValidator],
   outfile: 'dist/baton-program.cjs',
-  banner: { js: "var __batonProgramUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { ...common.define, 'import.meta.url': '__batonProgramUrl' },
+  inject: ['scripts/program-url.ts'],
+  define: { ...common.define, 'import.meta.url': 'programUrl' },
   // import('node:http') in a vm.Script needs a loader callback; require() in a promise does the same job.
   supported: { 'dynamic-import': false },
   // Minified: this file is compiled at every start of every baton command that finds no code cache.
