@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -69,23 +69,31 @@ export async function gitText(cwd: string, args: string[]): Promise<string> {
  * at disk speed and is read once. It is unlinked as soon as it is open, so nothing is left behind.
  */
 export async function gitBytes(cwd: string, args: string[], options: { input?: string } = {}): Promise<Buffer> {
-  const result = await spawnGitToFile(cwd, args, options);
+  let result = await spawnGitToFile(cwd, args, options);
+  // git cannot write to a full (or tiny) temporary folder, and the pipe does not need one. A git that
+  // failed for another reason fails the same way again, and that is the failure reported.
+  if (result?.exitCode !== 0) result = await spawnGit(cwd, args, options);
   if (result.exitCode !== 0) throw gitFailure(args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr });
   return result.stdout;
 }
 
-function spawnGitToFile(cwd: string, args: string[], options: { input?: string }): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+/** git with its output in a temporary file; undefined when no such file can be made. */
+async function spawnGitToFile(cwd: string, args: string[], options: { input?: string }): Promise<{ exitCode: number; stdout: Buffer; stderr: string } | undefined> {
   const file = path.join(tmpdir(), `baton-git-${randomUUID()}`);
-  let fd: number;
+  let fd: number | undefined;
   try {
     fd = openSync(file, 'wx+', 0o600);
     unlinkSync(file);
   } catch {
-    // No writable temporary folder: the pipe gives the same bytes, only slower.
-    return spawnGit(cwd, args, options);
+    if (fd !== undefined) {
+      closeSync(fd);
+      rmSync(file, { force: true });
+    }
+    return undefined;
   }
+  const output = fd;
   return new Promise<{ exitCode: number; stdout: Buffer; stderr: string }>((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: [options.input === undefined ? 'ignore' : 'pipe', fd, 'pipe'] });
+    const child = spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: [options.input === undefined ? 'ignore' : 'pipe', output, 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
@@ -96,12 +104,12 @@ function spawnGitToFile(cwd: string, args: string[], options: { input?: string }
     child.on('error', (error) => reject(new OperationalError('Could not run git.', { cause: error, fix: 'Install git and make sure it is on your PATH.' })));
     child.on('close', (code) => {
       try {
-        resolve({ exitCode: code ?? -1, stdout: readWhole(fd), stderr });
+        resolve({ exitCode: code ?? -1, stdout: readWhole(output), stderr });
       } catch (error) {
         reject(error);
       }
     });
-  }).finally(() => closeSync(fd));
+  }).finally(() => closeSync(output));
 }
 
 /** The whole content of an open file, read from its start (git moved the shared offset to its end). */

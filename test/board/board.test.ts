@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import type { Board, BoardRelease } from '../../scripts/board/board.js';
 import { readBoard } from '../../scripts/board/read-board.js';
 import { openRepo } from '../../scripts/lib/repo.js';
-import { gitCallsOf, REPO_ROOT, runBin } from '../helpers/run.js';
+import { gitCallsOf, gitRunsOf, REPO_ROOT, runBin } from '../helpers/run.js';
 import { commitAll, INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson, TRACK } from '../helpers/slice-repo.js';
 import { git, GIT_ENV, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
 
@@ -132,12 +132,29 @@ describe('where each record comes from', () => {
   test('git output passes through an unlinked temporary file, or a pipe when there is no temporary folder', async () => {
     const dir = await planned();
     const tmp = await testdir();
+    const catFiles = async (env: Record<string, string>) => (await gitRunsOf(['board', '--json'], dir, env)).filter((run) => run.call.startsWith('cat-file')).map((run) => run.stdout);
+    expect(await catFiles({ TMPDIR: tmp })).toEqual(['file', 'file']);
+    expect(await catFiles({ TMPDIR: path.join(tmp, 'missing') })).toEqual(['stream', 'stream']);
+    expect(await readdir(tmp)).toEqual([]);
     const throughFile = await runBin('baton', ['board', '--json'], { cwd: dir, env: { TMPDIR: tmp } });
     const throughPipe = await runBin('baton', ['board', '--json'], { cwd: dir, env: { TMPDIR: path.join(tmp, 'missing') } });
     expect(throughFile.exitCode).toBe(1);
     expect(JSON.parse(throughFile.stdout)).toMatchObject({ releases: [{ id: RELEASE, slices: [{ id: SLICE, state: 'planned', hasSpec: true }] }] });
     expect(throughPipe).toEqual(throughFile);
-    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  test('a temporary folder git cannot fill is left for the pipe', async () => {
+    // A file size limit of 1 KiB stands in for a full or tiny temporary folder: git dies writing the
+    // records (SIGXFSZ), and the same git command is run again through a pipe, which has no limit.
+    const many = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`${DIR}/S${index + 2}-more/status.json`, statusJson({ slice_id: `S${index + 2}-more`, state: 'planned' })]));
+    const dir = await planned(many);
+    const baton = path.join(REPO_ROOT, 'dist/baton.mjs');
+    const limited = await execa('sh', ['-c', `ulimit -f 2 && exec node '${baton}' board --json`], { cwd: dir, reject: false, env: { PATH: process.env.PATH ?? '' }, extendEnv: false });
+    const plain = await runBin('baton', ['board', '--json'], { cwd: dir });
+    expect(limited.stderr).toBe('');
+    expect(limited.exitCode).toBe(1);
+    expect(limited.stdout).toBe(plain.stdout);
+    expect(JSON.parse(limited.stdout).releases[0].slices).toHaveLength(13);
   });
 
   test('uncommitted changes in the working tree are read from disk', async () => {

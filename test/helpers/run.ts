@@ -34,13 +34,34 @@ export async function runBin(
 
 /** Runs `baton <args>` with a git on PATH that logs each of its invocations; returns the git command lines. */
 export async function gitCallsOf(args: string[], cwd: string): Promise<string[]> {
+  return (await gitRunsOf(args, cwd)).map((run) => run.call);
+}
+
+/**
+ * Runs `baton <args>` with a git on PATH that logs each of its invocations and whether its standard
+ * output is a file (`file`) or a pipe or socket (`stream`).
+ */
+export async function gitRunsOf(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ call: string; stdout: 'file' | 'stream' }[]> {
   const shim = await mkdtemp(path.join(tmpdir(), 'baton-git-shim-'));
   const log = path.join(shim, 'calls.log');
   const realGit = (await execa('sh', ['-c', 'command -v git'])).stdout.trim();
   await mkdir(path.join(shim, 'bin'));
-  await writeFile(path.join(shim, 'bin', 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGit}' "$@"\n`);
+  const script = [
+    '#!/bin/sh',
+    'if [ -f /dev/stdout ]; then kind=file; else kind=stream; fi',
+    `printf '%s %s\\n' "$kind" "$*" >> '${log}'`,
+    `exec '${realGit}' "$@"`,
+    '',
+  ].join('\n');
+  await writeFile(path.join(shim, 'bin', 'git'), script);
   await chmod(path.join(shim, 'bin', 'git'), 0o755);
-  const result = await runBin('baton', args, { cwd, env: { PATH: `${path.join(shim, 'bin')}:${process.env.PATH ?? ''}` } });
+  const result = await runBin('baton', args, { cwd, env: { ...env, PATH: `${path.join(shim, 'bin')}:${process.env.PATH ?? ''}` } });
   if (result.exitCode === 2) throw new Error(`baton ${args.join(' ')} failed: ${result.stderr}`);
-  return (await readFile(log, 'utf8')).trim().split('\n');
+  return (await readFile(log, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [kind, ...call] = line.split(' ');
+      return { call: call.join(' '), stdout: kind === 'file' ? 'file' : 'stream' };
+    });
 }
