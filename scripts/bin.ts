@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,13 +10,17 @@ import vm from 'node:vm';
  *
  * Compiling the 640 KB program costs every command 20 to 25 ms, a tenth of a large board. V8 can
  * instead take the code it compiled in an earlier run. Node 22 keeps such a cache itself
- * (module.enableCompileCache); Node 20 does not, so baton keeps one, in the user's cache folder,
- * named after the program's content and V8's version. A missing, unreadable or foreign cache only
- * means compiling as usual: V8 checks its own version, flags and the source length, and the name
- * covers the content. Nothing here may stop the program from running.
+ * (module.enableCompileCache); Node 20 does not, so baton keeps one in the user's cache folder. V8
+ * checks a cache only against its own version, its flags and the source's length, and runs whatever
+ * it is given, so the file is named after the program's content and V8's version, and it is used
+ * only from a folder and a file that belong to this user and that nobody else may write. The first
+ * run of each build writes it; a missing, damaged or foreign cache only means compiling as usual.
+ * Nothing here may stop the program from running.
  */
 
 type ProgramModule = { exports: { main: () => Promise<void> } };
+
+const KEPT_CACHES = 4;
 
 const program = path.join(path.dirname(fileURLToPath(import.meta.url)), 'baton-program.cjs');
 const source = readIfPresent(program)?.toString('utf8');
@@ -25,7 +29,7 @@ if (source === undefined) {
   process.exit(2);
 }
 const cacheFile = codeCacheFile(process.env, source);
-const cached = cacheFile === undefined ? undefined : readIfPresent(cacheFile);
+const cached = cacheFile === undefined ? undefined : readPrivateCache(cacheFile);
 // The CommonJS module wrapper, written out so that the cached code is for exactly this text.
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: program, cachedData: cached });
 if (cacheFile !== undefined && (cached === undefined || script.cachedDataRejected)) {
@@ -52,14 +56,48 @@ function readIfPresent(file: string): Buffer | undefined {
   }
 }
 
-function saveCodeCache(compiled: vm.Script, file: string): void {
+/** The cache file, when it and its folder are this user's alone; a symbolic link is not followed. */
+function readPrivateCache(file: string): Buffer | undefined {
   try {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    // Written aside and renamed, so a baton starting meanwhile never reads half a file.
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, compiled.createCachedData(), { mode: 0o600 });
+    const folder = lstatSync(path.dirname(file));
+    const cache = lstatSync(file);
+    if (!folder.isDirectory() || !cache.isFile() || !isPrivate(folder) || !isPrivate(cache)) return undefined;
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Owned by the user running baton, and writable by nobody else. */
+function isPrivate(stats: Stats): boolean {
+  return process.getuid !== undefined && stats.uid === process.getuid() && (stats.mode & 0o022) === 0;
+}
+
+function saveCodeCache(compiled: vm.Script, file: string): void {
+  const folder = path.dirname(file);
+  // Written aside and renamed, so a baton starting meanwhile never reads half a file.
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    if (!isPrivate(lstatSync(folder))) return;
+    writeFileSync(partial, compiled.createCachedData(), { mode: 0o600, flag: 'wx' });
     renameSync(partial, file);
+    pruneOldCaches(folder, path.basename(file));
   } catch {
     // A read-only or full disk: the next run compiles again, as it would without a cache.
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // There was no folder to write it in.
+    }
   }
+}
+
+/** Each build and Node version leaves a cache; the newest few are kept, for installs of different builds. */
+function pruneOldCaches(folder: string, current: string): void {
+  const caches = readdirSync(folder)
+    .filter((name) => name !== current && /^baton-program-.*\.cache$/.test(name))
+    .map((name) => ({ name, time: lstatSync(path.join(folder, name)).mtimeMs }))
+    .sort((a, b) => b.time - a.time);
+  for (const { name } of caches.slice(KEPT_CACHES - 1)) rmSync(path.join(folder, name), { force: true });
 }

@@ -1,4 +1,4 @@
-import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
@@ -73,6 +73,70 @@ describe('the code cache', () => {
     await writeFile(program, text.replaceAll(JSON.stringify(VERSION), JSON.stringify(changed)));
     expect((await run()).stdout).toBe(changed);
     expect(await cacheFiles(path.join(home, '.cache/baton'))).toHaveLength(2);
+  });
+
+  test("V8 runs any cache of the right length, so one in a folder others may write is ignored", async () => {
+    // A program changed in place, same length, leaves a cache that V8 would take for the real one.
+    const root = await testdir();
+    await mkdir(path.join(root, 'dist'));
+    for (const name of ['baton.mjs', 'baton-program.cjs']) await cp(path.join(REPO_ROOT, 'dist', name), path.join(root, 'dist', name));
+    const program = path.join(root, 'dist/baton-program.cjs');
+    const forged = VERSION.replace(/\d/g, '7');
+    await writeFile(program, (await readFile(program, 'utf8')).replaceAll(JSON.stringify(VERSION), JSON.stringify(forged)));
+    const forger = await testdir();
+    await execa('node', [path.join(root, 'dist/baton.mjs'), '--version'], { env: { PATH: process.env.PATH ?? '', HOME: forger }, extendEnv: false });
+    const [forgedCache] = await cacheFiles(path.join(forger, '.cache/baton'));
+
+    // The real program's cache name, holding the forged cache.
+    const home = await testdir();
+    await runBin('baton', ['--version'], { env: { HOME: home } });
+    const folder = path.join(home, '.cache/baton');
+    const realName = (await cacheFiles(folder))[0] as string;
+    await cp(path.join(forger, '.cache/baton', forgedCache as string), path.join(folder, realName));
+    await chmod(folder, 0o777);
+    expect((await runBin('baton', ['--version'], { env: { HOME: home } })).stdout).toBe(VERSION);
+    // The same file in a private folder is the user's own, and V8 runs it: the check above is what stops it.
+    await chmod(folder, 0o700);
+    expect((await runBin('baton', ['--version'], { env: { HOME: home } })).stdout).toBe(forged);
+  });
+
+  test('a cache file that is a symbolic link is not followed', async () => {
+    const home = await testdir();
+    await runBin('baton', ['--version'], { env: { HOME: home } });
+    const folder = path.join(home, '.cache/baton');
+    const name = (await cacheFiles(folder))[0] as string;
+    await rename(path.join(folder, name), path.join(home, 'elsewhere.cache'));
+    await symlink(path.join(home, 'elsewhere.cache'), path.join(folder, name));
+    expect(await runBin('baton', ['--version'], { env: { HOME: home } })).toEqual({ exitCode: 0, stdout: VERSION, stderr: '' });
+    expect((await lstat(path.join(folder, name))).isFile()).toBe(true);
+  });
+
+  test('a cache that cannot be saved leaves no partial file behind', async () => {
+    const home = await testdir();
+    await runBin('baton', ['--version'], { env: { HOME: home } });
+    const folder = path.join(home, '.cache/baton');
+    const name = (await cacheFiles(folder))[0] as string;
+    await rm(path.join(folder, name));
+    await mkdir(path.join(folder, name, 'in the way'), { recursive: true });
+    for (let run = 0; run < 2; run += 1) expect(await runBin('baton', ['--version'], { env: { HOME: home } })).toEqual({ exitCode: 0, stdout: VERSION, stderr: '' });
+    expect(await cacheFiles(folder)).toEqual([name]);
+  });
+
+  test('caches of other builds are pruned to the newest few', async () => {
+    const home = await testdir();
+    const folder = path.join(home, '.cache/baton');
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    const old = Array.from({ length: 5 }, (_, index) => `baton-program-${String(index).repeat(16)}-v8-old-x64.cache`);
+    for (const [index, name] of old.entries()) {
+      await writeFile(path.join(folder, name), 'an old build');
+      await utimes(path.join(folder, name), 1_000_000 + index, 1_000_000 + index);
+    }
+    await writeFile(path.join(folder, 'notes.txt'), 'not a cache');
+    await runBin('baton', ['--version'], { env: { HOME: home } });
+    const left = await cacheFiles(folder);
+    expect(left.filter((name) => old.includes(name)).sort()).toEqual(old.slice(2).sort());
+    expect(left).toContain('notes.txt');
+    expect(left).toHaveLength(5);
   });
 
   test('without a usable cache folder baton runs as usual and says nothing of it', async () => {
