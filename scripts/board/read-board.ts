@@ -126,7 +126,8 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
     const same = plan.sources.find((source) => source.commit === integration.commit);
     const source: Source = { label: integration.name, ref: integration.ref, commit: integration.commit, tree: same?.tree, slices: sliceFolders(same?.tree, idLength) };
     // Checked out with uncommitted changes, the integration branch's copy of those slices is the working tree's.
-    if (same?.dirty) for (const slice of same.dirty) source.slices.delete(slice);
+    const working = plan.sources.find((candidate) => candidate.dirty !== undefined);
+    if (integration.commit === headCommit && working?.dirty) for (const slice of working.dirty) source.slices.delete(slice);
     plan.sources.push(source);
     plan.integrationSource = source;
     if (!same) secondRound.push({ plan, source });

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -41,6 +41,9 @@ function spawnGit(cwd: string, args: string[], options: { input?: string; env?: 
         resolve({ exitCode: code, stdout, stderr: stderr.toString('utf8') });
       },
     );
+    // A git that stops before reading its input (an option it does not know) would fail the write with
+    // EPIPE; its exit code and message say what went wrong.
+    child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
   });
@@ -77,21 +80,27 @@ export async function gitBytes(cwd: string, args: string[], options: { input?: s
   return result.stdout;
 }
 
+/** Cleared when the temporary folder lets a file be made but not removed, so only one is left there. */
+let temporaryFilesRemovable = true;
+
 /** git with its output in a temporary file; undefined when no such file can be made. */
 async function spawnGitToFile(cwd: string, args: string[], options: { input?: string }): Promise<{ exitCode: number; stdout: Buffer; stderr: string } | undefined> {
+  if (!temporaryFilesRemovable) return undefined;
   const file = path.join(tmpdir(), `baton-git-${randomUUID()}`);
-  let fd: number | undefined;
+  let output: number;
   try {
-    fd = openSync(file, 'wx+', 0o600);
-    unlinkSync(file);
+    output = openSync(file, 'wx+', 0o600);
   } catch {
-    if (fd !== undefined) {
-      closeSync(fd);
-      rmSync(file, { force: true });
-    }
     return undefined;
   }
-  const output = fd;
+  try {
+    unlinkSync(file);
+  } catch {
+    // A folder where files can be made but not removed (append-only): leave it, and use the pipe.
+    closeSync(output);
+    temporaryFilesRemovable = false;
+    return undefined;
+  }
   return new Promise<{ exitCode: number; stdout: Buffer; stderr: string }>((resolve, reject) => {
     const child = spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: [options.input === undefined ? 'ignore' : 'pipe', output, 'pipe'] });
     let stderr = '';

@@ -1,15 +1,27 @@
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import type { Board, BoardRelease } from '../../scripts/board/board.js';
 import { readBoard } from '../../scripts/board/read-board.js';
+import { readObjects } from '../../scripts/lib/git-objects.js';
 import { openRepo } from '../../scripts/lib/repo.js';
 import { gitCallsOf, gitRunsOf, REPO_ROOT, runBin } from '../helpers/run.js';
 import { commitAll, INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson, TRACK } from '../helpers/slice-repo.js';
 import { git, GIT_ENV, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
 
 const DIR = `docs/release/${RELEASE}`;
+
+/** Whether this machine lets the tests mark a folder append-only (root, on a file system with chattr). */
+async function canMakeAppendOnly(): Promise<boolean> {
+  const probe = await testdir();
+  const made = await execa('chattr', ['+a', probe], { reject: false });
+  if (made.exitCode !== 0) return false;
+  await execa('chattr', ['-a', probe]);
+  return true;
+}
+
+const APPEND_ONLY = await canMakeAppendOnly();
 
 async function board(cwd: string): Promise<Board> {
   return readBoard(await openRepo(cwd, {}));
@@ -117,6 +129,16 @@ describe('where each record comes from', () => {
     expect(found.warnings.map((warning) => warning.kind)).toEqual(['bad-record']);
   });
 
+  test("an uncommitted record still wins when another track's branch sits on the checked-out commit", async () => {
+    // T1's branch was just made from main; S02 belongs to T2, which has no branch.
+    const index = INDEX.replace('tracks:\n', `tracks:\n  - id: T2-filters\n    slices: [S02-filter]\n    depends_on: []\n    state: in_progress\n`);
+    const s02 = `${DIR}/S02-filter/status.json`;
+    const dir = await planned({ [`${DIR}/index.md`]: index, [`${DIR}/S02-filter/spec.md`]: SPEC, [s02]: statusJson({ slice_id: 'S02-filter', track: 'T2-filters', state: 'shipped' }) });
+    await git(dir, 'branch', `track/${RELEASE}/${TRACK}`);
+    await writeFiles(dir, { [s02]: statusJson({ slice_id: 'S02-filter', track: 'T2-filters', state: 'in_progress' }) });
+    expect(release(await board(dir)).slices.find((slice) => slice.id === 'S02-filter')).toMatchObject({ state: 'in_progress', source: 'working tree' });
+  });
+
   test("an integration branch that is also a track's branch is read whole", async () => {
     // S02 belongs to T2, which has no branch; its folder exists only on T1's branch, the integration branch.
     const index = INDEX.replace('integration_branch: main', `integration_branch: track/${RELEASE}/${TRACK}`).replace('tracks:\n', `tracks:\n  - id: T2-filters\n    slices: [S02-filter]\n    depends_on: []\n    state: in_progress\n`);
@@ -155,6 +177,35 @@ describe('where each record comes from', () => {
     expect(limited.exitCode).toBe(1);
     expect(limited.stdout).toBe(plain.stdout);
     expect(JSON.parse(limited.stdout).releases[0].slices).toHaveLength(13);
+  });
+
+  test.skipIf(!APPEND_ONLY)('a temporary folder where files cannot be removed is left for the pipe, after one file', async () => {
+    const dir = await planned();
+    const tmp = await testdir();
+    await execa('chattr', ['+a', tmp]);
+    try {
+      const result = await runBin('baton', ['board', '--json'], { cwd: dir, env: { TMPDIR: tmp } });
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe((await runBin('baton', ['board', '--json'], { cwd: dir })).stdout);
+      expect(await readdir(tmp)).toHaveLength(1);
+    } finally {
+      await execa('chattr', ['-a', tmp]);
+    }
+  });
+
+  test('a git that refuses its options before reading a large input is reported, not a crash', async () => {
+    // git before 2.36 has no cat-file --batch-command; it stops at the option and never reads the requests.
+    const shim = await testdir({ 'git': '#!/bin/sh\necho "error: unknown option \\`batch-command\'" >&2\nexit 129\n' });
+    await chmod(path.join(shim, 'git'), 0o755);
+    const requests = Array.from({ length: 5000 }, (_, index) => ({ kind: 'contents' as const, name: `HEAD:docs/release/${index}/status.json` }));
+    const dir = await planned();
+    const searchPath = process.env.PATH;
+    process.env.PATH = `${shim}:${searchPath ?? ''}`;
+    try {
+      await expect(readObjects(dir, requests)).rejects.toThrow("git cat-file --batch-command --buffer failed: error: unknown option `batch-command'");
+    } finally {
+      process.env.PATH = searchPath;
+    }
   });
 
   test('uncommitted changes in the working tree are read from disk', async () => {
