@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,22 @@ function readPrivateCache(file: string): Buffer | undefined {
 
 /** Owned by the user running baton, and writable by nobody else. */
 function isPrivate(stats: Stats): boolean {
-  return process.getuid !== undefined && stats.uid === process.getuid() && (stats.mode & 0o022) === 0;
+  return isOwn(stats) && (stats.mode & 0o022) === 0;
+}
+
+function isOwn(stats: Stats): boolean {
+  return process.getuid !== undefined && stats.uid === process.getuid();
+}
+
+/** The folder itself or its closest ancestor that exists. */
+function nearestExisting(folder: string): Stats {
+  for (let current = folder; ; current = path.dirname(current)) {
+    try {
+      return statSync(current);
+    } catch (error) {
+      if (current === path.dirname(current)) throw error;
+    }
+  }
 }
 
 function saveCodeCache(compiled: vm.Script, file: string): void {
@@ -78,6 +93,9 @@ function saveCodeCache(compiled: vm.Script, file: string): void {
   // Written aside and renamed, so a baton starting meanwhile never reads half a file.
   const partial = `${file}.${process.pid}.partial`;
   try {
+    // Folders are made only inside one of the user's own: root running with another user's HOME
+    // (sudo -E) must not leave that user a ~/.cache they cannot write.
+    if (!isOwn(nearestExisting(folder))) return;
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     if (!isPrivate(lstatSync(folder))) return;
     writeFileSync(partial, compiled.createCachedData(), { mode: 0o600, flag: 'wx' });

@@ -1,4 +1,4 @@
-import { chmod, cp, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
@@ -12,8 +12,34 @@ import { testdir } from '../helpers/testdir.js';
 
 const VERSION = (JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
+const IS_ROOT = process.getuid?.() === 0;
+const NOBODY = 65534;
+
 async function cacheFiles(folder: string): Promise<string[]> {
   return readdir(folder).catch(() => []);
+}
+
+/**
+ * A home whose cache file for the real program holds the code of another program of the same length
+ * (the version string changed in place), which prints `forged` for --version.
+ */
+async function forgedCache(): Promise<{ home: string; folder: string; file: string; forged: string }> {
+  const root = await testdir();
+  await mkdir(path.join(root, 'dist'));
+  for (const name of ['baton.mjs', 'baton-program.cjs']) await cp(path.join(REPO_ROOT, 'dist', name), path.join(root, 'dist', name));
+  const program = path.join(root, 'dist/baton-program.cjs');
+  const forged = VERSION.replace(/\d/g, '7');
+  await writeFile(program, (await readFile(program, 'utf8')).replaceAll(JSON.stringify(VERSION), JSON.stringify(forged)));
+  const forger = await testdir();
+  await execa('node', [path.join(root, 'dist/baton.mjs'), '--version'], { env: { PATH: process.env.PATH ?? '', HOME: forger }, extendEnv: false });
+  const [forgedName] = await cacheFiles(path.join(forger, '.cache/baton'));
+
+  const home = await testdir();
+  await runBin('baton', ['--version'], { env: { HOME: home } });
+  const folder = path.join(home, '.cache/baton');
+  const file = path.join(folder, (await cacheFiles(folder))[0] as string);
+  await cp(path.join(forger, '.cache/baton', forgedName as string), file);
+  return { home, folder, file, forged };
 }
 
 describe('the code cache', () => {
@@ -75,29 +101,33 @@ describe('the code cache', () => {
     expect(await cacheFiles(path.join(home, '.cache/baton'))).toHaveLength(2);
   });
 
-  test("V8 runs any cache of the right length, so one in a folder others may write is ignored", async () => {
-    // A program changed in place, same length, leaves a cache that V8 would take for the real one.
-    const root = await testdir();
-    await mkdir(path.join(root, 'dist'));
-    for (const name of ['baton.mjs', 'baton-program.cjs']) await cp(path.join(REPO_ROOT, 'dist', name), path.join(root, 'dist', name));
-    const program = path.join(root, 'dist/baton-program.cjs');
-    const forged = VERSION.replace(/\d/g, '7');
-    await writeFile(program, (await readFile(program, 'utf8')).replaceAll(JSON.stringify(VERSION), JSON.stringify(forged)));
-    const forger = await testdir();
-    await execa('node', [path.join(root, 'dist/baton.mjs'), '--version'], { env: { PATH: process.env.PATH ?? '', HOME: forger }, extendEnv: false });
-    const [forgedCache] = await cacheFiles(path.join(forger, '.cache/baton'));
-
-    // The real program's cache name, holding the forged cache.
-    const home = await testdir();
-    await runBin('baton', ['--version'], { env: { HOME: home } });
-    const folder = path.join(home, '.cache/baton');
-    const realName = (await cacheFiles(folder))[0] as string;
-    await cp(path.join(forger, '.cache/baton', forgedCache as string), path.join(folder, realName));
+  test("V8 runs any cache of the right length, so one that others may write is ignored", async () => {
+    const { home, folder, file } = await forgedCache();
     await chmod(folder, 0o777);
     expect((await runBin('baton', ['--version'], { env: { HOME: home } })).stdout).toBe(VERSION);
-    // The same file in a private folder is the user's own, and V8 runs it: the check above is what stops it.
     await chmod(folder, 0o700);
-    expect((await runBin('baton', ['--version'], { env: { HOME: home } })).stdout).toBe(forged);
+    await chmod(file, 0o666);
+    expect((await runBin('baton', ['--version'], { env: { HOME: home } })).stdout).toBe(VERSION);
+    // The run above replaced the file others could write; forged again in a folder and file that are
+    // the user's alone, V8 runs it: the checks above are what stop a forged cache.
+    const again = await forgedCache();
+    expect((await runBin('baton', ['--version'], { env: { HOME: again.home } })).stdout).toBe(again.forged);
+  });
+
+  test.skipIf(!IS_ROOT)("another user's cache folder is neither read nor written", async () => {
+    const { home, folder, file } = await forgedCache();
+    await chown(folder, NOBODY, NOBODY);
+    await chown(file, NOBODY, NOBODY);
+    const before = await stat(file);
+    expect((await runBin('baton', ['--version'], { env: { HOME: home } })).stdout).toBe(VERSION);
+    expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
+  });
+
+  test.skipIf(!IS_ROOT)("root running with another user's HOME makes no folder there", async () => {
+    const home = await testdir();
+    await chown(home, NOBODY, NOBODY);
+    expect(await runBin('baton', ['--version'], { env: { HOME: home } })).toEqual({ exitCode: 0, stdout: VERSION, stderr: '' });
+    expect(await readdir(home)).toEqual([]);
   });
 
   test('a cache file that is a symbolic link is not followed', async () => {
@@ -153,4 +183,9 @@ test('a launcher without its program says what is missing and how to get it back
   expect(result.exitCode).toBe(2);
   expect(result.stdout).toBe('');
   expect(result.stderr).toBe(`baton: ${path.join(root, 'baton-program.cjs')} is missing or unreadable.\nFix: install baton again (npx baton-install), or run npm run build in a clone of baton.`);
+});
+
+test('the program keeps strict mode: "use strict" is its first statement', async () => {
+  // esbuild marks the CommonJS bundle strict; anything placed before that line turns it off for all of it.
+  expect((await readFile(path.join(REPO_ROOT, 'dist/baton-program.cjs'), 'utf8')).startsWith('"use strict";')).toBe(true);
 });
