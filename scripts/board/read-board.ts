@@ -30,8 +30,6 @@ interface Source {
   label: string;
   ref: string;
   commit: string;
-  /** For a track branch, its track: only the slices that track owns are read from it. */
-  track?: string;
   /** The release folder's raw tree object, when this source has the folder. */
   tree?: Buffer | undefined;
   /** Slice id to the id of its folder's tree. */
@@ -82,9 +80,9 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
     for (const source of plan.sources) {
       const tree = first[cursor++];
       if (tree?.type === 'tree') source.tree = tree.content;
-      // A track branch holds every slice folder of the release; its own are picked once the registry is read.
-      if (source.track === undefined) source.slices = sliceFolders(source.tree, idLength);
     }
+    // A track branch holds every slice folder of the release; its own are picked once the registry is read.
+    for (const source of [plan.releaseSource, plan.working]) if (source) source.slices = sliceFolders(source.tree, idLength);
     const index = first[cursor++];
     plan.indexText = index?.content?.toString('utf8');
   }
@@ -93,43 +91,41 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
   const dirtyPaths = parseStatusPaths(await dirtyRead);
   for (const plan of plans) {
     const prefix = `${dir}/${plan.id}/`;
-    const local = plan.sources.find((source) => source.label === 'working tree');
+    const { working } = plan;
     for (const file of dirtyPaths) {
       if (!file.startsWith(prefix)) continue;
       const slice = file.slice(prefix.length).split('/')[0] ?? '';
       if (file === `${prefix}index.md` && plan.indexSource === 'HEAD') plan.indexText = await readTextIfPresent(path.join(repo.root, file));
-      if (local && isId('slice', slice)) {
-        local.dirty?.add(slice);
-        if (!local.slices.has(slice)) local.slices.set(slice, '');
+      if (isId('slice', slice)) {
+        working.dirty?.add(slice);
+        if (!working.slices.has(slice)) working.slices.set(slice, '');
       }
     }
     if (plan.indexSource === 'HEAD' && headCommit === undefined) plan.indexText = await readTextIfPresent(path.join(repo.root, prefix, 'index.md'));
     plan.registry = plan.indexText === undefined ? undefined : parseRegistry(plan.indexText);
+    plan.owner = plan.registry ? sliceOwners(plan.registry) : new Map();
   }
 
   // Round 2: the integration branch's copy of each release, when it is not a tree already read.
   const secondRound: { plan: ReleasePlan; source: Source }[] = [];
   for (const plan of plans) {
     const owned = new Map<string, string[]>();
-    for (const [slice, track] of plan.registry ? sliceOwners(plan.registry) : []) {
+    for (const [slice, track] of plan.owner) {
       const list = owned.get(track);
       if (list) list.push(slice);
       else owned.set(track, [slice]);
     }
-    for (const source of plan.sources) {
+    for (const [track, source] of plan.trackSources) {
       // A track's branch is the authority for its own slices only, so the other entries are not decoded.
-      if (source.track !== undefined && source.tree) source.slices = subtreesNamed(source.tree, owned.get(source.track) ?? [], idLength);
+      if (source.tree) source.slices = subtreesNamed(source.tree, owned.get(track) ?? [], idLength);
     }
     const integration = plan.registry?.integrationBranch ? branches.get(plan.registry.integrationBranch) : undefined;
     if (!integration) continue;
-    plan.integration = integration;
     const same = plan.sources.find((source) => source.commit === integration.commit);
     const source: Source = { label: integration.name, ref: integration.ref, commit: integration.commit, tree: same?.tree, slices: sliceFolders(same?.tree, idLength) };
     // Checked out with uncommitted changes, the integration branch's copy of those slices is the working tree's.
-    const working = plan.sources.find((candidate) => candidate.dirty !== undefined);
-    if (integration.commit === headCommit && working?.dirty) for (const slice of working.dirty) source.slices.delete(slice);
-    plan.sources.push(source);
-    plan.integrationSource = source;
+    if (integration.commit === headCommit) for (const slice of plan.working.dirty ?? []) source.slices.delete(slice);
+    plan.integration = source;
     if (!same) secondRound.push({ plan, source });
   }
   const second = await readObjects(repo.root, secondRound.map(({ plan, source }) => ({ kind: 'contents', name: `${source.ref}:${dir}/${plan.id}` })));
@@ -162,13 +158,13 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
     }
   }
   // Which release branches each integration branch contains: one git call per integration branch.
-  const integrations = [...new Set(plans.map((plan) => plan.integration?.commit).filter((commit): commit is string => Boolean(commit)))];
+  const integrations = [...new Set(plans.flatMap((plan) => (plan.integration ? [plan.integration.commit] : [])))];
   const mergedChecks = Promise.all(
     integrations.map(async (commit) => [commit, new Set((await gitText(repo.root, ['for-each-ref', `--merged=${commit}`, '--format=%(refname)', 'refs/heads/release-wt/', 'refs/remotes/'])).split('\n'))] as const),
   );
   const third = await readObjects(repo.root, thirdRound);
   const contained = new Map(await mergedChecks);
-  const merged = plans.map((plan) => Boolean(plan.releaseBranch && plan.integration && contained.get(plan.integration.commit)?.has(plan.releaseBranch.ref)));
+  const merged = plans.map((plan) => Boolean(plan.releaseSource && plan.integration && contained.get(plan.integration.commit)?.has(plan.releaseSource.ref)));
 
   const worktreeByBranch = new Map(worktrees.filter((worktree) => worktree.branch).map((worktree) => [worktree.branch as string, worktree.path]));
   const branchNames = new Set(branches.keys());
@@ -187,7 +183,7 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
       }
       const chosen = records.find((candidate) => candidate.record.state === 'shipped') ?? records[0];
       const hasSpec = chosen ? (chosen.tree === '' ? await pathExists(path.join(repo.root, dir, plan.id, slice, 'spec.md')) : third[wanted.get(chosen.tree)?.spec ?? -1] !== undefined) : false;
-      if (chosen || plan.registry?.tracks.some((track) => track.slices.includes(slice))) {
+      if (chosen || plan.owner.has(slice)) {
         slices.push({ id: slice, record: chosen?.record, source: chosen?.source ?? null, hasSpec });
       }
     }
@@ -200,46 +196,46 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
 
 interface ReleasePlan {
   id: string;
+  /** The places read in round 1, in the order of the requests. */
   sources: Source[];
-  releaseBranch: BranchRef | undefined;
-  integration?: BranchRef;
+  /** Of those: release-wt/<release>, each track's branch by track id, and the working tree. */
+  releaseSource: Source | undefined;
+  trackSources: Map<string, Source>;
+  working: Source;
   /** The integration branch's copy of the release, whole, even when that branch is also a track's. */
-  integrationSource?: Source;
+  integration?: Source;
   indexSource: string;
   indexText?: string | undefined;
   registry?: Registry | undefined;
+  /** Slice id to the track that owns it, from the registry. */
+  owner: Map<string, string>;
   candidates: Map<string, { label: string; tree: string }[]>;
 }
 
 function planRelease(id: string, branches: Map<string, BranchRef>, headCommit: string | undefined): ReleasePlan {
-  const sources: Source[] = [];
+  const fromBranch = (branch: BranchRef): Source => ({ label: branch.name, ref: branch.ref, commit: branch.commit, slices: new Map() });
   const releaseBranch = branches.get(`release-wt/${id}`);
-  if (releaseBranch) sources.push({ label: releaseBranch.name, ref: releaseBranch.ref, commit: releaseBranch.commit, slices: new Map() });
-  for (const [name, branch] of branches) {
-    if (name.startsWith(`track/${id}/`)) sources.push({ label: branch.name, ref: branch.ref, commit: branch.commit, track: name.slice(`track/${id}/`.length), slices: new Map() });
-  }
-  sources.push({ label: 'working tree', ref: 'HEAD', commit: headCommit ?? '', slices: new Map(), dirty: new Set() });
-  const firstTrack = sources.find((source) => source.track !== undefined);
-  const indexSource = releaseBranch ? releaseBranch.ref : headCommit ? 'HEAD' : firstTrack?.ref ?? 'HEAD';
-  return { id, sources, releaseBranch, indexSource, candidates: new Map() };
+  const releaseSource = releaseBranch ? fromBranch(releaseBranch) : undefined;
+  const trackSources = new Map<string, Source>();
+  for (const [name, branch] of branches) if (name.startsWith(`track/${id}/`)) trackSources.set(name.slice(`track/${id}/`.length), fromBranch(branch));
+  const working: Source = { label: 'working tree', ref: 'HEAD', commit: headCommit ?? '', slices: new Map(), dirty: new Set() };
+  const sources = [...(releaseSource ? [releaseSource] : []), ...trackSources.values(), working];
+  const firstTrack = [...trackSources.values()][0];
+  const indexSource = releaseSource ? releaseSource.ref : headCommit ? 'HEAD' : firstTrack?.ref ?? 'HEAD';
+  return { id, sources, releaseSource, trackSources, working, indexSource, owner: new Map(), candidates: new Map() };
 }
 
 /** For each slice, the places its record may come from, most authoritative first, each folder tree once. */
 function candidatesFor(plan: ReleasePlan): Map<string, { label: string; tree: string }[]> {
-  const owner = plan.registry ? sliceOwners(plan.registry) : new Map<string, string>();
-  const working = plan.sources.find((source) => source.label === 'working tree');
-  const releaseSource = plan.sources.find((source) => source.ref === plan.releaseBranch?.ref);
-  const integration = plan.integrationSource;
-  const trackSources = new Map(plan.sources.filter((source) => source.track !== undefined).map((source) => [source.track, source]));
   const slices = new Set<string>();
-  for (const source of plan.sources) for (const slice of source.slices.keys()) slices.add(slice);
+  for (const source of [...plan.sources, plan.integration]) for (const slice of source?.slices.keys() ?? []) slices.add(slice);
   const result = new Map<string, { label: string; tree: string }[]>();
   for (const slice of slices) {
-    const track = owner.get(slice);
-    const trackSource = track === undefined ? undefined : trackSources.get(track);
+    const track = plan.owner.get(slice);
+    const trackSource = track === undefined ? undefined : plan.trackSources.get(track);
     const seen = new Set<string>();
     const list: { label: string; tree: string }[] = [];
-    for (const source of [trackSource, releaseSource, working, integration]) {
+    for (const source of [trackSource, plan.releaseSource, plan.working, plan.integration]) {
       if (!source) continue;
       const tree = source.dirty?.has(slice) ? '' : source.slices.get(slice);
       if (tree === undefined || (tree !== '' && seen.has(tree))) continue;
