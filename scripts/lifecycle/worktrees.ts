@@ -4,7 +4,7 @@ import type { BoardRelease } from '../board/board.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { FindingError } from '../lib/errors.js';
 import { editFrontmatter } from '../lib/frontmatter-edit.js';
-import { gitText, isAncestor, listWorktrees, resolveCommit } from '../lib/git.js';
+import { gitText, isAncestor, resolveCommit } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import type { TrackState } from '../lib/registry.js';
@@ -31,7 +31,7 @@ export async function materialiseWorktree(io: LifecycleIo, options: { slice: str
   if (!(await ensureBranch(repo, release.releaseBranch, () => startPointForRelease(repo, release)))) {
     report.changes.push(`Created branch ${release.releaseBranch}.`);
   }
-  report.releaseWorktree = await ensureWorktree(repo, release.releaseBranch, path.join(repo.config.worktreeRoot, release.id, 'release'), report);
+  report.releaseWorktree = release.releaseWorktree ?? (await addWorktree(repo, release.releaseBranch, path.join(repo.config.worktreeRoot, release.id, 'release'), report));
 
   // Record the track as in progress on release-wt.
   if (track.state === 'planned') {
@@ -44,7 +44,7 @@ export async function materialiseWorktree(io: LifecycleIo, options: { slice: str
 
   // The track branch starts from release-wt as it is now, then gets its own worktree.
   if (!(await ensureBranch(repo, track.branch, async () => release.releaseBranch))) report.changes.push(`Created branch ${track.branch} from ${release.releaseBranch}.`);
-  report.trackWorktree = await ensureWorktree(repo, track.branch, path.join(repo.config.worktreeRoot, release.id, track.id), report);
+  report.trackWorktree = track.worktree ?? (await addWorktree(repo, track.branch, path.join(repo.config.worktreeRoot, release.id, track.id), report));
   if (report.changes.length === 0) report.changes.push(`${track.id} is already materialised.`);
   report.changes.push(`Release worktree: ${report.releaseWorktree}`, `Track worktree: ${report.trackWorktree}`);
   return report;
@@ -68,10 +68,8 @@ async function startPointForRelease(repo: Repo, release: BoardRelease): Promise<
   throw new FindingError(`The integration branch ${integration} of ${release.id} does not exist here.`, { fix: `Fetch it (git fetch origin ${integration}) or create it.` });
 }
 
-/** The worktree that has `branch` checked out, created at `folder` when there is none. */
-async function ensureWorktree(repo: Repo, branch: string, folder: string, report: ChangeReport): Promise<string> {
-  const existing = (await listWorktrees(repo.root)).find((worktree) => worktree.branch === branch);
-  if (existing) return existing.path;
+/** A new worktree of `branch` at `folder`, for a branch the board found checked out nowhere. */
+async function addWorktree(repo: Repo, branch: string, folder: string, report: ChangeReport): Promise<string> {
   if (await pathExists(folder)) {
     throw new FindingError(`${folder} already exists and is not a worktree of ${branch}.`, { fix: 'Move it away, or set another worktreeRoot in .baton/config.json.' });
   }
