@@ -50,6 +50,22 @@ function report(command: string): ChangeReport {
   return { command, changes: [], files: [], commits: [] };
 }
 
+/**
+ * The end of every slice command: the new record written (with a journal entry when there is one),
+ * listed in the report, and committed in the record's worktree when asked.
+ */
+async function save(out: ChangeReport, loaded: Loaded, next: SliceStatus, commit: boolean, subject: string, body: string, journal?: { heading: string; notes: string }): Promise<ChangeReport> {
+  await writeStatus(loaded.file, next);
+  out.files.push(loaded.file);
+  if (journal) {
+    const file = path.join(path.dirname(loaded.file), 'journal.md');
+    await appendJournal(file, journal.heading, journal.notes);
+    out.files.push(file);
+  }
+  await maybeCommit(out, commit, loaded.worktree, subject, body);
+  return out;
+}
+
 /** Work may start only in track order, and only once the tracks this one depends on are merged. */
 function requireTrackOrder(context: SliceContext): void {
   const { track, release, slice } = context;
@@ -63,7 +79,8 @@ function requireTrackOrder(context: SliceContext): void {
 }
 
 export async function startSlice(io: LifecycleIo, options: SliceCommand): Promise<ChangeReport> {
-  const { context, worktree, file, status, release } = await load(io, options);
+  const loaded = await load(io, options);
+  const { context, worktree, status, release } = loaded;
   const to = requireTransition(status, 'start');
   requireTrackOrder(context);
   const out = report('start');
@@ -75,17 +92,15 @@ export async function startSlice(io: LifecycleIo, options: SliceCommand): Promis
   } else {
     out.changes.push(`${options.slice}: ${status.state} → ${to}; start_commit stays ${status.start_commit.slice(0, 12)}, so the next verifier sees the whole slice.`);
   }
-  await writeStatus(file, next);
-  out.files.push(file);
-  await maybeCommit(out, options.commit, worktree, `docs(release/${release}/${options.slice}): start implementation`, out.changes.join('\n'));
-  return out;
+  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): start implementation`, out.changes.join('\n'));
 }
 
 export async function recordEvidence(io: LifecycleIo, options: SliceCommand & { testCommands: string[]; reachability: string[] }): Promise<ChangeReport> {
   if (options.testCommands.length === 0 && options.reachability.length === 0) {
     throw new UsageError('Nothing to record.', { fix: 'Pass --test-command "<command>" and/or --reachability "<path — what it shows>", each as often as needed.' });
   }
-  const { worktree, file, status, release } = await load(io, options);
+  const loaded = await load(io, options);
+  const { status, release } = loaded;
   requireTransition(status, 'evidence');
   const out = report('evidence');
   const next = touch(status, 'baton evidence', io, status.state);
@@ -97,14 +112,12 @@ export async function recordEvidence(io: LifecycleIo, options: SliceCommand & { 
     next.reachability_artifacts = options.reachability;
     out.changes.push(`${options.slice}: reachability_artifacts = ${JSON.stringify(options.reachability)}`);
   }
-  await writeStatus(file, next);
-  out.files.push(file);
-  await maybeCommit(out, options.commit, worktree, `docs(release/${release}/${options.slice}): record evidence`, out.changes.join('\n'));
-  return out;
+  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): record evidence`, out.changes.join('\n'));
 }
 
 export async function markImplemented(io: LifecycleIo, options: SliceCommand): Promise<ChangeReport> {
-  const { worktree, file, status, release } = await load(io, options);
+  const loaded = await load(io, options);
+  const { worktree, status, release } = loaded;
   const to = requireTransition(status, 'implement');
   // The same checks the verifier's first pass runs, judged as if the slice were already implemented.
   const { report: verdict, changes } = await verifySlice({ cwd: worktree, env: io.env, slice: options.slice, release, asImplemented: true });
@@ -118,10 +131,7 @@ export async function markImplemented(io: LifecycleIo, options: SliceCommand): P
   next.actual_files = changes.files.map((changedFile) => changedFile.path);
   const out = report('transition');
   out.changes.push(`${options.slice}: ${status.state} → ${to}; baton verify passed; actual_files records ${next.actual_files.length} changed file(s).`);
-  await writeStatus(file, next);
-  out.files.push(file);
-  await maybeCommit(out, options.commit, worktree, `docs(release/${release}/${options.slice}): mark implemented`, out.changes.join('\n'));
-  return out;
+  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): mark implemented`, out.changes.join('\n'));
 }
 
 export type Verdict = 'PASS' | 'FAIL' | 'BLOCKED';
@@ -149,7 +159,8 @@ export async function recordVerdict(io: LifecycleIo, options: SliceCommand & { v
   if (options.verdict === 'FAIL' && violations.length === 0) {
     throw new UsageError(`A FAIL verdict needs numbered violations, and ${options.notesFile} has none.`, { fix: 'Write each violation on its own line as "1. Gate N — what is wrong, with evidence".' });
   }
-  const { worktree, file, status, release } = await load(io, options);
+  const loaded = await load(io, options);
+  const { worktree, status, release } = loaded;
   const to = requireTransition(status, options.verdict === 'PASS' ? 'pass' : options.verdict === 'FAIL' ? 'fail' : 'block');
   const head = await gitText(worktree, ['rev-parse', 'HEAD']);
   const at = timestamp(io.now());
@@ -164,28 +175,19 @@ export async function recordVerdict(io: LifecycleIo, options: SliceCommand & { v
   const out = report('verdict');
   out.changes.push(`${options.slice}: verdict ${options.verdict} on ${head.slice(0, 12)}; ${status.state} → ${to}${violations.length ? `; ${violations.length} violation(s) recorded:` : '.'}`);
   violations.forEach((violation, index) => out.changes.push(`  ${index + 1}. ${violation}`));
-  await writeStatus(file, next);
-  const journal = path.join(path.dirname(file), 'journal.md');
-  await appendJournal(journal, `${at} — ${options.verdict} on ${head.slice(0, 12)}`, notes);
-  out.files.push(file, journal);
-  await maybeCommit(out, options.commit, worktree, `chore(release/${release}/${options.slice}): verifier verdict — ${options.verdict}`, notes);
-  return out;
+  return save(out, loaded, next, options.commit, `chore(release/${release}/${options.slice}): verifier verdict — ${options.verdict}`, notes, { heading: `${at} — ${options.verdict} on ${head.slice(0, 12)}`, notes });
 }
 
 export async function resolveBlocked(io: LifecycleIo, options: SliceCommand & { state: SliceState; notesFile: string }): Promise<ChangeReport> {
   const notes = await readNotes(io, options.notesFile);
-  const { worktree, file, status, release } = await load(io, options);
+  const loaded = await load(io, options);
+  const { status, release } = loaded;
   const to = requireTransition(status, 'unblock', options.state);
   const next = touch(status, 'baton unblock', io, to);
   next.verification = { ...status.verification, result: null, blocked_reason: null };
   const out = report('unblock');
   out.changes.push(`${options.slice}: the BLOCKED verdict is resolved by the planner; implemented → ${to}.`);
-  await writeStatus(file, next);
-  const journal = path.join(path.dirname(file), 'journal.md');
-  await appendJournal(journal, `${next.last_updated_at} — BLOCKED verdict resolved by the planner: now ${to}`, notes);
-  out.files.push(file, journal);
-  await maybeCommit(out, options.commit, worktree, `docs(release/${release}/${options.slice}): resolve BLOCKED verdict — ${to}`, notes);
-  return out;
+  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): resolve BLOCKED verdict — ${to}`, notes, { heading: `${next.last_updated_at} — BLOCKED verdict resolved by the planner: now ${to}`, notes });
 }
 
 /** A deferral card: the three parts Rule 2 requires, each on a line of its own. */
@@ -202,18 +204,14 @@ function deferralCard(notes: string): { reason: string; tracking: string; acknow
 export async function deferSlice(io: LifecycleIo, options: SliceCommand & { notesFile: string }): Promise<ChangeReport> {
   const notes = await readNotes(io, options.notesFile);
   const card = deferralCard(notes);
-  const { worktree, file, status, release } = await load(io, options);
+  const loaded = await load(io, options);
+  const { status, release } = loaded;
   const to = requireTransition(status, 'defer');
   const next = touch(status, 'baton defer', io, to);
   next.deferral = { ...card, deferred_at: next.last_updated_at };
   const out = report('defer');
   out.changes.push(`${options.slice}: ${status.state} → deferred (tracked at ${card.tracking}, acknowledged: ${card.acknowledged}).`);
-  await writeStatus(file, next);
-  const journal = path.join(path.dirname(file), 'journal.md');
-  await appendJournal(journal, `${next.last_updated_at} — deferred`, notes);
-  out.files.push(file, journal);
-  await maybeCommit(out, options.commit, worktree, `docs(release/${release}/${options.slice}): defer slice`, notes);
-  return out;
+  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): defer slice`, notes, { heading: `${next.last_updated_at} — deferred`, notes });
 }
 
 async function readNotes(io: LifecycleIo, notesFile: string): Promise<string> {
