@@ -21,6 +21,8 @@ async function print(io: BatonIo, args: Record<string, unknown>, report: ChangeR
 
 const str = (value: unknown) => (value === undefined ? undefined : String(value));
 const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
+/** `<slice> [release]` and `--commit`, as every slice command takes them. */
+const sliceOptions = (args: Record<string, unknown>) => ({ slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit) });
 
 export const lifecycleCommands: BatonCommand[] = [
   {
@@ -55,7 +57,7 @@ export const lifecycleCommands: BatonCommand[] = [
     builder: (y) => commit(slicePositionals(y)),
     async run(args, io) {
       const { materialiseWorktree } = await import('../lifecycle/worktrees.js');
-      return print(io, args, await materialiseWorktree(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit) }));
+      return print(io, args, await materialiseWorktree(io, sliceOptions(args)));
     },
   },
   {
@@ -64,7 +66,7 @@ export const lifecycleCommands: BatonCommand[] = [
     builder: (y) => commit(slicePositionals(y)),
     async run(args, io) {
       const { startSlice } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await startSlice(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit) }));
+      return print(io, args, await startSlice(io, sliceOptions(args)));
     },
   },
   {
@@ -76,7 +78,7 @@ export const lifecycleCommands: BatonCommand[] = [
         .option('reachability', { type: 'string', array: true, describe: 'An artefact: "path", "path:line" or "path — what it shows" (repeatable)' }),
     async run(args, io) {
       const { recordEvidence } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await recordEvidence(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit), testCommands: list(args['test-command']), reachability: list(args.reachability) }));
+      return print(io, args, await recordEvidence(io, { ...sliceOptions(args), testCommands: list(args['test-command']), reachability: list(args.reachability) }));
     },
   },
   {
@@ -90,7 +92,7 @@ export const lifecycleCommands: BatonCommand[] = [
         throw new UsageError(`baton transition only moves a slice to implemented, not to ${state}.`, { fix: other[state] ? `Use ${other[state]}.` : 'The states are planned, in_progress, implemented, verified, failed_verification, deferred and shipped.' });
       }
       const { markImplemented } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await markImplemented(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit) }));
+      return print(io, args, await markImplemented(io, sliceOptions(args)));
     },
   },
   {
@@ -101,7 +103,7 @@ export const lifecycleCommands: BatonCommand[] = [
         .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'The verdict body: numbered violations for FAIL, the reason for BLOCKED' }),
     async run(args, io) {
       const { recordVerdict } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await recordVerdict(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit), verdict: args.verdict as 'PASS' | 'FAIL' | 'BLOCKED', notesFile: String(args['notes-file']) }));
+      return print(io, args, await recordVerdict(io, { ...sliceOptions(args), verdict: args.verdict as 'PASS' | 'FAIL' | 'BLOCKED', notesFile: String(args['notes-file']) }));
     },
   },
   {
@@ -113,7 +115,7 @@ export const lifecycleCommands: BatonCommand[] = [
         .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'What the planner changed and why' }),
     async run(args, io) {
       const { resolveBlocked } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await resolveBlocked(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit), state: args.state as 'implemented', notesFile: String(args['notes-file']) }));
+      return print(io, args, await resolveBlocked(io, { ...sliceOptions(args), state: args.state as 'implemented', notesFile: String(args['notes-file']) }));
     },
   },
   {
@@ -122,7 +124,7 @@ export const lifecycleCommands: BatonCommand[] = [
     builder: (y) => commit(slicePositionals(y)).option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'Lines "Reason: ...", "Tracking: ...", "Acknowledged: ..."' }),
     async run(args, io) {
       const { deferSlice } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await deferSlice(io, { slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit), notesFile: String(args['notes-file']) }));
+      return print(io, args, await deferSlice(io, { ...sliceOptions(args), notesFile: String(args['notes-file']) }));
     },
   },
   {
