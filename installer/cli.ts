@@ -50,8 +50,8 @@ function parser(argv: string[]) {
     .version(false)
     .scriptName('baton-install')
     .usage('$0 [options]\n\nInstall the baton commands, role skills, rules and tools for Claude Code and Codex.')
-    .option('target', { choices: ['all', ...TARGET_IDS], default: 'all', describe: 'Which tool to install for' })
-    .option('scope', { choices: ['user', 'project'] as const, default: 'user' as Scope, describe: 'Your home directories, or the current repository (.claude/, .agents/, .baton/)' })
+    .option('target', { choices: ['all', ...TARGET_IDS], default: 'all', requiresArg: true, describe: 'Which tool to install for' })
+    .option('scope', { choices: ['user', 'project'] as const, default: 'user' as Scope, requiresArg: true, describe: 'Your home directories, or the current repository (.claude/, .agents/, .baton/)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Show the plan and write nothing' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the plan and the outcome as JSON' })
@@ -137,7 +137,8 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
   if (options.dryRun) {
     report(undefined);
     if (!options.json) io.write('Dry run: nothing was written. Run again without --dry-run to apply this plan.\n');
-    return 0;
+    // The same exit code the real run would give: 1 when it would keep a file you edited.
+    return plan.summary.conflict > 0 ? 1 : 0;
   }
   if (!hasChanges(plan)) {
     report(undefined);

@@ -54,7 +54,8 @@ export function hasChanges(plan: InstallPlan): boolean {
 export function formatOutcome(plan: InstallPlan, result: ApplyResult | undefined, context: ReportContext): string {
   const lines: string[] = [];
   if (!result) {
-    lines.push(context.uninstall ? 'Nothing to remove.' : 'Everything is up to date; nothing was written.');
+    if (plan.summary.conflict === 0) lines.push(context.uninstall ? 'Nothing to remove.' : 'Everything is up to date; nothing was written.');
+    else lines.push('Nothing was written.');
   } else {
     lines.push(`Done: ${result.written.length} file(s) written, ${result.removed.length} removed.`);
     for (const backup of result.backups) lines.push(`  backup kept: ${backup}`);
@@ -62,7 +63,7 @@ export function formatOutcome(plan: InstallPlan, result: ApplyResult | undefined
   }
   if (plan.summary.conflict > 0) {
     lines.push(
-      `${plan.summary.conflict} file(s) were kept as you left them (see "conflict" above). Run with --force to replace them; a backup of each is kept.`,
+      `${plan.summary.conflict} file(s) were kept as you left them (see "conflict" above). Run with --force to ${context.uninstall ? 'remove' : 'replace'} them; a backup of each is kept.`,
     );
   }
   return lines.join('\n');

@@ -151,7 +151,7 @@ function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], creat
     const planned: PlannedFile = { action: 'remove', absPath, ref: { root: entry.root, path: entry.path }, targets: entry.targets, kind: entry.kind, mode: 0o644 };
     if (onDisk !== entry.sha256) {
       if (input.force) Object.assign(planned, { backupPath: backupOf(entry), note: 'you edited it; removed after a backup' });
-      else Object.assign(planned, { action: 'conflict', note: 'no longer part of the pack, but you edited it; kept as your own file' });
+      else Object.assign(planned, { action: 'conflict', note: 'baton would remove it, but you edited it; kept as your own file' });
     }
     files.push(planned);
   }

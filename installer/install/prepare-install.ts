@@ -73,9 +73,10 @@ export async function prepareInstall(request: InstallRequest): Promise<PreparedI
     }
   }
   for (const { root, relative } of [...files.values(), ...recordedDirs]) await assertInsideRoot(root, relative);
+  // Folders first: a file where a folder belongs is named as such, not as a file that cannot be read.
+  const existingDirs = await findExistingDirs(parents);
   const hashes = new Map<string, string | null>();
   for (const absolute of files.keys()) hashes.set(absolute, await hashFile(absolute));
-  const existingDirs = await findExistingDirs(parents);
   if (!request.uninstall) await assertRootsCreatable(slots.values(), existingDirs);
 
   const plan = planInstall({

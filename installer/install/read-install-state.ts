@@ -9,8 +9,6 @@ import { parseManifest, type Manifest } from './manifest.js';
  * directories exist, and the guarantee that no path leaves its root through a symbolic link.
  */
 
-/** Refuses a path whose existing components lead, through a symbolic link, outside the root. */
-
 /** Reads a manifest, or null when there is none. */
 export async function readManifest(file: string): Promise<Manifest | null> {
   try {

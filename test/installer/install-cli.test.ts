@@ -150,8 +150,11 @@ describe('baton-install --uninstall', () => {
     expect((await runInstall(['--yes'], { packageRoot: v1, home })).exitCode).toBe(0);
     const rule = path.join(home, '.codex/baton/rules/be-careful.md');
     await writeFile(rule, '# My rule now\n');
+    // A dry run exits as the real run will: 1, because it keeps a file.
+    expect((await runInstall(['--uninstall', '--dry-run'], { packageRoot: v1, home })).exitCode).toBe(1);
     const result = await runInstall(['--uninstall', '--yes'], { packageRoot: v1, home });
-    expect(result.stdout).toContain(`conflict   ${rule}  (no longer part of the pack, but you edited it; kept as your own file)`);
+    expect(result.stdout).toContain(`conflict   ${rule}  (baton would remove it, but you edited it; kept as your own file)`);
+    expect(result.stdout).toContain('Run with --force to remove them; a backup of each is kept.');
     const after = contentOnly(await snapshotTree(home));
     const added = Object.keys(after).filter((name) => !(name in before));
     expect(added.sort()).toEqual(['.codex/baton', '.codex/baton/rules', '.codex/baton/rules/be-careful.md']);
@@ -300,7 +303,20 @@ describe('failures and refusals', () => {
     const project = await runInstall(['--scope', 'project', '--dry-run'], { home });
     expect(project.exitCode).toBe(2);
     expect(project.stderr).toMatch(/is not inside a git repository[\s\S]*fix: Run it from the repository/);
+    // An option left without its value (--scope $EMPTY) is refused, not read as the default.
+    for (const option of ['--scope', '--target']) {
+      const empty = await runInstall([option, '--dry-run'], { home });
+      expect(empty.exitCode, option).toBe(2);
+      expect(empty.stderr).toMatch(/Not enough arguments following: (scope|target)/);
+    }
     expect(await readdir(home)).toEqual([]);
+  });
+
+  test('a file where a folder belongs is named as such', async () => {
+    const home = await testdir({ '.claude/commands': 'a file, not a folder' });
+    const result = await runInstall(['--target', 'claude', '--dry-run'], { home });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`error: ${path.join(home, '.claude/commands')} is a file, but baton needs a folder there.\nfix: Move the file away, then run again.`);
   });
 
   test('an override whose parent folder is missing (a typo) is refused before anything is written, dry run too', async () => {
