@@ -31,16 +31,30 @@ describe('a release from planning to shipped', () => {
     };
     const states = (release: BoardRelease) => Object.fromEntries(release.slices.map((slice) => [slice.id, slice.state]));
     const track = (release: BoardRelease, id: string) => release.tracks.find((candidate) => candidate.id === id);
+    /** The board after a step: every slice's state and every track's state, as expected. */
+    const expectBoard = async (slices: Record<string, string>, tracks: Record<string, string>, exitCode = 1): Promise<BoardRelease> => {
+      const read = await board(exitCode);
+      expect(states(read)).toEqual(slices);
+      expect(Object.fromEntries(read.tracks.map((entry) => [entry.id, entry.state]))).toEqual(tracks);
+      return read;
+    };
+    /** The subject of the newest commit in a checkout: --commit uses the protocol's subject line. */
+    const subject = async (cwd: string) => git(cwd, 'log', '-1', '--format=%s');
+    const S1 = 'S01-export-csv';
+    const S2 = 'S02-export-filter';
+    const S3 = 'S03-pdf';
 
     // Plan: the release, three slices in two tracks, T2 depending on T1.
     await baton(['new-release', REL, '--commit']);
-    let now = await board();
-    expect(now.slices).toEqual([]);
+    expect(await subject(repo)).toBe(`docs(release/${REL}): open release`);
+    let now = await expectBoard({}, {});
     await baton(['new-slice', 'S01-export-csv', '--release', REL, '--track', 'T1-exports', '--title', 'An accountant exports invoices as CSV', '--commit']);
+    expect(await subject(repo)).toBe(`docs(release/${REL}/${S1}): plan slice in T1-exports`);
+    await expectBoard({ [S1]: 'planned' }, { 'T1-exports': 'planned' });
     await baton(['new-slice', 'S02-export-filter', '--release', REL, '--track', 'T1-exports', '--title', 'The export honours the filter', '--commit']);
+    await expectBoard({ [S1]: 'planned', [S2]: 'planned' }, { 'T1-exports': 'planned' });
     await baton(['new-slice', 'S03-pdf', '--release', REL, '--track', 'T2-pdf', '--depends-on', 'T1-exports', '--title', 'Invoices export as PDF', '--commit']);
-    now = await board();
-    expect(states(now)).toEqual({ 'S01-export-csv': 'planned', 'S02-export-filter': 'planned', 'S03-pdf': 'planned' });
+    now = await expectBoard({ [S1]: 'planned', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'planned', 'T2-pdf': 'planned' });
     expect(track(now, 'T1-exports')).toMatchObject({ state: 'planned', actionable: 'S01-export-csv', next: { command: 'implement-slice', args: ['S01-export-csv', REL] } });
     expect(track(now, 'T2-pdf')).toMatchObject({ blockedBy: ['T1-exports'], next: null });
     for (const slice of ['S01-export-csv', 'S02-export-filter', 'S03-pdf']) await planSpec(repo, slice, slice === 'S03-pdf' ? ['src/pdf.ts'] : slice === 'S01-export-csv' ? ['src/export.ts'] : ['src/filter.ts']);
@@ -49,13 +63,17 @@ describe('a release from planning to shipped', () => {
 
     // T1: materialise and start S01.
     await baton(['worktree', 'S01-export-csv', '--commit']);
-    now = await board();
+    now = await expectBoard({ [S1]: 'planned', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' });
     const t1 = track(now, 'T1-exports')?.worktree as string;
     expect(t1).toBe(path.join(worktrees, REL, 'T1-exports'));
     expect(now.releaseWorktree).toBe(path.join(worktrees, REL, 'release'));
-    expect(track(now, 'T1-exports')?.state).toBe('in_progress');
+    expect(await subject(now.releaseWorktree as string)).toBe(`chore(release/${REL}): materialise worktree for track T1-exports`);
+    // Out of order and out of state, the commands refuse with the reason (exit 1) and change nothing.
+    expect((await baton(['-C', t1, 'start', S2], repo, 1)).stderr).toMatch(/S01-export-csv comes before S02-export-filter in T1-exports/);
+    expect((await baton(['-C', t1, 'transition', S1, 'implemented'], repo, 1)).stderr).toMatch(/Refused for S01-export-csv: .*planned/);
     await baton(['-C', t1, 'start', 'S01-export-csv', '--commit']);
-    now = await board();
+    expect(await subject(t1)).toBe(`docs(release/${REL}/${S1}): start implementation`);
+    now = await expectBoard({ [S1]: 'in_progress', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' });
     const started = now.slices.find((slice) => slice.id === 'S01-export-csv');
     expect(started).toMatchObject({ state: 'in_progress', source: `track/${REL}/T1-exports` });
     const startCommit = started?.startCommit;
@@ -66,41 +84,51 @@ describe('a release from planning to shipped', () => {
     await git(t1, 'commit', '-q', '-m', 'feat(export): land S01-export-csv — CSV export');
     await writeProof(t1, 'S01-export-csv', baton);
     await baton(['-C', t1, 'evidence', 'S01-export-csv', '--test-command', 'npm test', '--reachability', 'src/export.ts — the exporter', '--commit']);
+    expect(await subject(t1)).toBe(`docs(release/${REL}/${S1}): record evidence`);
+    now = await expectBoard({ [S1]: 'in_progress', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' });
+    expect(now.slices.find((slice) => slice.id === S1)?.testCommands).toEqual(['npm test']);
     const refused = await baton(['-C', t1, 'transition', 'S01-export-csv', 'implemented'], repo, 1);
     expect(refused.stderr).toMatch(/baton verify fails at implemented \(dark-code\)/);
+    await expectBoard({ [S1]: 'in_progress', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' });
     await writeFiles(t1, { 'src/export.ts': 'export const toCsv = (rows: string[][]) => rows.join("\\n");\n' });
     await git(t1, 'commit', '-q', '-am', 'fix(export): S01-export-csv — no leftover marker');
     await writeProof(t1, 'S01-export-csv', baton);
     await baton(['-C', t1, 'verify', 'S01-export-csv']);
     await baton(['-C', t1, 'transition', 'S01-export-csv', 'implemented', '--commit']);
-    now = await board();
+    expect(await subject(t1)).toBe(`docs(release/${REL}/${S1}): mark implemented`);
+    expect((await statusOf(t1, S1)).actual_files).toEqual(['src/export.ts']);
+    now = await expectBoard({ [S1]: 'implemented', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' });
     expect(now.slices.find((slice) => slice.id === 'S01-export-csv')).toMatchObject({ state: 'implemented', next: { command: 'verify-slice', args: ['S01-export-csv', REL] } });
 
     // A FAIL, its fix, and a PASS. start_commit is kept, so the second verifier sees the whole slice.
     const notes = path.join(await testdir(), 'verdict.md');
     await writeFile(notes, 'FAIL\n\n1. Gate 3 — no test drives the export button.\n2. Gate 4 — the artefact shows no gesture.\n');
     await baton(['-C', t1, 'verdict', 'S01-export-csv', 'FAIL', '--notes-file', notes, '--commit']);
-    now = await board();
+    expect(await subject(t1)).toBe(`chore(release/${REL}/${S1}): verifier verdict — FAIL`);
+    expect((await statusOf(t1, S1)).verification).toMatchObject({ result: 'fail', violations: ['Gate 3 — no test drives the export button.', 'Gate 4 — the artefact shows no gesture.'] });
+    now = await expectBoard({ [S1]: 'failed_verification', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' });
     expect(now.slices.find((slice) => slice.id === 'S01-export-csv')).toMatchObject({ state: 'failed_verification', verification: 'fail', next: { command: 'implement-slice' } });
     await baton(['-C', t1, 'start', 'S01-export-csv', '--commit']);
-    expect((await board()).slices.find((slice) => slice.id === 'S01-export-csv')).toMatchObject({ state: 'in_progress', startCommit });
+    expect((await expectBoard({ [S1]: 'in_progress', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' })).slices.find((slice) => slice.id === 'S01-export-csv')).toMatchObject({ state: 'in_progress', startCommit });
     await writeFiles(t1, { 'test/export.test.ts': 'test("clicks Export", () => {});\n' });
     await git(t1, 'add', '-A');
     await git(t1, 'commit', '-q', '-m', 'fix(export): S01-export-csv — test through the button');
     await planSpec(t1, 'S01-export-csv', ['src/export.ts', 'test/export.test.ts']);
     await writeProof(t1, 'S01-export-csv', baton);
     await baton(['-C', t1, 'transition', 'S01-export-csv', 'implemented', '--commit']);
+    await expectBoard({ [S1]: 'implemented', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' });
     await writeFile(notes, 'PASS on a fresh session, artefacts only.\n');
     await baton(['-C', t1, 'verdict', 'S01-export-csv', 'PASS', '--notes-file', notes, '--commit']);
-    now = await board();
+    now = await expectBoard({ [S1]: 'verified', [S2]: 'planned', [S3]: 'planned' }, { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' });
     expect(now.slices.find((slice) => slice.id === 'S01-export-csv')).toMatchObject({ state: 'verified', verification: 'pass' });
     expect(track(now, 'T1-exports')).toMatchObject({ actionable: 'S02-export-filter', next: { command: 'implement-slice', args: ['S02-export-filter', REL] } });
     const journal = await readFile(path.join(t1, 'docs/release', REL, 'S01-export-csv', 'journal.md'), 'utf8');
     expect(journal).toMatch(/### .* — FAIL on [0-9a-f]{12}\n\nFAIL\n\n1\. Gate 3/);
     expect(journal).toMatch(/### .* — PASS on [0-9a-f]{12}/);
 
-    // S02 straight through.
-    await implement(t1, 'S02-export-filter', { 'src/filter.ts': 'export const filter = true;\n' }, baton, notes);
+    // S02 straight through, the board checked after each command.
+    const t1Open = { 'T1-exports': 'in_progress', 'T2-pdf': 'planned' };
+    await implement(t1, S2, { 'src/filter.ts': 'export const filter = true;\n' }, baton, notes, (state) => expectBoard({ [S1]: 'verified', [S2]: state, [S3]: 'planned' }, t1Open));
     now = await board();
     expect(track(now, 'T1-exports')).toMatchObject({ readyToMerge: true, next: { command: 'merge-track', args: ['T1-exports', REL] } });
 
@@ -110,24 +138,33 @@ describe('a release from planning to shipped', () => {
     await git(t1, 'commit', '-q', '-m', 'feat: a late change');
     const closed = await baton(['gate', 'merge-track', 'T1-exports', REL], repo, 1);
     expect(closed.stdout).toMatch(/commit\(s\) changing code after the newest verdict: [0-9a-f]+ feat: a late change/);
+    await expectBoard({ [S1]: 'verified', [S2]: 'verified', [S3]: 'planned' }, t1Open);
     await git(t1, 'reset', '-q', '--hard', 'HEAD~1');
     expect((await baton(['gate', 'merge-track', 'T1-exports', REL])).stdout).toBe(`gate merge-track T1-exports (release ${REL}): OPEN`);
+    // The later gates list every reason they are closed.
+    const early = await baton(['gate', 'merge-release', REL], repo, 1);
+    expect(early.stdout).toContain('S03-pdf is planned; every slice must be verified, deferred or shipped');
+    expect(early.stdout).toContain(`T1-exports, T2-pdf are not merged into release-wt/${REL} (merge-track)`);
+    expect((await baton(['gate', 'mark-shipped', REL], repo, 1)).stdout).toContain(`release-wt/${REL} is not merged into main (merge-release)`);
 
     // Merge T1 into release-wt, record it; T2 is unblocked.
     const releaseWorktree = now.releaseWorktree as string;
     await git(releaseWorktree, 'merge', '--no-ff', '-q', '-m', `Merge track T1-exports into release-wt/${REL} — 2 slices verified`, `track/${REL}/T1-exports`);
+    await expectBoard({ [S1]: 'verified', [S2]: 'verified', [S3]: 'planned' }, t1Open);
     await baton(['merged', 'T1-exports', REL, '--commit']);
-    now = await board();
-    expect(track(now, 'T1-exports')?.state).toBe('merged');
+    expect(await subject(releaseWorktree)).toBe(`docs(release/${REL}): record track T1-exports merge to release-wt`);
+    now = await expectBoard({ [S1]: 'verified', [S2]: 'verified', [S3]: 'planned' }, { 'T1-exports': 'merged', 'T2-pdf': 'planned' });
     expect(track(now, 'T2-pdf')).toMatchObject({ blockedBy: [], next: { command: 'implement-slice', args: ['S03-pdf', REL] } });
 
     // T2: its branch starts from release-wt, so it has T1's work.
     await baton(['worktree', 'S03-pdf', REL, '--commit']);
-    const t2 = track(await board(), 'T2-pdf')?.worktree as string;
+    const t2Open = { 'T1-exports': 'merged', 'T2-pdf': 'in_progress' };
+    const t2 = track(await expectBoard({ [S1]: 'verified', [S2]: 'verified', [S3]: 'planned' }, t2Open), 'T2-pdf')?.worktree as string;
     expect(await readFile(path.join(t2, 'src/export.ts'), 'utf8')).toContain('toCsv');
-    await implement(t2, 'S03-pdf', { 'src/pdf.ts': 'export const pdf = true;\n' }, baton, notes);
+    await implement(t2, S3, { 'src/pdf.ts': 'export const pdf = true;\n' }, baton, notes, (state) => expectBoard({ [S1]: 'verified', [S2]: 'verified', [S3]: state }, t2Open, state === 'verified' ? 0 : 1));
     await baton(['gate', 'merge-track', 'T2-pdf']);
     await git(releaseWorktree, 'merge', '--no-ff', '-q', '-m', `Merge track T2-pdf into release-wt/${REL} — 1 slice verified`, `track/${REL}/T2-pdf`);
+    await expectBoard({ [S1]: 'verified', [S2]: 'verified', [S3]: 'verified' }, t2Open, 0);
     await baton(['merged', 'T2-pdf', '--commit']);
     now = await board(0);
     expect(now.complete).toBe(true);
@@ -143,6 +180,7 @@ describe('a release from planning to shipped', () => {
     await baton(['gate', 'mark-shipped', REL]);
     const tooEarly = await baton(['ship', REL, '--deployed', beforeMerge], repo, 1);
     expect(tooEarly.stderr).toMatch(/does not contain the release merge/);
+    await expectBoard({ [S1]: 'verified', [S2]: 'verified', [S3]: 'verified' }, { 'T1-exports': 'merged', 'T2-pdf': 'merged' }, 0);
     await baton(['ship', REL, '--deployed', 'HEAD', '--deploy-ref', 'v1.4.0', '--commit']);
     now = await board(0);
     expect(states(now)).toEqual({ 'S01-export-csv': 'shipped', 'S02-export-filter': 'shipped', 'S03-pdf': 'shipped' });
@@ -188,14 +226,25 @@ async function writeProof(root: string, slice: string, baton: Baton): Promise<vo
   if ((await git(root, 'status', '--porcelain')) !== '') await git(root, 'commit', '-q', '-m', `docs(release/${REL}/${slice}): proof bundle`);
 }
 
-async function implement(root: string, slice: string, files: Record<string, string>, baton: Baton, notes: string): Promise<void> {
+/** One slice from planned to verified; `expectState` checks the board after each command. */
+async function implement(root: string, slice: string, files: Record<string, string>, baton: Baton, notes: string, expectState: (state: string) => Promise<unknown>): Promise<void> {
   await baton(['-C', root, 'start', slice, '--commit']);
+  await expectState('in_progress');
   await writeFiles(root, files);
   await git(root, 'add', '-A');
   await git(root, 'commit', '-q', '-m', `feat: land ${slice}`);
   await writeProof(root, slice, baton);
+  await expectState('in_progress');
   await baton(['-C', root, 'evidence', slice, '--test-command', 'npm test', '--reachability', `${Object.keys(files)[0]} — it`, '--commit']);
+  await expectState('in_progress');
   await baton(['-C', root, 'transition', slice, 'implemented', '--commit']);
+  await expectState('implemented');
   await writeFile(notes, 'PASS\n');
   await baton(['-C', root, 'verdict', slice, 'PASS', '--notes-file', notes, '--commit']);
+  await expectState('verified');
+}
+
+/** A slice's status.json as written in a checkout. */
+async function statusOf(root: string, slice: string): Promise<{ actual_files: string[]; verification: Record<string, unknown> }> {
+  return JSON.parse(await readFile(path.join(root, 'docs/release', REL, slice, 'status.json'), 'utf8')) as { actual_files: string[]; verification: Record<string, unknown> };
 }
