@@ -76,7 +76,6 @@ describe('baton board serve', () => {
   });
 
   test('listens on 127.0.0.1 only', async () => {
-    expect(url.startsWith('http://127.0.0.1:')).toBe(true);
     const port = Number(new URL(url).port);
     const ask = (host: string) =>
       new Promise<string>((resolve) => {

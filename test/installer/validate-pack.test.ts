@@ -270,6 +270,14 @@ describe('pack validation', () => {
     expect(match?.fix).toMatch(/\S/);
   });
 
+  test('a name and a description exactly at their limits are accepted', async () => {
+    // baton-<name> is 64 characters: the longest skill name Codex accepts; 1,024 is the description limit.
+    const name = 'a'.repeat(64 - 'baton-'.length);
+    const problems = await problemsOf({ [`skills/${name}/SKILL.md`]: command(`description: ${'x'.repeat(1024)}`, '# A') });
+    expect(problems).toEqual([]);
+    expect(await problemsOf({ [`skills/${name}a/SKILL.md`]: command('description: A.', '# A') })).toMatchObject([{ field: 'name', message: expect.stringMatching(/65 characters/) }]);
+  });
+
   test('a valid fixture pack has no problems', async () => {
     const pack = await readPack(path.join(REPO_ROOT, 'test/fixtures/packs/valid'), TARGETS);
     expect(pack.commands.map((c) => c.name)).toEqual(['check-thing']);

@@ -128,6 +128,12 @@ describe('dark-code', () => {
     return check(await verify(repo.dir), 'dark-code');
   }
 
+  test('every marker word counts, as a whole word', async () => {
+    const lines = ['let a = 1; // placeholder value', 'let b = 2; // HACK', 'let c = 3; // xxx', 'let d = 4; // deferred to later', 'let e = 5; // placeholders and hacks are other words'];
+    const result = await darkCode({ 'src/export.ts': `${CODE['src/export.ts']}${lines.join('\n')}\n` });
+    expect(result.details).toEqual(['src/export.ts:4: placeholder: let a = 1; // placeholder value', 'src/export.ts:5: HACK: let b = 2; // HACK', 'src/export.ts:6: xxx: let c = 3; // xxx', 'src/export.ts:7: deferred: let d = 4; // deferred to later']);
+  });
+
   test('reports each marker as file:line of the new file, case-insensitive', async () => {
     const result = await darkCode({ 'src/export.ts': `${CODE['src/export.ts']}// todo: escape commas\nconst x = 1; // FIXME\n` });
     expect(result.status).toBe('fail');
