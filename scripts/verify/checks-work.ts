@@ -65,7 +65,7 @@ export function checkProofSections(context: VerifyContext, sections: Section[] |
   });
   const details = [...missing.map((title) => `missing: ${title}`), ...empty.map((title) => `empty: ${title} (write "None" if there is nothing)`)];
   if (details.length > 0) return fail('proof-sections', 'proof.md lacks sections or leaves them empty', details);
-  return pass('proof-sections', `all ${PROOF_SECTIONS.length} sections are present and filled`);
+  return pass('proof-sections', `all ${PROOF_SECTIONS.length} sections are present and not empty (unfilled placeholders are the next check)`);
 }
 
 export function checkProofPlaceholders(context: VerifyContext, proofSections: Section[] | undefined): CheckResult {
