@@ -65,7 +65,9 @@ function parser(argv: string[]) {
     .exitProcess(false)
     .wrap(100)
     .fail((message, error) => {
-      throw error ?? new UsageError(message, { fix: 'Run baton-install --help for the options.' });
+      // yargs reports its own parsing problems (such as an option given no value) as a YError.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(message ?? error?.message ?? 'The arguments could not be read.', { fix: 'Run baton-install --help for the options.' });
     });
 }
 

@@ -40,7 +40,9 @@ function parser(argv: string[], io: BatonIo, onRun: (code: ExitCode) => void) {
     .exitProcess(false)
     .wrap(100)
     .fail((message, error) => {
-      throw error ?? new UsageError(message, { fix: 'Add --help after the command to see its arguments and options.' });
+      // yargs reports its own parsing problems (such as an option given no value) as a YError.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(message ?? error?.message ?? 'The arguments could not be read.', { fix: 'Add --help after the command to see its arguments and options.' });
     });
   for (const command of COMMANDS) {
     cli = cli.command(command.command, command.describe, command.builder, async (args) => {

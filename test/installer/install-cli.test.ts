@@ -307,7 +307,7 @@ describe('failures and refusals', () => {
     for (const option of ['--scope', '--target']) {
       const empty = await runInstall([option, '--dry-run'], { home });
       expect(empty.exitCode, option).toBe(2);
-      expect(empty.stderr).toMatch(/Not enough arguments following: (scope|target)/);
+      expect(empty.stderr).toBe(`error: Not enough arguments following: ${option.slice(2)}\nfix: Run baton-install --help for the options.`);
     }
     expect(await readdir(home)).toEqual([]);
   });

@@ -57,12 +57,14 @@ describe('operational errors exit 2 and print no verdict', () => {
     ['a slice that does not exist', async () => ['verify', 'S99-nothing'], /Slice S99-nothing was not found: searched the releases 2026-11-21-billing/],
     ['a base that does not resolve', async () => ['verify', SLICE, '--base', 'nope'], /--base nope does not name a commit/],
     ['an unknown option', async () => ['verify', SLICE, '--bogus'], /Unknown argument: bogus/],
+    ['an option without its value', async () => ['verify', SLICE, '--base'], /^error: Not enough arguments following: base\nfix: Add --help after the command to see its arguments and options\.$/],
   ];
   test.each(cases)('%s', async (_name, args, message) => {
     const { dir } = await passingSliceRepo();
     const result = await runBin('baton', await args(dir), { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/a bug in baton/);
     expect(result.stdout).not.toMatch(/PASS|FAIL/);
   });
 
