@@ -72,7 +72,7 @@ export async function prepareInstall(request: InstallRequest): Promise<PreparedI
       if (root !== undefined) recordedDirs.push({ root, relative: dir.path });
     }
   }
-  for (const { root, relative } of [...files.values(), ...recordedDirs]) await assertInsideRoot(root, relative);
+  for (const { root, relative } of [...files.values(), ...recordedDirs]) await assertInsideRoot(root, relative, 'baton-install');
   // Folders first: a file where a folder belongs is named as such, not as a file that cannot be read.
   const existingDirs = await findExistingDirs(parents);
   const hashes = new Map<string, string | null>();
