@@ -1,16 +1,14 @@
-import { access } from 'node:fs/promises';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
 import { REPO_ROOT } from '../helpers/run.js';
 import { INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
 import { gitdir, writeFiles } from '../helpers/testdir.js';
 
-/** Debian's Chromium; the CI script installs it (apt-get install chromium), as a new machine would need. */
-const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
 const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 
 let browser: Browser;
@@ -19,9 +17,6 @@ let url: string;
 let repo: string;
 
 beforeAll(async () => {
-  await access(CHROMIUM).catch(() => {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}. Install Debian's package (apt-get install chromium) or set BATON_CHROMIUM; the dashboard test needs a real browser.`);
-  });
   repo = await gitdir({
     [`docs/release/${RELEASE}/index.md`]: INDEX.replace('state: in_progress', 'state: planned'),
     [`${SLICE_DIR}/spec.md`]: SPEC,
@@ -35,11 +30,7 @@ beforeAll(async () => {
     });
     void server.then((result) => reject(new Error(`the dashboard exited: ${result.stderr}`)));
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // As root in a container Chromium needs --no-sandbox; the rest keep it off a closed network.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
