@@ -1,7 +1,5 @@
-import { lstat } from 'node:fs/promises';
-import path from 'node:path';
-import { errnoCode } from '../lib/errors.js';
 import { parseYamlMapping, splitFrontmatter } from '../lib/frontmatter.js';
+import { isInsideRootLexically } from '../lib/inside-root.js';
 import { fail, pass, skip, type CheckResult } from './report.js';
 import type { VerifyContext } from './verify-slice.js';
 
@@ -82,9 +80,10 @@ export async function checkReachability(context: VerifyContext): Promise<CheckRe
   const missing: string[] = [];
   for (const entry of entries) {
     const file = reachabilityPath(entry);
-    if (!(await exists(path.join(context.repo.root, file)))) missing.push(`${file} (from "${entry}")`);
+    // A path from the record is data: one that leaves the repository is not looked up at all.
+    if (!isInsideRootLexically(file) || !(await context.exists(file))) missing.push(`${file} (from "${entry}")`);
   }
-  if (missing.length > 0) return fail('reachability', `${missing.length} recorded reachability artefact(s) do not exist in the working tree`, missing);
+  if (missing.length > 0) return fail('reachability', `${missing.length} recorded reachability artefact(s) do not exist in the repository`, missing);
   return pass('reachability', `${entries.length} reachability artefact(s) exist`, entries.map(reachabilityPath));
 }
 
@@ -97,14 +96,4 @@ export function checkTestCommands(context: VerifyContext): CheckResult {
     return fail('test-commands', `no test command is recorded for a slice at ${context.state}; record them with baton evidence --test-command`);
   }
   return skip('test-commands', `not required at ${context.state ?? 'an unknown state'}`);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return false;
-    throw error;
-  }
 }

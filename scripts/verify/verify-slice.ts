@@ -1,5 +1,7 @@
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { OperationalError } from '../lib/errors.js';
+import { errnoCode, OperationalError } from '../lib/errors.js';
+import { readObjects } from '../lib/git-objects.js';
 import { mergeBase, resolveCommit } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
 import { JsonError } from '../lib/json-file.js';
@@ -22,6 +24,13 @@ export interface VerifyOptions {
    * a slice claim `implemented` that would fail the checks made at that state).
    */
   asImplemented?: boolean;
+  /**
+   * Check the slice as it is in this commit rather than in the working tree: its record files are read
+   * from the commit and its changes end there. The receipts use it: `implemented`, the verdict and the
+   * merge-track gate each compute the report at the candidate commit, so the three agree byte for byte.
+   * Needs `release`.
+   */
+  at?: string | undefined;
 }
 
 /** Everything the checks read, gathered once. */
@@ -42,6 +51,8 @@ export interface VerifyContext {
   /** The state the checks judge (the recorded one, or `implemented` for a transition). */
   state: SliceState | undefined;
   changes: SliceChanges;
+  /** Whether a repository-relative file exists where the slice is checked (the working tree, or the commit). */
+  exists(file: string): Promise<boolean>;
 }
 
 interface SliceSetup {
@@ -51,17 +62,27 @@ interface SliceSetup {
   sliceDir: string;
   statusText: string | undefined;
   parsed: { status: SliceStatus | undefined; problems: string[] };
+  /** Reads a repository-relative file where the slice is checked. */
+  read(file: string): Promise<string | undefined>;
 }
 
 /** Validates the ids, opens the repository, finds the slice and reads its status record. */
 async function setUp(options: VerifyOptions): Promise<SliceSetup> {
   const slice = assertId('slice', options.slice);
   const repo = await openRepo(options.cwd, options.env);
-  const release = await locateSlice(repo, slice, options.release === undefined ? undefined : assertId('release', options.release));
+  const at = options.at;
+  const release = at !== undefined ? assertId('release', options.release ?? '') : await locateSlice(repo, slice, options.release === undefined ? undefined : assertId('release', options.release));
+  const read = at === undefined ? (file: string) => readTextIfPresent(path.join(repo.root, file)) : (file: string) => readAtCommit(repo.root, at, file);
   const sliceDir = slicePath(repo, release, slice);
-  const statusText = await readTextIfPresent(path.join(repo.root, sliceDir, 'status.json'));
+  const statusText = await read(`${sliceDir}/status.json`);
   const parsed = statusText === undefined ? { status: undefined, problems: [] } : safeStatus(statusText, `${sliceDir}/status.json`);
-  return { repo, slice, release, sliceDir, statusText, parsed };
+  return { repo, slice, release, sliceDir, statusText, parsed, read };
+}
+
+/** A file's text in a commit, or undefined when the commit does not have it. */
+async function readAtCommit(root: string, commit: string, file: string): Promise<string | undefined> {
+  const [object] = await readObjects(root, [{ kind: 'contents', name: `${commit}:${file}` }]);
+  return object?.type === 'blob' ? object.content?.toString('utf8') : undefined;
 }
 
 /**
@@ -71,7 +92,7 @@ async function setUp(options: VerifyOptions): Promise<SliceSetup> {
 async function startChanges(setup: SliceSetup, options: VerifyOptions, lines: ReadChangesOptions['lines']): Promise<{ base: { commit: string; source: string }; changes: Promise<SliceChanges> }> {
   const { repo, slice, release, parsed } = setup;
   const base = await resolveBase(repo, release, slice, options.base, parsed.status?.start_commit ?? undefined);
-  const end = verifiedEnd(parsed.status);
+  const end = options.at ?? verifiedEnd(parsed.status);
   const changes = readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice), lines, ...(end ? { end } : {}) });
   changes.catch(() => undefined); // reported where it is awaited, not as an unhandled rejection
   return { base, changes };
@@ -89,25 +110,26 @@ export async function sliceChanges(options: VerifyOptions): Promise<{ changes: S
  */
 export async function verifySlice(options: VerifyOptions): Promise<{ report: VerifyReport; changes: SliceChanges }> {
   const setup = await setUp(options);
-  const { repo, slice, release, sliceDir, statusText, parsed } = setup;
+  const { repo, slice, release, sliceDir, statusText, parsed, read } = setup;
   // Start git first; the Markdown and YAML readers and the checks load while git works.
   const { base, changes: changesRead } = await startChanges(setup, options, MARKER_LINES);
-  const read = (name: string) => readTextIfPresent(path.join(repo.root, sliceDir, name));
   const [{ readSections }, record, work, spec, proof, journal, index] = await Promise.all([
     import('../lib/markdown.js'),
     import('./checks-record.js'),
     import('./checks-work.js'),
-    read('spec.md'),
-    read('proof.md'),
-    read('journal.md'),
-    readTextIfPresent(path.join(repo.root, releasePath(repo, release), 'index.md')),
+    read(`${sliceDir}/spec.md`),
+    read(`${sliceDir}/proof.md`),
+    read(`${sliceDir}/journal.md`),
+    read(`${releasePath(repo, release)}/index.md`),
   ]);
   const proofSections = proof === undefined ? undefined : readSections(proof);
   const specSections = spec === undefined ? undefined : readSections(spec);
   const recorded = parsed.status?.state;
   const state = options.asImplemented && recorded === 'in_progress' ? 'implemented' : recorded;
   const changes = await changesRead;
-  const context: VerifyContext = { repo, release, slice, sliceDir, spec, proof, journal, statusText, index, status: parsed.status, statusProblems: parsed.problems, state, changes };
+  const at = options.at;
+  const exists = at === undefined ? (file: string) => existsInWorkingTree(repo.root, file) : async (file: string) => (await readObjects(repo.root, [{ kind: 'info', name: `${at}:${file}` }]))[0] !== undefined;
+  const context: VerifyContext = { repo, release, slice, sliceDir, spec, proof, journal, statusText, index, status: parsed.status, statusProblems: parsed.problems, state, changes, exists };
 
   const checks: CheckResult[] = [
     record.checkArtefacts(context),
@@ -140,6 +162,16 @@ function verifiedEnd(status: SliceStatus | undefined): string | undefined {
 function ownRecord(repo: Repo, release: string, slice: string): (file: string) => boolean {
   const prefix = `${slicePath(repo, release, slice)}/`;
   return (file) => file.startsWith(prefix);
+}
+
+async function existsInWorkingTree(root: string, file: string): Promise<boolean> {
+  try {
+    await lstat(path.join(root, file));
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return false;
+    throw error;
+  }
 }
 
 function safeStatus(text: string, file: string): { status: SliceStatus | undefined; problems: string[] } {
