@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BatonIo } from '../cli.js';
 import { errnoCode, formatError, OperationalError, type ExitCode } from '../lib/errors.js';
 import type { Board, BoardRelease, BoardSlice, NextCommand } from './board.js';
@@ -33,16 +33,34 @@ export async function serveBoard(options: ServeOptions, io: BatonIo): Promise<Ex
   await read();
   // Loaded here, not at the top: a bundled static import would load node:http for every baton command.
   const { createServer } = await import('node:http');
+  // The port is known only once listening (0 picks one); requests cannot arrive before that.
+  let allowedHosts: string[] = [];
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (request.method !== 'GET') return send(response, 405, 'text/plain', 'Only GET is supported.\n');
-    if (url.pathname === '/favicon.ico') return send(response, 204, 'text/plain', '');
-    if (url.pathname !== '/' && url.pathname !== '/content') return send(response, 404, 'text/plain', 'Not found.\n');
-    read().then(
-      (board) => send(response, 200, 'text/html; charset=utf-8', url.pathname === '/' ? renderPage(board, io.now(), options.refreshSeconds) : renderContent(board, io.now())),
-      (error: unknown) => send(response, 500, 'text/html; charset=utf-8', `<p class="error">${escapeHtml(formatError(error))}</p>`),
-    );
+    try {
+      answer(request, response);
+    } catch (error) {
+      // Whatever went wrong with this request, the server stays up for the next one.
+      io.writeError(`board serve: a request failed: ${formatError(error)}\n`);
+      if (!response.headersSent) send(response, 500, 'text/plain', 'The board server failed on this request.\n');
+      else response.destroy();
+    }
   });
+  const answer = (request: IncomingMessage, response: ServerResponse) => {
+    const refused = refuseHost(request, allowedHosts);
+    if (refused) return send(response, refused.status, 'text/plain', refused.body);
+    const pathname = requestPath(request.url);
+    if (pathname === undefined) return send(response, 400, 'text/plain', 'Bad request: the request target is not a path such as /.\n');
+    if (request.method !== 'GET') return send(response, 405, 'text/plain', 'Only GET is supported.\n');
+    if (pathname === '/favicon.ico') return send(response, 204, 'text/plain', '');
+    if (pathname !== '/' && pathname !== '/content') return send(response, 404, 'text/plain', 'Not found.\n');
+    read().then(
+      (board) => send(response, 200, 'text/html; charset=utf-8', pathname === '/' ? renderPage(board, io.now(), options.refreshSeconds) : renderContent(board, io.now())),
+      (error: unknown) => send(response, 500, 'text/html; charset=utf-8', `<p class="error">${escapeHtml(formatError(error))}</p>`),
+    ).catch((error: unknown) => {
+      io.writeError(`board serve: a request failed: ${formatError(error)}\n`);
+      response.destroy();
+    });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => {
       if (errnoCode(error) === 'EADDRINUSE') {
@@ -53,6 +71,7 @@ export async function serveBoard(options: ServeOptions, io: BatonIo): Promise<Ex
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
   io.write(`The release board is at http://127.0.0.1:${port}/ (this machine only). Press Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
@@ -62,8 +81,32 @@ export async function serveBoard(options: ServeOptions, io: BatonIo): Promise<Ex
   return 0;
 }
 
+/**
+ * A web page the user visits can point its own domain at 127.0.0.1 (DNS rebinding) and read the board
+ * with the user's browser; the browser still sends that domain as Host. So only the names of this
+ * machine with the real port are answered, and a request without exactly one Host header is refused.
+ */
+function refuseHost(request: IncomingMessage, allowed: string[]): { status: number; body: string } | undefined {
+  const hosts = request.rawHeaders.filter((_value, index) => index % 2 === 0 && request.rawHeaders[index]?.toLowerCase() === 'host');
+  if (hosts.length > 1) return { status: 400, body: 'Bad request: more than one Host header.\n' };
+  const host = request.headers.host;
+  if (host !== undefined && allowed.includes(host)) return undefined;
+  return { status: 403, body: `Forbidden: the board answers only requests for ${allowed.join(', ')}; this one was for ${host === undefined ? 'no Host' : JSON.stringify(host.slice(0, 100))}.\n` };
+}
+
+/** The path of an origin-form request target (`/content?x`); undefined for anything else or what URL cannot parse. */
+function requestPath(target: string | undefined): string | undefined {
+  if (target === undefined || !target.startsWith('/')) return undefined;
+  try {
+    return new URL(target, 'http://127.0.0.1').pathname;
+  } catch (error) {
+    if (error instanceof TypeError) return undefined;
+    throw error;
+  }
+}
+
 function send(response: ServerResponse, status: number, type: string, body: string): void {
-  response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   response.end(body);
 }
 
