@@ -18,14 +18,26 @@ const EXAMPLES: Record<IdKind, string> = {
   track: 'T1-exports',
 };
 
+/**
+ * The longest id accepted. Ids become folder names (docs/release/<release>/<slice>/), branch names
+ * (track/<release>/<track>) and parts of worktree paths; 100 keeps each far below the 255 bytes a
+ * file name may have and the whole path far below PATH_MAX, however they are combined.
+ */
+export const MAX_ID_LENGTH = 100;
+
 /** Whether `value` is a well-formed id of the given kind. */
 export function isId(kind: IdKind, value: string): boolean {
-  return ID_SHAPES[kind].test(value);
+  return value.length <= MAX_ID_LENGTH && ID_SHAPES[kind].test(value);
 }
 
 /** Returns `value` when it is a well-formed id of the given kind; throws a usage error naming the shape otherwise. */
 export function assertId(kind: IdKind, value: string): string {
   if (isId(kind, value)) return value;
+  if (value.length > MAX_ID_LENGTH) {
+    throw new UsageError(`The ${kind} id "${value.slice(0, 40)}…" is ${value.length} characters long; an id has at most ${MAX_ID_LENGTH}.`, {
+      fix: `Use a shorter id, for example ${EXAMPLES[kind]}.`,
+    });
+  }
   throw new UsageError(`"${value}" is not a valid ${kind} id.`, {
     fix: `Use the form ${ID_SHAPES[kind].source}, for example ${EXAMPLES[kind]}.`,
   });
