@@ -2,6 +2,7 @@ import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { exitCodeOf, formatError, UsageError, type ExitCode } from './lib/errors.js';
 import { VERSION } from './lib/version.js';
+import { workingFolderProblem } from './lib/working-folder.js';
 import { COMMANDS } from './commands/index.js';
 
 /** What a baton command takes from its process; tests pass their own. */
@@ -47,6 +48,8 @@ function parser(argv: string[], io: BatonIo, onRun: (code: ExitCode) => void) {
   for (const command of COMMANDS) {
     cli = cli.command(command.command, command.describe, command.builder, async (args) => {
       const cwd = typeof args.C === 'string' ? path.resolve(io.cwd, args.C) : io.cwd;
+      const problem = typeof args.C === 'string' ? workingFolderProblem(cwd) : undefined;
+      if (problem) throw new UsageError(`The folder given to -C, ${cwd}, ${problem}.`, { fix: 'Pass the folder of a git repository, or leave -C out to use the current folder.' });
       onRun(await command.run(args, { ...io, cwd }));
     });
   }

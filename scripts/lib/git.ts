@@ -4,7 +4,8 @@ import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { OperationalError } from './errors.js';
+import { errnoCode, OperationalError } from './errors.js';
+import { workingFolderProblem } from './working-folder.js';
 
 /**
  * One-command git wrappers. Every call passes an argument array (never a shell string) and a working
@@ -25,22 +26,52 @@ export interface GitResult {
 const READ_ENV = { GIT_OPTIONAL_LOCKS: '0' };
 const MAX_BUFFER = 1024 * 1024 * 1024;
 
+/** Starts git; a working folder that is a file makes Node throw here (spawn ENOTDIR) rather than emit 'error'. */
+function launch<T>(cwd: string, start: () => T): T {
+  try {
+    return start();
+  } catch (error) {
+    throw startFailure(cwd, error);
+  }
+}
+
+/**
+ * Why git could not be started. Node reports a working folder that does not exist as `spawn git
+ * ENOENT`, exactly as it reports a missing git, so the folder is looked at before git is blamed.
+ */
+function startFailure(cwd: string, error: unknown): OperationalError {
+  const code = errnoCode(error);
+  const problem = code === 'ENOENT' || code === 'ENOTDIR' ? folderProblem(cwd) : undefined;
+  if (problem) return new OperationalError(`Could not run git in ${cwd}: that path ${problem}.`, { cause: error, fix: 'Run baton inside a repository, or pass one with -C <folder>.' });
+  if (code === 'ENOENT') return new OperationalError('Could not run git: it is not on PATH.', { cause: error, fix: 'Install git and make sure it is on your PATH.' });
+  return new OperationalError('Could not run git.', { cause: error, fix: `Check that git runs in ${cwd} (git status).` });
+}
+
+function folderProblem(cwd: string): string | undefined {
+  try {
+    return workingFolderProblem(cwd);
+  } catch {
+    // The folder cannot even be looked at (EACCES on a parent): report the start failure itself.
+    return undefined;
+  }
+}
+
 /** Runs git and returns its output whatever the exit code. */
 function spawnGit(cwd: string, args: string[], options: { input?: string; env?: Record<string, string> }): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
+    const child = launch(cwd, () => execFile(
       'git',
       args,
       { cwd, encoding: 'buffer', maxBuffer: MAX_BUFFER, env: { ...process.env, ...READ_ENV, ...options.env } },
       (error, stdout, stderr) => {
         const code = error && typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : error ? -1 : 0;
         if (error && code === -1) {
-          reject(new OperationalError('Could not run git.', { cause: error, fix: 'Install git and make sure it is on your PATH.' }));
+          reject(startFailure(cwd, error));
           return;
         }
         resolve({ exitCode: code, stdout, stderr: stderr.toString('utf8') });
       },
-    );
+    ));
     // A git that stops before reading its input (an option it does not know) would fail the write with
     // EPIPE; its exit code and message say what went wrong.
     child.stdin?.on('error', () => undefined);
@@ -102,7 +133,7 @@ async function spawnGitToFile(cwd: string, args: string[], options: { input?: st
     return undefined;
   }
   return new Promise<{ exitCode: number; stdout: Buffer; stderr: string }>((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: [options.input === undefined ? 'ignore' : 'pipe', output, 'pipe'] });
+    const child = launch(cwd, () => spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: [options.input === undefined ? 'ignore' : 'pipe', output, 'pipe'] }));
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
@@ -110,7 +141,7 @@ async function spawnGitToFile(cwd: string, args: string[], options: { input?: st
     // A git that stops early closes its input; its exit code says why, so the write error adds nothing.
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input);
-    child.on('error', (error) => reject(new OperationalError('Could not run git.', { cause: error, fix: 'Install git and make sure it is on your PATH.' })));
+    child.on('error', (error) => reject(startFailure(cwd, error)));
     child.on('close', (code) => {
       try {
         resolve({ exitCode: code ?? -1, stdout: readWhole(output), stderr });
@@ -139,7 +170,7 @@ function readWhole(fd: number): Buffer {
  */
 export function gitStream(cwd: string, args: string[], onText: (text: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = launch(cwd, () => spawn('git', args, { cwd, env: { ...process.env, ...READ_ENV }, stdio: ['ignore', 'pipe', 'pipe'] }));
     const decoder = new StringDecoder('utf8');
     let stderr = '';
     let failed: Error | undefined;
@@ -155,7 +186,7 @@ export function gitStream(cwd: string, args: string[], onText: (text: string) =>
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });
-    child.on('error', (error) => reject(new OperationalError('Could not run git.', { cause: error, fix: 'Install git and make sure it is on your PATH.' })));
+    child.on('error', (error) => reject(startFailure(cwd, error)));
     child.on('close', (code) => {
       if (failed) return reject(failed);
       if (code !== 0) return reject(gitFailure(args, { exitCode: code ?? -1, stdout: '', stderr }));
