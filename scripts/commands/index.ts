@@ -1,7 +1,8 @@
 import type { BatonCommand } from '../cli.js';
 import { boardCommand, nextCommand } from './board.js';
 import { lifecycleCommands } from './lifecycle.js';
+import { logCommand } from './log.js';
 import { changedFilesCommand, verifyCommand } from './verify.js';
 
 /** Every `baton` subcommand, in the order --help lists them. */
-export const COMMANDS: BatonCommand[] = [boardCommand, nextCommand, verifyCommand, changedFilesCommand, ...lifecycleCommands];
+export const COMMANDS: BatonCommand[] = [boardCommand, nextCommand, verifyCommand, changedFilesCommand, logCommand, ...lifecycleCommands];
