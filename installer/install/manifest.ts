@@ -1,4 +1,5 @@
 import { OperationalError } from '../../scripts/lib/errors.js';
+import { isInsideRootLexically } from '../../scripts/lib/inside-root.js';
 import type { RenderedKind } from '../render/render-pack.js';
 
 /**
@@ -38,16 +39,21 @@ export interface Manifest {
 
 export const MANIFEST_FILE = 'manifest.json';
 
+/**
+ * Bounds on what a manifest may hold. A real one lists a few dozen entries in a few kilobytes; a
+ * project manifest is committed in the repository, so a hostile one must not make the installer
+ * read, hash or plan without end.
+ */
+export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+export const MANIFEST_MAX_ENTRIES = 10_000;
+
 export function emptyManifest(version: string): Manifest {
   return { format: 1, version, files: [], dirs: [] };
 }
 
 /** Parses a manifest file; a damaged one is an operational error, because guessing could delete user files. */
 export function parseManifest(text: string, file: string): Manifest {
-  const damaged = (why: string) =>
-    new OperationalError(`The install manifest ${file} is damaged: ${why}.`, {
-      fix: 'Restore it from a backup, or delete it and run baton-install --force (edited files are then backed up and replaced).',
-    });
+  const damaged = (why: string) => damagedManifest(file, why);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -58,7 +64,25 @@ export function parseManifest(text: string, file: string): Manifest {
   const { files, dirs } = value;
   if (!Array.isArray(files) || !files.every(isEntry)) throw damaged('the "files" list is malformed');
   if (!Array.isArray(dirs) || !dirs.every(isDir)) throw damaged('the "dirs" list is malformed');
+  if (files.length + dirs.length > MANIFEST_MAX_ENTRIES) throw damaged(`it lists ${files.length + dirs.length} entries, more than the ${MANIFEST_MAX_ENTRIES} baton ever writes`);
+  // A path that leaves its root would make baton remove or back up a file outside it: refuse the
+  // whole manifest, not just the entry, since the rest of a tampered file cannot be trusted either.
+  const outside = [...files.filter((entry) => !isInsideRootLexically(entry.path)), ...dirs.filter((dir) => dir.path !== '' && !isInsideRootLexically(dir.path))][0];
+  if (outside) throw damaged(`the entry "${excerpt(outside.path)}" (root ${excerpt(outside.root)}) is not a plain path inside its root`);
   return { format: 1, version: value.version, files, dirs };
+}
+
+/** At most 120 characters of a value taken from the manifest, for a message. */
+function excerpt(value: string): string {
+  const printable = JSON.stringify(value).slice(1, -1);
+  return printable.length > 120 ? `${printable.slice(0, 117)}...` : printable;
+}
+
+/** The error for a manifest baton cannot trust; nothing is written after it. */
+export function damagedManifest(file: string, why: string): OperationalError {
+  return new OperationalError(`The install manifest ${file} is damaged: ${why}.`, {
+    fix: 'Restore it from a backup, or delete it and run baton-install --force (edited files are then backed up and replaced).',
+  });
 }
 
 /** Serialises deterministically (sorted, no timestamps) so an unchanged install rewrites nothing. */

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { RenderedFile, RenderedKind } from '../render/render-pack.js';
 import type { FileRef } from '../targets/target.js';
-import { emptyManifest, key, serializeManifest, type Manifest, type ManifestDir, type ManifestEntry } from './manifest.js';
+import { OperationalError } from '../../scripts/lib/errors.js';
+import { isInsideRootLexically, isWithin } from '../../scripts/lib/inside-root.js';
+import { damagedManifest, emptyManifest, key, serializeManifest, type Manifest, type ManifestDir, type ManifestEntry } from './manifest.js';
 
 /**
  * Planning an install is pure: the rendered files, what the manifests recorded and what is on disk
@@ -83,17 +85,19 @@ export function planInstall(input: PlanInput): InstallPlan {
 }
 
 function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], createDirs: Set<string>, removeDirs: Set<string>): void {
+  // Every path the plan derives is checked here, before anything is written: the manifest is data
+  // (committed in the repository for a project install), so its paths may not leave their root.
   const resolve = (ref: FileRef) => {
     const root = slot.roots[ref.root];
-    if (root === undefined) throw new Error(`manifest ${slot.manifestPath} names an unknown root "${ref.root}"`);
-    return ref.path === '' ? root : path.join(root, ...ref.path.split('/'));
+    if (root === undefined) throw damagedManifest(slot.manifestPath, `it names a root ${JSON.stringify(ref.root).slice(0, 60)} that no tool of this scope uses`);
+    return inside(root, ref.path === '' ? root : path.join(root, ...ref.path.split('/')), ref.path);
   };
   const hashOf = (absPath: string) => input.hashes.get(absPath) ?? null;
   const selected = new Set(slot.selected);
   const current = slot.current ?? emptyManifest(input.version);
   const recorded = new Map(current.files.map((entry) => [key(entry), entry]));
-  const backupOf = (ref: FileRef) =>
-    path.join(path.dirname(slot.manifestPath), 'backups', input.backupStamp, ref.root, ...ref.path.split('/'));
+  const stampDir = path.join(path.dirname(slot.manifestPath), 'backups', input.backupStamp);
+  const backupOf = (ref: FileRef) => inside(stampDir, path.join(stampDir, ref.root, ...ref.path.split('/')), `${ref.root}/${ref.path}`);
   const others = (targets: string[]) => targets.filter((target) => !selected.has(target));
 
   const nextFiles: ManifestEntry[] = [];
@@ -184,6 +188,16 @@ function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], creat
   const content = serializeManifest({ format: 1, version: input.version, files: nextFiles, dirs: [...nextDirs.values()] });
   const action: FileAction = manifestOnDisk === null ? 'create' : manifestOnDisk === sha256(content) ? 'unchanged' : 'update';
   files.push({ ...base, action, ...(action === 'unchanged' ? {} : { content }) });
+}
+
+/** `absolute`, after checking that it is below `base` both as written in the data and once joined. */
+function inside(base: string, absolute: string, relative: string): string {
+  if ((relative !== '' && !isInsideRootLexically(relative)) || !isWithin(absolute, base)) {
+    throw new OperationalError(`The path "${JSON.stringify(relative).slice(1, -1).slice(0, 120)}" leads outside ${base}; baton-install does not write, remove or back up anything there.`, {
+      fix: 'The manifest naming this path is damaged or hostile: restore it from a copy you trust.',
+    });
+  }
+  return absolute;
 }
 
 function parentRef(ref: FileRef): FileRef | undefined {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { errnoCode, OperationalError } from '../../scripts/lib/errors.js';
-import { parseManifest, type Manifest } from './manifest.js';
+import { damagedManifest, MANIFEST_MAX_BYTES, parseManifest, type Manifest } from './manifest.js';
 
 export { assertInsideRoot } from '../../scripts/lib/inside-root.js';
 
@@ -13,11 +13,34 @@ export { assertInsideRoot } from '../../scripts/lib/inside-root.js';
 /** Reads a manifest, or null when there is none. */
 export async function readManifest(file: string): Promise<Manifest | null> {
   try {
-    return parseManifest(await readFile(file, 'utf8'), file);
+    return parseManifest(await readBounded(file), file);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return null;
     if (error instanceof OperationalError) throw error;
     throw new OperationalError(`Cannot read the install manifest ${file}.`, { cause: error, fix: 'Check its permissions.' });
+  }
+}
+
+/**
+ * A manifest's text, refused beyond MANIFEST_MAX_BYTES. Reads at most one byte past the bound, so
+ * neither a huge file nor a named pipe or device in its place can hang the installer or fill memory.
+ */
+async function readBounded(file: string): Promise<string> {
+  // Checked before opening: opening a named pipe would wait for a writer.
+  if (!(await stat(file)).isFile()) throw damagedManifest(file, 'it is not a regular file');
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MANIFEST_MAX_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MANIFEST_MAX_BYTES) throw damagedManifest(file, `it is larger than ${MANIFEST_MAX_BYTES / 1024 / 1024} MB`);
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    await handle.close();
   }
 }
 
