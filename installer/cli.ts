@@ -1,18 +1,20 @@
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import yargs from 'yargs';
-import { exitCodeOf, formatError, OperationalError, UsageError, type ExitCode } from '../scripts/lib/errors.js';
+import { exitCodeOf, FindingError, formatError, OperationalError, UsageError, type ExitCode } from '../scripts/lib/errors.js';
 import { VERSION } from '../scripts/lib/version.js';
 import { applyPlan, type ApplyResult } from './install/apply-plan.js';
-import { prepareInstall } from './install/prepare-install.js';
+import { finishJournal, removeLeftovers, type BeforeStep } from './install/install-journal.js';
+import { findInterruptedInstalls, prepareInstall } from './install/prepare-install.js';
 import { writePlugin } from './plugin/write-plugin.js';
 import type { ToolBundle } from './render/tool-files.js';
 import { shellQuote } from '../scripts/lib/shell-quote.js';
 import { formatNextSteps, formatOutcome, formatPlan, hasChanges, nextSteps, planJson, type ReportContext } from './report.js';
 import { resolveInstallDirs, type InstallEnv } from './resolve-install-dirs.js';
 import { TARGET_IDS, TARGETS } from './targets/index.js';
-import type { Scope } from './targets/target.js';
+import type { InstallDirs, Scope } from './targets/target.js';
 
 /** The options of one `baton-install` run, as parsed from the command line. */
 export interface InstallOptions {
@@ -31,7 +33,7 @@ export interface InstallOptions {
 
 /** What the CLI takes from its process, so tests and the real binary run the same code. */
 export interface InstallIo {
-  env: InstallEnv & { DEBUG?: string | undefined };
+  env: InstallEnv & { DEBUG?: string | undefined; BATON_INSTALL_CRASH_AT?: string | undefined; BATON_INSTALL_ENOSPC_AT?: string | undefined };
   cwd: string;
   home: string;
   now: Date;
@@ -112,6 +114,8 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
   if (options.plugin !== undefined) return writePluginFolder(options, io);
   const targets = TARGETS.filter((target) => options.target === 'all' || target.id === options.target);
   const dirs = await resolveInstallDirs(options.scope, io.env, io.home, io.cwd);
+  const beforeStep = testFailpoint(io.env);
+  await finishInterrupted(dirs, options.dryRun, io, beforeStep);
   const prepared = await prepareInstall({
     packRoot: io.packageRoot,
     bundle: options.uninstall ? undefined : await readBundle(io.packageRoot),
@@ -142,6 +146,8 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
     // The same exit code the real run would give: 1 when it would keep a file you edited.
     return plan.summary.conflict > 0 ? 1 : 0;
   }
+  const leftovers = await removeLeftovers([path.dirname(prepared.journalPath), ...plan.files.map((file) => path.dirname(file.absPath))], beforeStep ?? (() => undefined));
+  if (leftovers.length > 0) io.writeError(`note: removed ${leftovers.length} temporary file(s) left by an interrupted install.\n`);
   if (!hasChanges(plan)) {
     report(undefined);
     if (!options.json) io.write(`${formatOutcome(plan, undefined, context)}\n`);
@@ -154,13 +160,55 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
       return 0;
     }
   }
-  const result = await applyPlan(plan);
+  const result = await applyPlan(plan, { journalPath: prepared.journalPath, ...(beforeStep ? { beforeStep } : {}) });
   report(result);
   if (!options.json) {
     io.write(`${formatOutcome(plan, result, context)}\n`);
     if (steps.length > 0) io.write(`${formatNextSteps(steps)}\n`);
   }
   return plan.summary.conflict > 0 ? 1 : 0;
+}
+
+/**
+ * A run interrupted earlier (killed, power lost) is finished, or undone if it had not staged
+ * everything, before this run plans: planning over half-switched files would report false conflicts.
+ * A dry run writes nothing, so it only reports it: its plan would not be the one the real run shows.
+ */
+async function finishInterrupted(dirs: InstallDirs, dryRun: boolean, io: InstallIo, beforeStep: BeforeStep | undefined): Promise<void> {
+  const interrupted = await findInterruptedInstalls(dirs);
+  if (interrupted.length > 0 && dryRun) {
+    throw new FindingError(`An earlier baton-install was interrupted (${interrupted.map(({ file }) => file).join(', ')}), so the plan cannot be shown yet.`, {
+      fix: 'Run baton-install without --dry-run: it first finishes (or undoes) the interrupted install, then shows and applies its plan.',
+    });
+  }
+  for (const { file, journal } of interrupted) {
+    const outcome = await finishJournal(file, journal, beforeStep ?? (() => undefined));
+    io.writeError(`note: an earlier baton-install was interrupted; it has been ${outcome} (${file}).\n`);
+  }
+}
+
+/**
+ * Test hooks, not features. BATON_INSTALL_CRASH_AT=<n> makes the process SIGKILL itself right before
+ * the n-th file-system step of applying the plan, so a test can prove that a run interrupted at any
+ * step is finished or undone by the next one. BATON_INSTALL_ENOSPC_AT=<n> makes the n-th file written
+ * fail as on a full disk, which a test cannot otherwise arrange without root.
+ */
+function testFailpoint(env: InstallIo['env']): BeforeStep | undefined {
+  const crashAt = Number(env.BATON_INSTALL_CRASH_AT ?? 0);
+  const fullAt = Number(env.BATON_INSTALL_ENOSPC_AT ?? 0);
+  if (!(crashAt > 0) && !(fullAt > 0)) return undefined;
+  let steps = 0;
+  let writes = 0;
+  return (op, target) => {
+    steps += 1;
+    if (steps === crashAt) process.kill(process.pid, 'SIGKILL');
+    if (op !== 'write') return;
+    writes += 1;
+    if (writes !== fullAt) return;
+    // As a full disk does: the file is created, nothing fits in it.
+    writeFileSync(target, '', { flag: 'wx' });
+    throw Object.assign(new Error(`ENOSPC: no space left on device, write '${target}'`), { code: 'ENOSPC' });
+  };
 }
 
 async function writePluginFolder(options: InstallOptions, io: InstallIo): Promise<ExitCode> {

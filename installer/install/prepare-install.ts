@@ -5,6 +5,7 @@ import { renderPack, type RenderedFile } from '../render/render-pack.js';
 import type { ToolBundle } from '../render/tool-files.js';
 import { TARGETS } from '../targets/index.js';
 import { inPackDir, resolveRef, type FileRef, type InstallDirs, type Target, type TargetLayout } from '../targets/target.js';
+import { JOURNAL_FILE, readJournal, type Journal } from './install-journal.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { planInstall, type InstallPlan, type SlotInput } from './plan-install.js';
 import { assertInsideRoot, findExistingDirs, hashFile, readManifest } from './read-install-state.js';
@@ -25,6 +26,8 @@ export interface InstallRequest {
 
 export interface PreparedInstall {
   plan: InstallPlan;
+  /** Where applying the plan keeps its journal: the first pack directory. */
+  journalPath: string;
   rendered: RenderedFile[];
   layouts: { target: Target; layout: TargetLayout }[];
 }
@@ -87,7 +90,31 @@ export async function prepareInstall(request: InstallRequest): Promise<PreparedI
     version: request.version,
     backupStamp: request.backupStamp,
   });
-  return { plan, rendered, layouts };
+  const first = [...slots.values()][0];
+  if (!first) throw new Error('an install has at least one target');
+  return { plan, rendered, layouts, journalPath: path.join(path.dirname(first.manifestPath), JOURNAL_FILE) };
+}
+
+/** A journal left by an interrupted run, checked and ready to finish. */
+export interface InterruptedInstall {
+  file: string;
+  journal: Journal;
+}
+
+/**
+ * The journals of interrupted runs in this scope. Every tool's pack directory is looked at, not only
+ * the chosen targets': a run for one tool must not plan over files another run left half switched.
+ */
+export async function findInterruptedInstalls(dirs: InstallDirs): Promise<InterruptedInstall[]> {
+  const layouts = TARGETS.map((target) => target.layout(dirs));
+  const roots = [...new Set(layouts.flatMap((layout) => Object.values(layout.roots)))];
+  const files = new Set(layouts.map((layout) => resolveRef(layout.roots, inPackDir(layout, JOURNAL_FILE))));
+  const found: InterruptedInstall[] = [];
+  for (const file of files) {
+    const journal = await readJournal(file, roots);
+    if (journal) found.push({ file, journal });
+  }
+  return found;
 }
 
 /**

@@ -25,12 +25,13 @@ function request(home: string, changes: Partial<InstallRequest> = {}): InstallRe
 describe('applying a plan as one transaction', () => {
   test('a failure while swapping files in restores every file already swapped', async () => {
     const home = await testdir({ '.claude/settings.json': '{}\n' });
-    await applyPlan((await prepareInstall(request(home))).plan);
+    const first = await prepareInstall(request(home));
+    await applyPlan(first.plan, { journalPath: first.journalPath });
     const before = await snapshotTree(home);
 
     // Version 2 changes the tool (in both pack folders); between planning and applying, something
     // occupies the place of a file that is to be created, so the last swap fails.
-    const { plan } = await prepareInstall(request(home, { bundle: { batonScript: '// tool v2\n', programScript: '// program v2\n' }, version: '2.0.0' }));
+    const { plan, journalPath } = await prepareInstall(request(home, { bundle: { batonScript: '// tool v2\n', programScript: '// program v2\n' }, version: '2.0.0' }));
     const updates = plan.files.filter((file) => file.action === 'update');
     expect(updates.length).toBeGreaterThan(1);
     const late = plan.files.find((file) => file.absPath === updates.at(-1)?.absPath);
@@ -41,7 +42,7 @@ describe('applying a plan as one transaction', () => {
     await mkdir(obstacle);
     await writeFile(path.join(obstacle, 'inside'), 'x');
 
-    await expect(applyPlan(plan)).rejects.toThrow(new RegExp(`Could not install ${obstacle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a directory is in the way \\(EISDIR\\)\\. Every change was rolled back`));
+    await expect(applyPlan(plan, { journalPath })).rejects.toThrow(new RegExp(`Could not install ${obstacle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a directory is in the way \\(EISDIR\\)\\. Every change was rolled back`));
     const after = await snapshotTree(home);
     delete after[path.relative(home, obstacle)];
     delete after[path.relative(home, path.join(obstacle, 'inside'))];
