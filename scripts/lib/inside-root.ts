@@ -1,6 +1,7 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, OperationalError } from './errors.js';
+import { excerpt } from './excerpt.js';
 
 /**
  * Keeping every path baton derives from data inside the folder it belongs to. A repository is
@@ -27,7 +28,7 @@ export function isInsideRootLexically(relative: string): boolean {
  */
 export async function assertInsideRoot(root: string, relative: string, tool = 'baton'): Promise<void> {
   if (relative !== '' && !isInsideRootLexically(relative)) {
-    throw new OperationalError(`The path "${excerpt(relative)}" leads outside ${root}; ${tool} does not write, remove or back up anything there.`, {
+    throw new OperationalError(`The path ${excerpt(relative, 120)} leads outside ${root}; ${tool} does not write, remove or back up anything there.`, {
       fix: 'The data naming this path is damaged or hostile: restore it from a copy you trust.',
     });
   }
@@ -76,10 +77,4 @@ export async function realLocation(location: string): Promise<string> {
 export function isWithin(candidate: string, boundary: string): boolean {
   const relative = path.relative(boundary, candidate);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
-
-/** At most 120 characters of a value taken from data, for a message. */
-function excerpt(value: string): string {
-  const printable = JSON.stringify(value).slice(1, -1);
-  return printable.length > 120 ? `${printable.slice(0, 117)}...` : printable;
 }
