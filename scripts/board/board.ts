@@ -74,6 +74,8 @@ export interface BoardRelease {
   tracks: BoardTrack[];
   slices: BoardSlice[];
   warnings: BoardWarning[];
+  /** Why index.md's frontmatter could not be read at all (then no track is known), or null. */
+  registryError: string | null;
   /** The release-level next step (merge-release, mark-shipped), when no track has one. */
   next: NextCommand | null;
 }

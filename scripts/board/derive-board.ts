@@ -141,6 +141,7 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
     tracks,
     slices: sliceList,
     warnings,
+    registryError: input.registry.unreadable ?? null,
     next,
   };
 }

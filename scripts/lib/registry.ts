@@ -1,3 +1,4 @@
+import { excerpt } from './excerpt.js';
 import { isId } from './ids.js';
 import { parseYamlMapping, splitFrontmatter } from './frontmatter.js';
 
@@ -23,6 +24,8 @@ export interface Registry {
   tracks: TrackEntry[];
   /** Problems found while reading it; the readable parts are still returned. */
   problems: string[];
+  /** Set when the frontmatter could not be read at all (missing, not YAML, too large): no track is known. */
+  unreadable?: string;
 }
 
 /** Which track each slice belongs to; a slice listed in two tracks belongs to the first. */
@@ -41,21 +44,16 @@ export function isBranchName(value: string): boolean {
 export function parseRegistry(text: string): Registry {
   const registry: Registry = { release: undefined, integrationBranch: undefined, tracks: [], problems: [] };
   const { yaml } = splitFrontmatter(text);
-  if (yaml === undefined) {
-    registry.problems.push('index.md has no frontmatter');
-    return registry;
-  }
+  const unreadable = (problem: string): Registry => ({ ...registry, problems: [`index.md: ${problem}`], unreadable: problem });
+  if (yaml === undefined) return unreadable('it has no frontmatter');
   const parsed = parseYamlMapping(yaml);
-  if ('error' in parsed) {
-    registry.problems.push(`index.md frontmatter is not valid YAML: ${parsed.error}`);
-    return registry;
-  }
+  if ('error' in parsed) return unreadable(parsed.error);
   const { data } = parsed;
   if (typeof data.release === 'string') registry.release = data.release;
   if (typeof data.integration_branch === 'string' && isBranchName(data.integration_branch)) {
     registry.integrationBranch = data.integration_branch;
   } else if (data.integration_branch !== undefined && data.integration_branch !== null) {
-    registry.problems.push(`integration_branch ${JSON.stringify(data.integration_branch)} is not a branch name`);
+    registry.problems.push(`integration_branch ${excerpt(data.integration_branch)} is not a branch name`);
   }
   const tracks = data.tracks;
   if (tracks === undefined || tracks === null) return registry;
@@ -74,13 +72,13 @@ export function parseRegistry(text: string): Registry {
 function readTrack(item: unknown): TrackEntry | string {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return 'is not a mapping';
   const record = item as Record<string, unknown>;
-  if (typeof record.id !== 'string' || !isId('track', record.id)) return `id ${JSON.stringify(record.id)} is not a track id`;
+  if (typeof record.id !== 'string' || !isId('track', record.id)) return `id ${excerpt(record.id)} is not a track id`;
   const slices = asList(record.slices);
   if (!slices || !slices.every((slice) => isId('slice', slice))) return `${record.id}: slices must be a list of slice ids`;
   const dependsOn = asList(record.depends_on);
   if (!dependsOn || !dependsOn.every((track) => isId('track', track))) return `${record.id}: depends_on must be a list of track ids`;
   const state = record.state ?? 'planned';
-  if (typeof state !== 'string' || !(TRACK_STATES as readonly string[]).includes(state)) return `${record.id}: state ${JSON.stringify(state)} is not one of ${TRACK_STATES.join(', ')}`;
+  if (typeof state !== 'string' || !(TRACK_STATES as readonly string[]).includes(state)) return `${record.id}: state ${excerpt(state)} is not one of ${TRACK_STATES.join(', ')}`;
   return { id: record.id, slices, dependsOn, state: state as TrackState };
 }
 

@@ -60,6 +60,7 @@ export async function sliceContext(io: LifecycleIo, slice: string, release: stri
   const repo = await openRepo(io.cwd, io.env);
   const board = await readBoard(repo, release);
   const onBoard = findOnBoard(board, slice, release);
+  requireRegistry(repo, onBoard);
   const entry = onBoard.slices.find((candidate) => candidate.id === slice) as BoardSlice;
   const track = onBoard.tracks.find((candidate) => candidate.slices.includes(slice));
   return { repo, board, release: onBoard, slice: entry, track };
@@ -75,7 +76,21 @@ export async function releaseContext(io: LifecycleIo, releaseId: string): Promis
   const repo = await openRepo(io.cwd, io.env);
   // readBoard refuses a release it cannot find, so the board holds exactly this one.
   const board = await readBoard(repo, assertId('release', releaseId));
-  return { repo, release: board.releases[0] as BoardRelease };
+  const release = board.releases[0] as BoardRelease;
+  requireRegistry(repo, release);
+  return { repo, release };
+}
+
+/**
+ * Every command works from the registry in index.md; one whose frontmatter cannot be read at all (not
+ * YAML, too large, an alias bomb) would look like a release with no tracks, so it is refused by name.
+ */
+function requireRegistry(repo: Repo, release: BoardRelease): void {
+  if (release.registryError === null) return;
+  const file = `${repo.config.releaseDir}/${release.id}/index.md`;
+  throw new OperationalError(`${file} cannot be read: ${release.registryError}.`, {
+    fix: `Restore it from a commit you trust (git log -- ${file} shows its history), then run the command again.`,
+  });
 }
 
 export interface TrackContext {
@@ -91,6 +106,8 @@ export async function trackContext(io: LifecycleIo, trackId: string, releaseId: 
   const repo = await openRepo(io.cwd, io.env);
   const board = await readBoard(repo, releaseId);
   const holding = board.releases.filter((release) => release.tracks.some((track) => track.id === trackId));
+  // The track may be in a release whose registry cannot be read: say so rather than "no such track".
+  if (holding.length === 0) for (const release of board.releases) requireRegistry(repo, release);
   if (holding.length !== 1) {
     throw new OperationalError(holding.length === 0 ? `No release has a track ${trackId}.` : `Track ${trackId} is in several releases: ${holding.map((r) => r.id).join(', ')}.`, { fix: 'Check the id, or name the release.' });
   }
