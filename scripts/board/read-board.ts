@@ -4,6 +4,7 @@ import { readObjects, subtrees, subtreesNamed, type ObjectRequest } from '../lib
 import { gitText, listWorktrees, runGit } from '../lib/git.js';
 import { assertId, isId } from '../lib/ids.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
+import { jsonSizeProblem } from '../lib/json-file.js';
 import { parseRegistry, sliceOwners, type Registry } from '../lib/registry.js';
 import { listReleaseFolders, type Repo } from '../lib/repo.js';
 import type { Board, BoardWarning, SliceRecord } from './board.js';
@@ -178,8 +179,8 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
         const text = tree === '' ? await readTextIfPresent(path.join(repo.root, dir, plan.id, slice, 'status.json')) : third[wanted.get(tree)?.status ?? -1]?.content?.toString('utf8');
         if (text === undefined) continue;
         const record = parseRecord(text);
-        if (record) records.push({ source: label, record, tree });
-        else warnings.push({ kind: 'bad-record', slice, message: `${slice}: the status.json on ${label} is not valid JSON; it was skipped` });
+        if (typeof record === 'object') records.push({ source: label, record, tree });
+        else warnings.push({ kind: 'bad-record', slice, message: `${slice}: the status.json on ${label} ${record}; it was skipped` });
       }
       const chosen = records.find((candidate) => candidate.record.state === 'shipped') ?? records[0];
       const hasSpec = chosen ? (chosen.tree === '' ? await pathExists(path.join(repo.root, dir, plan.id, slice, 'spec.md')) : third[wanted.get(chosen.tree)?.spec ?? -1] !== undefined) : false;
@@ -254,13 +255,18 @@ function sliceFolders(tree: Buffer | undefined, idLength: number): Map<string, s
   return slices;
 }
 
-function parseRecord(text: string): SliceRecord | undefined {
+/** The record in a status.json text, or why it cannot be read ("is not valid JSON"). */
+function parseRecord(text: string): SliceRecord | string {
+  const tooLarge = jsonSizeProblem(text);
+  if (tooLarge) return `cannot be read: ${tooLarge}`;
+  let value: unknown;
   try {
-    return toSliceRecord(JSON.parse(text));
-  } catch {
-    // Reported by the caller as a bad record; the board shows the other sources.
-    return undefined;
+    value = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return 'is not valid JSON';
+    throw error;
   }
+  return toSliceRecord(value) ?? 'is not a JSON object';
 }
 
 /** Local branches first, then origin's, then any other remote's, by short name. */

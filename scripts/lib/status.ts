@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { excerpt } from './excerpt.js';
 import { parseJsonStrict } from './json-file.js';
 import { statusValidator } from './status-validator.js';
 
@@ -67,7 +68,7 @@ function isUseful(error: ErrorObject): boolean {
 
 function describeError(error: ErrorObject): string {
   const where = error.instancePath === '' ? 'status.json' : error.instancePath.slice(1).replace(/\//g, '.');
-  if (error.keyword === 'additionalProperties') return `${where}: unknown key "${String(error.params.additionalProperty)}"`;
+  if (error.keyword === 'additionalProperties') return `${where}: unknown key ${excerpt(String(error.params.additionalProperty))}`;
   if (error.keyword === 'required') return `${where}: missing key "${String(error.params.missingProperty)}"`;
   if (error.keyword === 'enum') return `${where}: must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   if (error.keyword === 'oneOf') return `${where}: has the wrong type or format`;
