@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { BatonCommand, BatonIo } from '../cli.js';
 import { UsageError, type ExitCode } from '../lib/errors.js';
-import type { ChangeReport } from '../lifecycle/records.js';
+import type { ChangeReport, LockedIo } from '../lifecycle/records.js';
 import { UNBLOCK_STATES } from '../lifecycle/state-machine.js';
 
 /** The state-changing commands: argument wiring only; each loads its implementation when it runs. */
@@ -13,8 +13,13 @@ const commit = (yargs: Argv) =>
 const slicePositionals = (yargs: Argv) =>
   yargs.positional('slice', { type: 'string', describe: 'Slice id' }).positional('release', { type: 'string', describe: 'Release id; found from the board when omitted' });
 
-async function print(io: BatonIo, args: Record<string, unknown>, report: ChangeReport): Promise<ExitCode> {
-  const { formatChangeReport } = await import('../lifecycle/records.js');
+/**
+ * Runs a state-changing command under the repository lock (taken before it reads anything it
+ * changes, released after its commit) and prints what it changed only then.
+ */
+async function change(io: BatonIo, args: Record<string, unknown>, command: string, run: (io: BatonIo & LockedIo) => Promise<ChangeReport>): Promise<ExitCode> {
+  const [{ formatChangeReport }, { withRepoLock }] = await Promise.all([import('../lifecycle/records.js'), import('../lifecycle/with-repo-lock.js')]);
+  const report = await withRepoLock(io, command, run);
   io.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatChangeReport(report)}\n`);
   return 0;
 }
@@ -34,7 +39,7 @@ export const lifecycleCommands: BatonCommand[] = [
         .option('title', { type: 'string', requiresArg: true, describe: 'A one-line title' }),
     async run(args, io) {
       const { newRelease } = await import('../lifecycle/scaffold.js');
-      return print(io, args, await newRelease(io, { release: String(args.release), integrationBranch: str(args['integration-branch']), title: str(args.title), commit: Boolean(args.commit) }));
+      return change(io, args, 'new-release', (locked) => newRelease(locked, { release: String(args.release), integrationBranch: str(args['integration-branch']), title: str(args.title), commit: Boolean(args.commit) }));
     },
   },
   {
@@ -48,7 +53,7 @@ export const lifecycleCommands: BatonCommand[] = [
         .option('title', { type: 'string', requiresArg: true, describe: "The slice's user outcome in a few words" }),
     async run(args, io) {
       const { newSlice } = await import('../lifecycle/scaffold.js');
-      return print(io, args, await newSlice(io, { slice: String(args.slice), release: String(args.release), track: String(args.track), dependsOn: list(args['depends-on']), title: str(args.title), commit: Boolean(args.commit) }));
+      return change(io, args, 'new-slice', (locked) => newSlice(locked, { slice: String(args.slice), release: String(args.release), track: String(args.track), dependsOn: list(args['depends-on']), title: str(args.title), commit: Boolean(args.commit) }));
     },
   },
   {
@@ -57,7 +62,7 @@ export const lifecycleCommands: BatonCommand[] = [
     builder: (y) => commit(slicePositionals(y)),
     async run(args, io) {
       const { materialiseWorktree } = await import('../lifecycle/worktrees.js');
-      return print(io, args, await materialiseWorktree(io, sliceOptions(args)));
+      return change(io, args, 'worktree', (locked) => materialiseWorktree(locked, sliceOptions(args)));
     },
   },
   {
@@ -66,7 +71,7 @@ export const lifecycleCommands: BatonCommand[] = [
     builder: (y) => commit(slicePositionals(y)),
     async run(args, io) {
       const { startSlice } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await startSlice(io, sliceOptions(args)));
+      return change(io, args, 'start', (locked) => startSlice(locked, sliceOptions(args)));
     },
   },
   {
@@ -78,7 +83,7 @@ export const lifecycleCommands: BatonCommand[] = [
         .option('reachability', { type: 'string', array: true, describe: 'An artefact: "path", "path:line" or "path — what it shows" (repeatable)' }),
     async run(args, io) {
       const { recordEvidence } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await recordEvidence(io, { ...sliceOptions(args), testCommands: list(args['test-command']), reachability: list(args.reachability) }));
+      return change(io, args, 'evidence', (locked) => recordEvidence(locked, { ...sliceOptions(args), testCommands: list(args['test-command']), reachability: list(args.reachability) }));
     },
   },
   {
@@ -92,7 +97,7 @@ export const lifecycleCommands: BatonCommand[] = [
         throw new UsageError(`baton transition only moves a slice to implemented, not to ${state}.`, { fix: other[state] ? `Use ${other[state]}.` : 'The states are planned, in_progress, implemented, verified, failed_verification, deferred and shipped.' });
       }
       const { markImplemented } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await markImplemented(io, sliceOptions(args)));
+      return change(io, args, 'transition', (locked) => markImplemented(locked, sliceOptions(args)));
     },
   },
   {
@@ -103,7 +108,7 @@ export const lifecycleCommands: BatonCommand[] = [
         .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'The verdict body: numbered violations for FAIL, the reason for BLOCKED' }),
     async run(args, io) {
       const { recordVerdict } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await recordVerdict(io, { ...sliceOptions(args), verdict: args.verdict as 'PASS' | 'FAIL' | 'BLOCKED', notesFile: String(args['notes-file']) }));
+      return change(io, args, 'verdict', (locked) => recordVerdict(locked, { ...sliceOptions(args), verdict: args.verdict as 'PASS' | 'FAIL' | 'BLOCKED', notesFile: String(args['notes-file']) }));
     },
   },
   {
@@ -115,7 +120,7 @@ export const lifecycleCommands: BatonCommand[] = [
         .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'What the planner changed and why' }),
     async run(args, io) {
       const { resolveBlocked } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await resolveBlocked(io, { ...sliceOptions(args), state: args.state as 'implemented', notesFile: String(args['notes-file']) }));
+      return change(io, args, 'unblock', (locked) => resolveBlocked(locked, { ...sliceOptions(args), state: args.state as 'implemented', notesFile: String(args['notes-file']) }));
     },
   },
   {
@@ -124,7 +129,7 @@ export const lifecycleCommands: BatonCommand[] = [
     builder: (y) => commit(slicePositionals(y)).option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'Lines "Reason: ...", "Tracking: ...", "Acknowledged: ..."' }),
     async run(args, io) {
       const { deferSlice } = await import('../lifecycle/slice-actions.js');
-      return print(io, args, await deferSlice(io, { ...sliceOptions(args), notesFile: String(args['notes-file']) }));
+      return change(io, args, 'defer', (locked) => deferSlice(locked, { ...sliceOptions(args), notesFile: String(args['notes-file']) }));
     },
   },
   {
@@ -133,7 +138,7 @@ export const lifecycleCommands: BatonCommand[] = [
     builder: (y) => commit(y.positional('track', { type: 'string', describe: 'Track id' }).positional('release', { type: 'string', describe: 'Release id' })),
     async run(args, io) {
       const { recordTrackMerged } = await import('../lifecycle/worktrees.js');
-      return print(io, args, await recordTrackMerged(io, { track: String(args.track), release: str(args.release), commit: Boolean(args.commit) }));
+      return change(io, args, 'merged', (locked) => recordTrackMerged(locked, { track: String(args.track), release: str(args.release), commit: Boolean(args.commit) }));
     },
   },
   {
@@ -145,7 +150,7 @@ export const lifecycleCommands: BatonCommand[] = [
         .option('deploy-ref', { type: 'string', requiresArg: true, describe: 'A tag, URL or ticket for the deploy' }),
     async run(args, io) {
       const { shipRelease } = await import('../lifecycle/ship.js');
-      return print(io, args, await shipRelease(io, { release: String(args.release), deployed: String(args.deployed), deployRef: str(args['deploy-ref']), commit: Boolean(args.commit) }));
+      return change(io, args, 'ship', (locked) => shipRelease(locked, { release: String(args.release), deployed: String(args.deployed), deployRef: str(args['deploy-ref']), commit: Boolean(args.commit) }));
     },
   },
   {

@@ -11,6 +11,8 @@ export interface Repo {
   root: string;
   /** Top level of the primary checkout. */
   primaryRoot: string;
+  /** The git dir every worktree of the repository shares (where the repository lock lives). */
+  commonDir: string;
   config: BatonConfig;
 }
 
@@ -18,7 +20,7 @@ export async function openRepo(cwd: string, env: { BATON_RELEASE_DIR?: string | 
   const { root, commonDir } = await repoRoot(cwd);
   // For a normal repository the common git dir is <primary checkout>/.git.
   const primaryRoot = path.basename(commonDir) === '.git' ? path.dirname(commonDir) : root;
-  return { root, primaryRoot, config: await loadConfig(root, primaryRoot, env) };
+  return { root, primaryRoot, commonDir, config: await loadConfig(root, primaryRoot, env) };
 }
 
 /** Repository-relative folder of a release, and of a slice inside it. */

@@ -24,6 +24,17 @@ export interface LifecycleIo {
   cwd: string;
   env: { BATON_RELEASE_DIR?: string | undefined };
   now(): Date;
+  /** The repository, already opened by withRepoLock; read-only commands open it themselves. */
+  repo?: Repo | undefined;
+}
+
+/** The io of a state-changing command: it runs inside withRepoLock, which opened the repository. */
+export interface LockedIo extends LifecycleIo {
+  repo: Repo;
+}
+
+function repoOf(io: LifecycleIo): Promise<Repo> {
+  return io.repo ? Promise.resolve(io.repo) : openRepo(io.cwd, io.env);
 }
 
 export interface ChangeReport {
@@ -57,7 +68,7 @@ export interface SliceContext {
 }
 
 export async function sliceContext(io: LifecycleIo, slice: string, release: string | undefined): Promise<SliceContext> {
-  const repo = await openRepo(io.cwd, io.env);
+  const repo = await repoOf(io);
   const board = await readBoard(repo, release);
   const onBoard = findOnBoard(board, slice, release);
   requireRegistry(repo, onBoard);
@@ -73,7 +84,7 @@ export interface ReleaseContext {
 
 /** A release by id, read from the board; an unknown release is an error (exit 2). */
 export async function releaseContext(io: LifecycleIo, releaseId: string): Promise<ReleaseContext> {
-  const repo = await openRepo(io.cwd, io.env);
+  const repo = await repoOf(io);
   // readBoard refuses a release it cannot find, so the board holds exactly this one.
   const board = await readBoard(repo, assertId('release', releaseId));
   const release = board.releases[0] as BoardRelease;
@@ -103,7 +114,7 @@ export interface TrackContext {
 /** A track by id, in the named release or in the one release that has it; a wrong id exits 2. */
 export async function trackContext(io: LifecycleIo, trackId: string, releaseId: string | undefined): Promise<TrackContext> {
   assertId('track', trackId);
-  const repo = await openRepo(io.cwd, io.env);
+  const repo = await repoOf(io);
   const board = await readBoard(repo, releaseId);
   const holding = board.releases.filter((release) => release.tracks.some((track) => track.id === trackId));
   // The track may be in a release whose registry cannot be read: say so rather than "no such track".

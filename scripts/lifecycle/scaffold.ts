@@ -9,14 +9,13 @@ import { currentBranch } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
 import { isBranchName } from '../lib/registry.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
-import { openRepo } from '../lib/repo.js';
 import { schemaProblems } from '../lib/status.js';
 import { TEMPLATE_VARIABLES } from '../lib/template-vocabulary.js';
-import { maybeCommit, releaseContext, releaseDocsWorktree, timestamp, type ChangeReport, type LifecycleIo } from './records.js';
+import { maybeCommit, releaseContext, releaseDocsWorktree, timestamp, type ChangeReport, type LockedIo } from './records.js';
 
 /** Creating a release and its slices from the templates, and registering slices in index.md. */
 
-export interface ScaffoldIo extends LifecycleIo {
+export interface ScaffoldIo extends LockedIo {
   /** The folder holding the release-artefact templates (beside the tool: <pack dir>/templates). */
   templatesDir: string;
 }
@@ -52,7 +51,7 @@ function checkTitle(title: string): string {
 
 export async function newRelease(io: ScaffoldIo, options: { release: string; integrationBranch?: string | undefined; title?: string | undefined; commit: boolean }): Promise<ChangeReport> {
   const release = assertId('release', options.release);
-  const repo = await openRepo(io.cwd, io.env);
+  const { repo } = io;
   const folder = path.join(repo.root, repo.config.releaseDir, release);
   if (await pathExists(folder)) throw new FindingError(`Release ${release} already exists at ${folder}.`, { fix: 'Continue it with the plan-release command, or choose another name.' });
   const branch = options.integrationBranch ?? (await currentBranch(repo.root));

@@ -1,14 +1,14 @@
 import { FindingError, UsageError } from '../lib/errors.js';
 import { gitText, isAncestor, resolveCommit, runGit } from '../lib/git.js';
 import { formatGate, markShippedGate } from './gates.js';
-import { maybeCommit, readStatusFile, releaseContext, requireTransition, statusFile, timestamp, writeStatus, type ChangeReport, type LifecycleIo } from './records.js';
+import { maybeCommit, readStatusFile, releaseContext, requireTransition, statusFile, timestamp, writeStatus, type ChangeReport, type LockedIo } from './records.js';
 
 /**
  * `baton ship`: after a human attests the deploy, every verified slice of the release becomes
  * shipped, with the deployed commit as evidence. It refuses a deployed commit that does not contain
  * the release merge, because then the verified work is not what was deployed.
  */
-export async function shipRelease(io: LifecycleIo, options: { release: string; deployed: string; deployRef?: string | undefined; commit: boolean }): Promise<ChangeReport> {
+export async function shipRelease(io: LockedIo, options: { release: string; deployed: string; deployRef?: string | undefined; commit: boolean }): Promise<ChangeReport> {
   const context = await releaseContext(io, options.release);
   const { repo, release } = context;
   const releaseId = release.id;

@@ -16,6 +16,7 @@ import {
   writeStatus,
   type ChangeReport,
   type LifecycleIo,
+  type LockedIo,
   type SliceContext,
 } from './records.js';
 
@@ -35,7 +36,7 @@ interface Loaded {
   release: string;
 }
 
-async function load(io: LifecycleIo, options: SliceCommand): Promise<Loaded> {
+async function load(io: LockedIo, options: SliceCommand): Promise<Loaded> {
   const context = await sliceContext(io, options.slice, options.release);
   const worktree = await recordWorktree(context);
   const file = statusFile(context.repo, worktree, context.release.id, options.slice);
@@ -78,7 +79,7 @@ function requireTrackOrder(context: SliceContext): void {
   if (open.length > 0) throw new FindingError(`${open.join(', ')} ${open.length === 1 ? 'comes' : 'come'} before ${slice.id} in ${track.id} and ${open.length === 1 ? 'is' : 'are'} not verified, deferred or shipped.`, { fix: `Finish ${open[0]} first.` });
 }
 
-export async function startSlice(io: LifecycleIo, options: SliceCommand): Promise<ChangeReport> {
+export async function startSlice(io: LockedIo, options: SliceCommand): Promise<ChangeReport> {
   const loaded = await load(io, options);
   const { context, worktree, status, release } = loaded;
   const to = requireTransition(status, 'start');
@@ -95,7 +96,7 @@ export async function startSlice(io: LifecycleIo, options: SliceCommand): Promis
   return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): start implementation`, out.changes.join('\n'));
 }
 
-export async function recordEvidence(io: LifecycleIo, options: SliceCommand & { testCommands: string[]; reachability: string[] }): Promise<ChangeReport> {
+export async function recordEvidence(io: LockedIo, options: SliceCommand & { testCommands: string[]; reachability: string[] }): Promise<ChangeReport> {
   if (options.testCommands.length === 0 && options.reachability.length === 0) {
     throw new UsageError('Nothing to record.', { fix: 'Pass --test-command "<command>" and/or --reachability "<path — what it shows>", each as often as needed.' });
   }
@@ -115,7 +116,7 @@ export async function recordEvidence(io: LifecycleIo, options: SliceCommand & { 
   return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): record evidence`, out.changes.join('\n'));
 }
 
-export async function markImplemented(io: LifecycleIo, options: SliceCommand): Promise<ChangeReport> {
+export async function markImplemented(io: LockedIo, options: SliceCommand): Promise<ChangeReport> {
   const loaded = await load(io, options);
   const { worktree, status, release } = loaded;
   const to = requireTransition(status, 'implement');
@@ -153,7 +154,7 @@ export function numberedItems(notes: string): string[] {
   return items;
 }
 
-export async function recordVerdict(io: LifecycleIo, options: SliceCommand & { verdict: Verdict; notesFile: string }): Promise<ChangeReport> {
+export async function recordVerdict(io: LockedIo, options: SliceCommand & { verdict: Verdict; notesFile: string }): Promise<ChangeReport> {
   const notes = await readNotes(io, options.notesFile);
   const violations = options.verdict === 'FAIL' ? numberedItems(notes) : [];
   if (options.verdict === 'FAIL' && violations.length === 0) {
@@ -178,7 +179,7 @@ export async function recordVerdict(io: LifecycleIo, options: SliceCommand & { v
   return save(out, loaded, next, options.commit, `chore(release/${release}/${options.slice}): verifier verdict — ${options.verdict}`, notes, { heading: `${at} — ${options.verdict} on ${head.slice(0, 12)}`, notes });
 }
 
-export async function resolveBlocked(io: LifecycleIo, options: SliceCommand & { state: SliceState; notesFile: string }): Promise<ChangeReport> {
+export async function resolveBlocked(io: LockedIo, options: SliceCommand & { state: SliceState; notesFile: string }): Promise<ChangeReport> {
   const notes = await readNotes(io, options.notesFile);
   const loaded = await load(io, options);
   const { status, release } = loaded;
@@ -201,7 +202,7 @@ function deferralCard(notes: string): { reason: string; tracking: string; acknow
   return card as { reason: string; tracking: string; acknowledged: string };
 }
 
-export async function deferSlice(io: LifecycleIo, options: SliceCommand & { notesFile: string }): Promise<ChangeReport> {
+export async function deferSlice(io: LockedIo, options: SliceCommand & { notesFile: string }): Promise<ChangeReport> {
   const notes = await readNotes(io, options.notesFile);
   const card = deferralCard(notes);
   const loaded = await load(io, options);

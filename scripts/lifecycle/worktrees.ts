@@ -9,7 +9,7 @@ import { assertId } from '../lib/ids.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import type { TrackState } from '../lib/registry.js';
 import type { Repo } from '../lib/repo.js';
-import { maybeCommit, releaseWorktreeFix, sliceContext, trackContext, type ChangeReport, type LifecycleIo } from './records.js';
+import { maybeCommit, releaseWorktreeFix, sliceContext, trackContext, type ChangeReport, type LockedIo } from './records.js';
 
 /**
  * Branches and worktrees: `baton worktree` materialises release-wt/<release> and a track's branch,
@@ -17,7 +17,7 @@ import { maybeCommit, releaseWorktreeFix, sliceContext, trackContext, type Chang
  * merged` records a track as merged once its branch is contained in release-wt.
  */
 
-export async function materialiseWorktree(io: LifecycleIo, options: { slice: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport & { releaseWorktree: string; trackWorktree: string }> {
+export async function materialiseWorktree(io: LockedIo, options: { slice: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport & { releaseWorktree: string; trackWorktree: string }> {
   const { repo, release, track, slice } = await sliceContext(io, assertId('slice', options.slice), options.release);
   if (!track) throw new FindingError(`${slice.id} is in no track of ${release.id}.`, { fix: 'Register it with the replan-release command.' });
   if (track.blockedBy.length > 0 && !track.branchExists) {
@@ -91,7 +91,7 @@ async function setTrackState(file: string, trackId: string, state: TrackState): 
   await writeFileAtomic(file, edited);
 }
 
-export async function recordTrackMerged(io: LifecycleIo, options: { track: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport> {
+export async function recordTrackMerged(io: LockedIo, options: { track: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport> {
   const trackId = options.track;
   const { repo, release, track } = await trackContext(io, trackId, options.release);
   if (track.state === 'merged') throw new FindingError(`${trackId} is already recorded as merged.`, { fix: 'Nothing to do.' });
