@@ -43,7 +43,7 @@ export async function loadConfig(root: string, primaryRoot: string, env: { BATON
   }
   const worktreeRoot = values.worktreeRoot === undefined
     ? path.join(path.dirname(primaryRoot), `${path.basename(primaryRoot)}-worktrees`)
-    : path.resolve(primaryRoot, values.worktreeRoot);
+    : boundedWorktreeRoot(values.worktreeRoot, primaryRoot, file);
   return { releaseDir: normaliseReleaseDir(releaseDir, root, source), worktreeRoot, source };
 }
 
@@ -76,4 +76,22 @@ function normaliseReleaseDir(value: string, root: string, source: string): strin
     });
   }
   return relative;
+}
+
+/**
+ * A committed config is untrusted: it must not make `baton worktree` check files out anywhere the
+ * user can write. It may put the worktrees inside the primary checkout (`.worktrees`) or in one
+ * folder beside it (the default `../<repo>-worktrees`, or any `../<name>`), nothing else. Links
+ * inside the checkout are checked when a worktree is created (see worktrees.ts).
+ */
+function boundedWorktreeRoot(value: string, primaryRoot: string, file: string): string {
+  const absolute = path.resolve(primaryRoot, value);
+  const inside = path.relative(primaryRoot, absolute);
+  const insideCheckout = inside !== '' && !inside.startsWith('..') && !path.isAbsolute(inside);
+  const besideCheckout = path.dirname(absolute) === path.dirname(primaryRoot) && absolute !== primaryRoot && !path.basename(absolute).startsWith('.');
+  if (insideCheckout || besideCheckout) return absolute;
+  throw new OperationalError(
+    `worktreeRoot "${value}" in ${file} leads to ${absolute}: a repository's config may only put worktrees inside the repository (such as ".worktrees") or in one folder beside it (such as "../${path.basename(primaryRoot)}-worktrees").`,
+    { fix: `Change worktreeRoot in ${file} to one of those, or remove it to use ../${path.basename(primaryRoot)}-worktrees.` },
+  );
 }

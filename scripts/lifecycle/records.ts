@@ -5,6 +5,7 @@ import { readBoard } from '../board/read-board.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { commitPaths } from '../lib/commit.js';
 import { FindingError, OperationalError } from '../lib/errors.js';
+import { assertInsideRoot } from '../lib/inside-root.js';
 import { currentBranch } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
 import { JsonError } from '../lib/json-file.js';
@@ -183,15 +184,33 @@ export function requireTransition(status: SliceStatus, action: SliceAction, unbl
   return check.to;
 }
 
-export async function writeStatus(file: string, status: SliceStatus): Promise<void> {
-  await writeFileAtomic(file, serializeStatus(status));
+/** One record file to write: `file` (absolute) must resolve inside `root`, the worktree it belongs to. */
+export interface RecordWrite {
+  root: string;
+  file: string;
+  content: string;
 }
 
-/** Appends an entry under the journal's "Verifier verdicts" section, or at the end when it has none. */
-export async function appendJournal(file: string, heading: string, text: string): Promise<void> {
+/**
+ * The one way baton writes records. A repository is untrusted: a committed link such as
+ * `docs/release` → a folder elsewhere must not make baton write there. Every file is checked to
+ * resolve inside its worktree, lexically and through the links on disk, before any is written, so a
+ * refusal (exit 2) leaves nothing half-written.
+ */
+export async function writeRecords(writes: RecordWrite[]): Promise<void> {
+  for (const write of writes) await assertInsideRoot(write.root, path.relative(write.root, write.file).split(path.sep).join('/'));
+  for (const write of writes) await writeFileAtomic(write.file, write.content);
+}
+
+export function statusWrite(root: string, file: string, status: SliceStatus): RecordWrite {
+  return { root, file, content: serializeStatus(status) };
+}
+
+/** The journal with an entry appended under its "Verifier verdicts" section, or at the end when it has none. */
+export async function journalWrite(root: string, file: string, heading: string, text: string): Promise<RecordWrite> {
   const journal = (await readTextIfPresent(file)) ?? '';
   const entry = `\n### ${heading}\n\n${text.trim()}\n`;
-  await writeFileAtomic(file, `${journal.replace(/\s*$/, '\n')}${entry}`);
+  return { root, file, content: `${journal.replace(/\s*$/, '\n')}${entry}` };
 }
 
 /** Commits the written files when asked, and records the commit in the report. */

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { isMap, isSeq, YAMLSeq, type Document } from 'yaml';
-import { writeFileAtomic } from '../lib/atomic-write.js';
 import { FindingError, OperationalError, UsageError } from '../lib/errors.js';
 import { editFrontmatter } from '../lib/frontmatter-edit.js';
 import { currentBranch } from '../lib/git.js';
@@ -11,7 +10,7 @@ import { isBranchName } from '../lib/registry.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import { schemaProblems } from '../lib/status.js';
 import { TEMPLATE_VARIABLES } from '../lib/template-vocabulary.js';
-import { maybeCommit, releaseContext, releaseDocsWorktree, timestamp, type ChangeReport, type LockedIo } from './records.js';
+import { maybeCommit, releaseContext, releaseDocsWorktree, timestamp, writeRecords, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
 
 /** Creating a release and its slices from the templates, and registering slices in index.md. */
 
@@ -67,11 +66,10 @@ export async function newRelease(io: ScaffoldIo, options: { release: string; int
     releaseDir: repo.config.releaseDir,
   };
   const report: ChangeReport = { command: 'new-release', changes: [`Release ${release} created, integrating into ${branch}.`], files: [], commits: [] };
-  for (const name of ['intake.md', 'index.md']) {
-    const file = path.join(folder, name);
-    await writeFileAtomic(file, await renderTemplate(io.templatesDir, name, values));
-    report.files.push(file);
-  }
+  const writes: RecordWrite[] = [];
+  for (const name of ['intake.md', 'index.md']) writes.push({ root: repo.root, file: path.join(folder, name), content: await renderTemplate(io.templatesDir, name, values) });
+  await writeRecords(writes);
+  report.files.push(...writes.map((write) => write.file));
   await maybeCommit(report, options.commit, repo.root, `docs(release/${release}): open release`, report.changes.join('\n'));
   return report;
 }
@@ -124,13 +122,10 @@ export async function newSlice(io: ScaffoldIo, options: NewSliceOptions): Promis
   const indexText = await readTextIfPresent(indexFile);
   if (indexText === undefined) throw new FindingError(`${indexFile} does not exist.`, { fix: 'Create the release with baton new-release.' });
   const edited = editFrontmatter(indexText, indexFile, (document) => registerSlice(document, trackId, slice, dependsOn));
-  for (const [name, content] of rendered) {
-    const file = path.join(folder, name);
-    await writeFileAtomic(file, content);
-    report.files.push(file);
-  }
-  await writeFileAtomic(indexFile, edited);
-  report.files.push(indexFile);
+  const writes: RecordWrite[] = rendered.map(([name, content]) => ({ root: sliceRoot, file: path.join(folder, name), content }));
+  writes.push({ root: indexRoot, file: indexFile, content: edited });
+  await writeRecords(writes);
+  report.files.push(...writes.map((write) => write.file));
   report.changes.push(`${slice} created from the templates in ${folder}.`);
   report.changes.push(track ? `${slice} appended to ${trackId} in index.md (now ${[...track.slices, slice].join(', ')}).` : `Track ${trackId} created in index.md with ${slice}${dependsOn.length ? `, depending on ${dependsOn.join(', ')}` : ''}.`);
 

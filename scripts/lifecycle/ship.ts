@@ -1,7 +1,7 @@
 import { FindingError, UsageError } from '../lib/errors.js';
 import { gitText, isAncestor, resolveCommit, runGit } from '../lib/git.js';
 import { formatGate, markShippedGate } from './gates.js';
-import { maybeCommit, readStatusFile, releaseContext, requireTransition, statusFile, timestamp, writeStatus, type ChangeReport, type LockedIo } from './records.js';
+import { maybeCommit, readStatusFile, releaseContext, requireTransition, statusFile, statusWrite, timestamp, writeRecords, type ChangeReport, type RecordWrite, type LockedIo } from './records.js';
 
 /**
  * `baton ship`: after a human attests the deploy, every verified slice of the release becomes
@@ -27,20 +27,22 @@ export async function shipRelease(io: LockedIo, options: { release: string; depl
 
   const report: ChangeReport = { command: 'ship', changes: [], files: [], commits: [] };
   const now = timestamp(io.now());
+  const writes: RecordWrite[] = [];
   for (const slice of release.slices.filter((candidate) => candidate.state === 'verified')) {
     const file = statusFile(repo, repo.root, releaseId, slice.id);
     const status = await readStatusFile(file);
     const to = requireTransition(status, 'ship');
-    await writeStatus(file, {
+    writes.push(statusWrite(repo.root, file, {
       ...status,
       state: to,
       last_updated_by: 'baton ship',
       last_updated_at: now,
       ship: { shipped_at: now, deployed_commit: deployed, deploy_ref: options.deployRef?.trim() || null, shipped_by: 'baton ship' },
-    });
+    }));
     report.files.push(file);
     report.changes.push(`${slice.id}: verified → shipped (deployed ${deployed.slice(0, 12)}).`);
   }
+  await writeRecords(writes);
   const body = [`Deployed commit: ${deployed}`, `Deploy reference: ${options.deployRef?.trim() || 'none given'}`, `Release merge: ${merge}`, ...report.changes].join('\n');
   await maybeCommit(report, options.commit, repo.root, `docs(release/${releaseId}): mark ${report.files.length} slices shipped — deployed ${deployed.slice(0, 12)}`, body);
   return report;

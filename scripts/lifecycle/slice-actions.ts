@@ -5,7 +5,7 @@ import { readTextIfPresent } from '../lib/read-text.js';
 import { isTerminal, type SliceState, type SliceStatus } from '../lib/status.js';
 import { verifySlice } from '../verify/verify-slice.js';
 import {
-  appendJournal,
+  journalWrite,
   maybeCommit,
   readStatusFile,
   recordWorktree,
@@ -13,7 +13,8 @@ import {
   sliceContext,
   statusFile,
   timestamp,
-  writeStatus,
+  statusWrite,
+  writeRecords,
   type ChangeReport,
   type LifecycleIo,
   type LockedIo,
@@ -56,13 +57,10 @@ function report(command: string): ChangeReport {
  * listed in the report, and committed in the record's worktree when asked.
  */
 async function save(out: ChangeReport, loaded: Loaded, next: SliceStatus, commit: boolean, subject: string, body: string, journal?: { heading: string; notes: string }): Promise<ChangeReport> {
-  await writeStatus(loaded.file, next);
-  out.files.push(loaded.file);
-  if (journal) {
-    const file = path.join(path.dirname(loaded.file), 'journal.md');
-    await appendJournal(file, journal.heading, journal.notes);
-    out.files.push(file);
-  }
+  const writes = [statusWrite(loaded.worktree, loaded.file, next)];
+  if (journal) writes.push(await journalWrite(loaded.worktree, path.join(path.dirname(loaded.file), 'journal.md'), journal.heading, journal.notes));
+  await writeRecords(writes);
+  out.files.push(...writes.map((write) => write.file));
   await maybeCommit(out, commit, loaded.worktree, subject, body);
   return out;
 }

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { isMap, isSeq } from 'yaml';
 import type { BoardRelease } from '../board/board.js';
-import { writeFileAtomic } from '../lib/atomic-write.js';
 import { FindingError } from '../lib/errors.js';
 import { editFrontmatter } from '../lib/frontmatter-edit.js';
 import { gitText, isAncestor, resolveCommit } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
+import { assertInsideRoot, isWithin } from '../lib/inside-root.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import type { TrackState } from '../lib/registry.js';
 import type { Repo } from '../lib/repo.js';
-import { maybeCommit, releaseWorktreeFix, sliceContext, trackContext, type ChangeReport, type LockedIo } from './records.js';
+import { maybeCommit, releaseWorktreeFix, writeRecords, sliceContext, trackContext, type ChangeReport, type LockedIo } from './records.js';
 
 /**
  * Branches and worktrees: `baton worktree` materialises release-wt/<release> and a track's branch,
@@ -36,7 +36,7 @@ export async function materialiseWorktree(io: LockedIo, options: { slice: string
   // Record the track as in progress on release-wt.
   if (track.state === 'planned') {
     const file = path.join(report.releaseWorktree, repo.config.releaseDir, release.id, 'index.md');
-    await setTrackState(file, track.id, 'in_progress');
+    await setTrackState(report.releaseWorktree, file, track.id, 'in_progress');
     report.files.push(file);
     report.changes.push(`${track.id}: planned → in_progress in ${release.releaseBranch}'s index.md.`);
     await maybeCommit(report, options.commit, report.releaseWorktree, `chore(release/${release.id}): materialise worktree for track ${track.id}`, report.changes.join('\n'));
@@ -70,6 +70,7 @@ async function startPointForRelease(repo: Repo, release: BoardRelease): Promise<
 
 /** A new worktree of `branch` at `folder`, for a branch the board found checked out nowhere. */
 async function addWorktree(repo: Repo, branch: string, folder: string, report: ChangeReport): Promise<string> {
+  await assertWorktreeFolderInside(repo, folder);
   if (await pathExists(folder)) {
     throw new FindingError(`${folder} already exists and is not a worktree of ${branch}.`, { fix: 'Move it away, or set another worktreeRoot in .baton/config.json.' });
   }
@@ -78,8 +79,17 @@ async function addWorktree(repo: Repo, branch: string, folder: string, report: C
   return folder;
 }
 
-/** Sets one track's state in the `tracks:` registry of an index.md, keeping the rest of the file as written. */
-async function setTrackState(file: string, trackId: string, state: TrackState): Promise<void> {
+/**
+ * A worktree folder inside the checkout must not lead outside it through a committed link (such as
+ * `.worktrees` → elsewhere); one beside the checkout must stay under the worktree root.
+ */
+async function assertWorktreeFolderInside(repo: Repo, folder: string): Promise<void> {
+  const root = isWithin(repo.config.worktreeRoot, repo.primaryRoot) ? repo.primaryRoot : repo.config.worktreeRoot;
+  await assertInsideRoot(root, path.relative(root, folder).split(path.sep).join('/'));
+}
+
+/** Sets one track's state in the `tracks:` registry of the index.md in `worktree`, keeping the rest of the file as written. */
+async function setTrackState(worktree: string, file: string, trackId: string, state: TrackState): Promise<void> {
   const text = await readTextIfPresent(file);
   if (text === undefined) throw new FindingError(`${file} does not exist.`, { fix: 'Restore it from git.' });
   const edited = editFrontmatter(text, file, (document) => {
@@ -88,7 +98,7 @@ async function setTrackState(file: string, trackId: string, state: TrackState): 
     if (!entry || !isMap(entry)) throw new FindingError(`${file} has no track ${trackId} in its tracks: registry.`, { fix: 'Register the track with baton new-slice.' });
     entry.set('state', state);
   });
-  await writeFileAtomic(file, edited);
+  await writeRecords([{ root: worktree, file, content: edited }]);
 }
 
 export async function recordTrackMerged(io: LockedIo, options: { track: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport> {
@@ -104,7 +114,7 @@ export async function recordTrackMerged(io: LockedIo, options: { track: string; 
     });
   }
   const file = path.join(release.releaseWorktree, repo.config.releaseDir, release.id, 'index.md');
-  await setTrackState(file, trackId, 'merged');
+  await setTrackState(release.releaseWorktree, file, trackId, 'merged');
   const report: ChangeReport = { command: 'merged', changes: [`${trackId}: ${track.state} → merged in ${release.releaseBranch}'s index.md (its branch tip ${tip.slice(0, 12)} is contained).`], files: [file], commits: [] };
   await maybeCommit(report, options.commit, release.releaseWorktree, `docs(release/${release.id}): record track ${trackId} merge to release-wt`, report.changes.join('\n'));
   return report;
