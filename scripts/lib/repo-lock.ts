@@ -42,6 +42,7 @@ export async function acquireRepoLock(file: string, options: LockOptions): Promi
   const me: LockHolder = { pid: process.pid, start: processStartTime(process.pid), host: hostname(), command: options.command, since: options.now().toISOString(), nonce: randomBytes(8).toString('hex') };
   const deadline = Date.now() + options.timeoutMs;
   let announced = false;
+  let unreadableSince: number | undefined;
   let delay = 5;
   for (;;) {
     if (tryCreate(file, me)) return hold(file, me);
@@ -49,8 +50,12 @@ export async function acquireRepoLock(file: string, options: LockOptions): Promi
     if (holder === 'gone') continue; // released between our attempt and the read: try again at once
     if (holder !== 'unreadable' && isStale(holder) && removeStaleLock(file, holder)) continue;
     const known = holder === 'unreadable' ? undefined : holder;
-    if (!announced) options.onWait(known);
-    announced = true;
+    // A lock is empty for the instant between its creation and its write: name the holder once it can be read.
+    unreadableSince = known ? undefined : (unreadableSince ?? Date.now());
+    if (!announced && (known || Date.now() - (unreadableSince ?? 0) >= 200)) {
+      options.onWait(known);
+      announced = true;
+    }
     if (Date.now() >= deadline) throw timedOut(file, known, options.timeoutMs);
     await sleep(delay + Math.floor(Math.random() * delay));
     delay = Math.min(delay * 2, 100);

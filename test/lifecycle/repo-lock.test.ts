@@ -131,6 +131,15 @@ describe('a lock left behind or held', () => {
     expect(await git(repo, 'log', '--format=%s')).not.toContain('plan slice');
   });
 
+  test('an empty lock (its writer died before writing it) is never taken over: exit 2 naming the file', async () => {
+    const repo = await releaseRepo();
+    await writeFile(lockFile(repo), '');
+    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work', '--commit'], { BATON_LOCK_TIMEOUT: '0.5' });
+    expect(result.exitCode, show(result)).toBe(2);
+    expect(result.stderr).toContain(`waiting for the repository lock ${lockFile(repo)}, held by a command whose lock file is empty or unreadable`);
+    expect(result.stderr).toContain(`remove ${lockFile(repo)}`);
+  });
+
   test('read-only commands take no lock', async () => {
     const repo = await releaseRepo();
     const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
