@@ -96,6 +96,18 @@ describe('a lock left behind or held', () => {
     await expect(readFile(lockFile(repo))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  test('five commands that all find the same stale lock: one at a time takes over, every slice is committed', async () => {
+    const repo = await releaseRepo();
+    const dead = spawn(process.execPath, ['-e', '']);
+    await once(dead, 'exit');
+    await writeFile(lockFile(repo), holder({ pid: dead.pid as number, start: '1' }));
+    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => baton(repo, ['new-slice', `S0${n}-part`, '--release', REL, '--track', `T${n}-work`, '--commit'], { BATON_LOCK_TIMEOUT: '10' })));
+    for (const result of results) expect(result.exitCode, show(result)).toBe(0);
+    const index = await committed(repo, 'index.md');
+    for (const n of [1, 2, 3, 4, 5]) expect(index).toContain(`slices: [ S0${n}-part ]`);
+    expect(await git(repo, 'status', '--porcelain')).toBe('');
+  });
+
   test('a lock whose pid is alive but was started at another time (pid reuse) is taken over', async () => {
     const repo = await releaseRepo();
     const start = await startTimeOf(process.pid);
