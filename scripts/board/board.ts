@@ -26,8 +26,30 @@ export interface SliceRecord {
   testCommands: string[];
 }
 
+/** What the receipts in git history say about a slice (docs/receipts.md). */
+export interface SliceReceipts {
+  /** The record (status.json) is the blob a counted receipt wrote, so its fields are vouched for. */
+  receipted: boolean;
+  /** The state the receipts prove; null when no receipt names the slice. */
+  state: SliceState | null;
+  /** The implementation attempt (0 before the first start). */
+  attempt: number;
+  /** FAIL verdicts since the planner last re-opened the slice. */
+  failures: number;
+  /** FAIL verdicts after which the slice goes back to the planner (.baton/config.json maxAttempts). */
+  maxAttempts: number;
+  /** failed_verification with failures at maxAttempts: only the planner can re-open it. */
+  escalated: boolean;
+  lastVerdict: { verdict: 'PASS' | 'FAIL' | 'BLOCKED'; commit: string; candidate: string; date: string } | null;
+  /** The receipt the record is (else the newest counted one): the next receipt's Baton-Prev. */
+  last: { commit: string; event: string; date: string; statusBlob: string } | null;
+  /** The newest implemented receipt: the candidate a verdict must judge. */
+  implemented: { commit: string; candidate: string; reportSha256: string; session: string | null; attempt: number } | null;
+}
+
 export interface BoardSlice extends SliceRecord {
   id: string;
+  receipts: SliceReceipts;
   /** Where the record was read: a branch name, or "working tree". */
   source: string | null;
   hasSpec: boolean;
@@ -52,7 +74,7 @@ export interface BoardTrack {
   next: NextCommand | null;
 }
 
-export type WarningKind = 'missing-folder' | 'missing-spec' | 'not-in-track' | 'bad-record' | 'bad-registry';
+export type WarningKind = 'missing-folder' | 'missing-spec' | 'not-in-track' | 'bad-record' | 'bad-registry' | 'unreceipted-state' | 'rejected-receipt';
 
 export interface BoardWarning {
   kind: WarningKind;

@@ -1,6 +1,6 @@
 import { sliceOwners, type Registry } from '../lib/registry.js';
 import { isTerminal, SLICE_STATES, type SliceState } from '../lib/status.js';
-import type { BoardRelease, BoardSlice, BoardTrack, BoardWarning, NextCommand, SliceRecord } from './board.js';
+import type { BoardRelease, BoardSlice, BoardTrack, BoardWarning, NextCommand, SliceReceipts, SliceRecord } from './board.js';
 
 /**
  * From what was read (the registry, one chosen record per slice, which branches and worktrees exist)
@@ -13,6 +13,13 @@ export interface SliceInput {
   record: SliceRecord | undefined;
   source: string | null;
   hasSpec: boolean;
+  /** What the receipts say; a slice without any is unreceipted. */
+  receipts?: SliceReceipts;
+}
+
+/** The receipts of a slice no baton command has recorded anything for. */
+export function noReceipts(maxAttempts = 3): SliceReceipts {
+  return { receipted: false, state: null, attempt: 0, failures: 0, maxAttempts, escalated: false, lastVerdict: null, last: null, implemented: null };
 }
 
 export interface ReleaseInput {
@@ -49,19 +56,21 @@ export function toSliceRecord(value: unknown): SliceRecord | undefined {
 /** The command that moves a slice on, from its state and its latest verdict. */
 function nextForSlice(slice: BoardSlice, release: string): NextCommand | null {
   const args = [slice.id, release];
+  if (slice.receipts.escalated) return { command: 'replan-release', args: [release] };
   if (slice.state === 'planned' || slice.state === 'in_progress' || slice.state === 'failed_verification') return { command: 'implement-slice', args };
   if (slice.state === 'implemented') return slice.verification === 'blocked' ? { command: 'replan-release', args: [release] } : { command: 'verify-slice', args };
   return null;
 }
 
 export function deriveRelease(input: ReleaseInput): BoardRelease {
-  const warnings = [...input.warnings, ...input.registry.problems.map((message) => ({ kind: 'bad-registry' as const, message }))];
+  const warnings: BoardWarning[] = [...input.warnings, ...input.registry.problems.map((message) => ({ kind: 'bad-registry' as const, message }))];
   const owner = sliceOwners(input.registry);
 
   const slices = new Map<string, BoardSlice>();
-  for (const { id, record, source, hasSpec } of input.slices) {
+  for (const { id, record, source, hasSpec, receipts } of input.slices) {
     slices.set(id, {
       id,
+      receipts: receipts ?? noReceipts(),
       track: owner.get(id) ?? record?.track ?? null,
       state: record?.state ?? 'unknown',
       title: record?.title ?? null,
@@ -81,16 +90,18 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
   for (const slice of owner.keys()) {
     if (slices.has(slice)) continue;
     warnings.push({ kind: 'missing-folder', slice, message: `index.md lists ${slice} in track ${owner.get(slice)}, but its folder is on neither that track's branch, release-wt/${input.id}, the integration branch nor the working tree` });
-    slices.set(slice, { id: slice, track: owner.get(slice) ?? null, state: 'unknown', title: null, verification: null, blockedReason: null, verdictCommit: null, startCommit: null, testCommands: [], source: null, hasSpec: false, actionable: false, next: null });
+    slices.set(slice, { id: slice, receipts: noReceipts(), track: owner.get(slice) ?? null, state: 'unknown', title: null, verification: null, blockedReason: null, verdictCommit: null, startCommit: null, testCommands: [], source: null, hasSpec: false, actionable: false, next: null });
   }
 
+  // A slice whose record no receipt vouches for is in doubt: nothing that depends on it is ready.
+  const inDoubt = new Set(warnings.filter((warning) => warning.kind === 'unreceipted-state').map((warning) => warning.slice));
   const stateOf = new Map(input.registry.tracks.map((track) => [track.id, track.state]));
   const tracks: BoardTrack[] = input.registry.tracks.map((entry) => {
     const branch = `track/${input.id}/${entry.id}`;
     const owned = entry.slices.map((id) => slices.get(id)).filter((slice): slice is BoardSlice => slice !== undefined);
     const blockedBy = entry.dependsOn.filter((dependency) => stateOf.get(dependency) !== 'merged');
     const merged = entry.state === 'merged';
-    const readyToMerge = !merged && blockedBy.length === 0 && owned.length > 0 && owned.every((slice) => isTerminal(slice.state));
+    const readyToMerge = !merged && blockedBy.length === 0 && owned.length > 0 && owned.every((slice) => isTerminal(slice.state) && !inDoubt.has(slice.id));
     const actionableSlice = merged || blockedBy.length > 0 ? undefined : owned.find((slice) => !isTerminal(slice.state));
     let next: NextCommand | null = null;
     if (actionableSlice) {
@@ -122,7 +133,7 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
     counts.total += 1;
     if (isTerminal(slice.state)) counts.terminal += 1;
   }
-  const complete = counts.total > 0 && counts.terminal === counts.total;
+  const complete = counts.total > 0 && counts.terminal === counts.total && inDoubt.size === 0;
   const allMerged = tracks.length > 0 && tracks.every((track) => track.state === 'merged');
   let next: NextCommand | null = null;
   if (allMerged && !input.mergedToIntegration) next = { command: 'merge-release', args: [input.id] };

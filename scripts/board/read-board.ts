@@ -9,6 +9,9 @@ import { parseRegistry, sliceOwners, type Registry } from '../lib/registry.js';
 import { listReleaseFolders, type Repo } from '../lib/repo.js';
 import type { Board, BoardWarning, SliceRecord } from './board.js';
 import { deriveRelease, toSliceRecord, type SliceInput } from './derive-board.js';
+import { receiptedSlice } from './slice-receipts.js';
+import { readReceipts } from '../lib/read-receipts.js';
+import { historyKey, sliceHistories } from '../lib/slice-history.js';
 
 /**
  * Reading the board from git. Every release and slice is resolved from the local and remote-tracking
@@ -160,11 +163,16 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
   }
   // Which release branches each integration branch contains: one git call per integration branch.
   const integrations = [...new Set(plans.flatMap((plan) => (plan.integration ? [plan.integration.commit] : [])))];
+  // The receipts of every release, from the branches the board reads: one git process, alongside.
+  const receiptRefs = [...new Set([...(headCommit ? ['HEAD'] : []), ...plans.flatMap((plan) => [plan.releaseSource?.ref, ...[...plan.trackSources.values()].map((source) => source.ref), plan.integration?.ref])])].filter((ref): ref is string => ref !== undefined);
+  const receiptsRead = readReceipts(repo.root, receiptRefs, dir);
+  receiptsRead.catch(() => undefined); // awaited below
   const mergedChecks = Promise.all(
     integrations.map(async (commit) => [commit, new Set((await gitText(repo.root, ['for-each-ref', `--merged=${commit}`, '--format=%(refname)', 'refs/heads/release-wt/', 'refs/remotes/'])).split('\n'))] as const),
   );
   const third = await readObjects(repo.root, thirdRound);
   const contained = new Map(await mergedChecks);
+  const histories = sliceHistories(await receiptsRead, dir);
   const merged = plans.map((plan) => Boolean(plan.releaseSource && plan.integration && contained.get(plan.integration.commit)?.has(plan.releaseSource.ref)));
 
   const worktreeByBranch = new Map(worktrees.filter((worktree) => worktree.branch).map((worktree) => [worktree.branch as string, worktree.path]));
@@ -185,7 +193,10 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
       const chosen = records.find((candidate) => candidate.record.state === 'shipped') ?? records[0];
       const hasSpec = chosen ? (chosen.tree === '' ? await pathExists(path.join(repo.root, dir, plan.id, slice, 'spec.md')) : third[wanted.get(chosen.tree)?.spec ?? -1] !== undefined) : false;
       if (chosen || plan.owner.has(slice)) {
-        slices.push({ id: slice, record: chosen?.record, source: chosen?.source ?? null, hasSpec });
+        const blob = chosen && chosen.tree !== '' ? third[wanted.get(chosen.tree)?.status ?? -1]?.id : undefined;
+        const proven = receiptedSlice({ slice, record: chosen?.record, blob, source: chosen?.source ?? null, history: histories.slices.get(historyKey(plan.id, slice)), maxAttempts: repo.config.maxAttempts });
+        warnings.push(...proven.warnings);
+        slices.push({ id: slice, record: proven.record, source: chosen?.source ?? null, hasSpec, receipts: proven.receipts });
       }
     }
     const registry: Registry = plan.registry ?? { release: plan.id, integrationBranch: undefined, tracks: [], problems: [`index.md was not found for ${plan.id}`] };

@@ -15,7 +15,7 @@ import { readBoard } from './read-board.js';
 
 export interface ServeOptions {
   cwd: string;
-  env: { BATON_RELEASE_DIR?: string | undefined };
+  env: Readonly<Record<string, string | undefined>>;
   release: string | undefined;
   port: number;
   /** Seconds between the page's refreshes. */

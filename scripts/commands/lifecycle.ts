@@ -6,10 +6,8 @@ import { UNBLOCK_STATES } from '../lifecycle/state-machine.js';
 
 /** The state-changing commands: argument wiring only; each loads its implementation when it runs. */
 
-const commit = (yargs: Argv) =>
-  yargs
-    .option('commit', { type: 'boolean', default: false, describe: 'Commit the files written, with the protocol subject line' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print what changed as JSON' });
+/** Every state change is committed with its receipt; --json prints what changed as JSON. */
+const withJson = (yargs: Argv) => yargs.option('json', { type: 'boolean', default: false, describe: 'Print what changed (files, commits) as JSON' });
 const slicePositionals = (yargs: Argv) =>
   yargs.positional('slice', { type: 'string', describe: 'Slice id' }).positional('release', { type: 'string', describe: 'Release id; found from the board when omitted' });
 
@@ -26,40 +24,40 @@ async function change(io: BatonIo, args: Record<string, unknown>, command: strin
 
 const str = (value: unknown) => (value === undefined ? undefined : String(value));
 const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
-/** `<slice> [release]` and `--commit`, as every slice command takes them. */
-const sliceOptions = (args: Record<string, unknown>) => ({ slice: String(args.slice), release: str(args.release), commit: Boolean(args.commit) });
+/** `<slice> [release]`, as every slice command takes them. */
+const sliceOptions = (args: Record<string, unknown>) => ({ slice: String(args.slice), release: str(args.release) });
 
 export const lifecycleCommands: BatonCommand[] = [
   {
     command: 'new-release <release>',
     describe: 'Create a release folder (intake.md, index.md) from the templates',
     builder: (y) =>
-      commit(y.positional('release', { type: 'string', describe: 'Release id, e.g. 2026-11-21-billing-export' }))
+      withJson(y.positional('release', { type: 'string', describe: 'Release id, e.g. 2026-11-21-billing-export' }))
         .option('integration-branch', { type: 'string', requiresArg: true, describe: 'The branch the release merges into (default: the current branch)' })
         .option('title', { type: 'string', requiresArg: true, describe: 'A one-line title' }),
     async run(args, io) {
       const { newRelease } = await import('../lifecycle/scaffold.js');
-      return change(io, args, 'new-release', (locked) => newRelease(locked, { release: String(args.release), integrationBranch: str(args['integration-branch']), title: str(args.title), commit: Boolean(args.commit) }));
+      return change(io, args, 'new-release', (locked) => newRelease(locked, { release: String(args.release), integrationBranch: str(args['integration-branch']), title: str(args.title) }));
     },
   },
   {
     command: 'new-slice <slice>',
     describe: "Create a slice folder from the templates and register it in its track (the track is created if new)",
     builder: (y) =>
-      commit(y.positional('slice', { type: 'string', describe: 'Slice id, e.g. S03-export-csv' }))
+      withJson(y.positional('slice', { type: 'string', describe: 'Slice id, e.g. S03-export-csv' }))
         .option('release', { type: 'string', demandOption: true, requiresArg: true, describe: 'Release id' })
         .option('track', { type: 'string', demandOption: true, requiresArg: true, describe: 'Track id, e.g. T1-exports' })
         .option('depends-on', { type: 'string', array: true, describe: 'Tracks a new track depends on (repeatable)' })
         .option('title', { type: 'string', requiresArg: true, describe: "The slice's user outcome in a few words" }),
     async run(args, io) {
       const { newSlice } = await import('../lifecycle/scaffold.js');
-      return change(io, args, 'new-slice', (locked) => newSlice(locked, { slice: String(args.slice), release: String(args.release), track: String(args.track), dependsOn: list(args['depends-on']), title: str(args.title), commit: Boolean(args.commit) }));
+      return change(io, args, 'new-slice', (locked) => newSlice(locked, { slice: String(args.slice), release: String(args.release), track: String(args.track), dependsOn: list(args['depends-on']), title: str(args.title) }));
     },
   },
   {
     command: 'worktree <slice> [release]',
     describe: "Create the release branch and worktree and the slice's track branch and worktree when absent",
-    builder: (y) => commit(slicePositionals(y)),
+    builder: (y) => withJson(slicePositionals(y)),
     async run(args, io) {
       const { materialiseWorktree } = await import('../lifecycle/worktrees.js');
       return change(io, args, 'worktree', (locked) => materialiseWorktree(locked, sliceOptions(args)));
@@ -68,7 +66,7 @@ export const lifecycleCommands: BatonCommand[] = [
   {
     command: 'start <slice> [release]',
     describe: 'planned or failed_verification → in_progress; records start_commit the first time only',
-    builder: (y) => commit(slicePositionals(y)),
+    builder: (y) => withJson(slicePositionals(y)),
     async run(args, io) {
       const { startSlice } = await import('../lifecycle/slice-actions.js');
       return change(io, args, 'start', (locked) => startSlice(locked, sliceOptions(args)));
@@ -78,7 +76,7 @@ export const lifecycleCommands: BatonCommand[] = [
     command: 'evidence <slice> [release]',
     describe: 'Record the test commands and reachability artefacts of an in-progress slice',
     builder: (y) =>
-      commit(slicePositionals(y))
+      withJson(slicePositionals(y))
         .option('test-command', { type: 'string', array: true, describe: 'A command that runs the slice\'s tests (repeatable)' })
         .option('reachability', { type: 'string', array: true, describe: 'An artefact: "path", "path:line" or "path — what it shows" (repeatable)' }),
     async run(args, io) {
@@ -89,7 +87,7 @@ export const lifecycleCommands: BatonCommand[] = [
   {
     command: 'transition <slice> <state> [release]',
     describe: 'in_progress → implemented, only when baton verify passes; fills actual_files',
-    builder: (y) => commit(slicePositionals(y).positional('state', { type: 'string', describe: 'implemented' })),
+    builder: (y) => withJson(slicePositionals(y).positional('state', { type: 'string', describe: 'implemented' })),
     async run(args, io) {
       const state = String(args.state);
       if (state !== 'implemented') {
@@ -104,7 +102,7 @@ export const lifecycleCommands: BatonCommand[] = [
     command: 'verdict <slice> <verdict> [release]',
     describe: "Record a verifier's verdict (PASS, FAIL or BLOCKED) in status.json and journal.md",
     builder: (y) =>
-      commit(slicePositionals(y).positional('verdict', { type: 'string', choices: ['PASS', 'FAIL', 'BLOCKED'], describe: 'The verdict' }))
+      withJson(slicePositionals(y).positional('verdict', { type: 'string', choices: ['PASS', 'FAIL', 'BLOCKED'], coerce: (value: string) => String(value).toUpperCase(), describe: 'The verdict (any case)' }))
         .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'The verdict body: numbered violations for FAIL, the reason for BLOCKED' }),
     async run(args, io) {
       const { recordVerdict } = await import('../lifecycle/slice-actions.js');
@@ -115,18 +113,28 @@ export const lifecycleCommands: BatonCommand[] = [
     command: 'unblock <slice> [release]',
     describe: "The planner's answer to a BLOCKED verdict: clear it and set the state",
     builder: (y) =>
-      commit(slicePositionals(y))
+      withJson(slicePositionals(y))
         .option('state', { type: 'string', demandOption: true, choices: [...UNBLOCK_STATES], describe: 'Where the slice goes after the spec was amended' })
-        .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'What the planner changed and why' }),
+        .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'What the planner changed and why' })
+        .option('spec-unchanged-because', { type: 'string', requiresArg: true, describe: 'Why no spec.md amendment answers the verdict (else spec.md must have changed since it)' }),
     async run(args, io) {
       const { resolveBlocked } = await import('../lifecycle/slice-actions.js');
-      return change(io, args, 'unblock', (locked) => resolveBlocked(locked, { ...sliceOptions(args), state: args.state as 'implemented', notesFile: String(args['notes-file']) }));
+      return change(io, args, 'unblock', (locked) => resolveBlocked(locked, { ...sliceOptions(args), state: args.state as 'implemented', notesFile: String(args['notes-file']), specUnchangedBecause: str(args['spec-unchanged-because']) }));
+    },
+  },
+  {
+    command: 'reopen <slice> [release]',
+    describe: "The planner's way back to implementation: a verified slice whose code changed after its PASS, or one that failed verification maxAttempts times",
+    builder: (y) => withJson(slicePositionals(y)).option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'Why it is re-opened, and what the implementer must do' }),
+    async run(args, io) {
+      const { reopenSlice } = await import('../lifecycle/slice-actions.js');
+      return change(io, args, 'reopen', (locked) => reopenSlice(locked, { ...sliceOptions(args), notesFile: String(args['notes-file']) }));
     },
   },
   {
     command: 'defer <slice> [release]',
     describe: 'Move a slice that is not verified or shipped out of the release, with its deferral card',
-    builder: (y) => commit(slicePositionals(y)).option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'Lines "Reason: ...", "Tracking: ...", "Acknowledged: ..."' }),
+    builder: (y) => withJson(slicePositionals(y)).option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'Lines "Reason: ...", "Tracking: ...", "Acknowledged: ..."' }),
     async run(args, io) {
       const { deferSlice } = await import('../lifecycle/slice-actions.js');
       return change(io, args, 'defer', (locked) => deferSlice(locked, { ...sliceOptions(args), notesFile: String(args['notes-file']) }));
@@ -135,22 +143,22 @@ export const lifecycleCommands: BatonCommand[] = [
   {
     command: 'merged <track> [release]',
     describe: "Record a track as merged once its branch is contained in release-wt",
-    builder: (y) => commit(y.positional('track', { type: 'string', describe: 'Track id' }).positional('release', { type: 'string', describe: 'Release id' })),
+    builder: (y) => withJson(y.positional('track', { type: 'string', describe: 'Track id' }).positional('release', { type: 'string', describe: 'Release id' })),
     async run(args, io) {
       const { recordTrackMerged } = await import('../lifecycle/worktrees.js');
-      return change(io, args, 'merged', (locked) => recordTrackMerged(locked, { track: String(args.track), release: str(args.release), commit: Boolean(args.commit) }));
+      return change(io, args, 'merged', (locked) => recordTrackMerged(locked, { track: String(args.track), release: str(args.release) }));
     },
   },
   {
     command: 'ship <release>',
     describe: 'Every verified slice → shipped, only when the deployed commit contains the release merge',
     builder: (y) =>
-      commit(y.positional('release', { type: 'string', describe: 'Release id' }))
+      withJson(y.positional('release', { type: 'string', describe: 'Release id' }))
         .option('deployed', { type: 'string', demandOption: true, requiresArg: true, describe: 'The commit that was deployed' })
         .option('deploy-ref', { type: 'string', requiresArg: true, describe: 'A tag, URL or ticket for the deploy' }),
     async run(args, io) {
       const { shipRelease } = await import('../lifecycle/ship.js');
-      return change(io, args, 'ship', (locked) => shipRelease(locked, { release: String(args.release), deployed: String(args.deployed), deployRef: str(args['deploy-ref']), commit: Boolean(args.commit) }));
+      return change(io, args, 'ship', (locked) => shipRelease(locked, { release: String(args.release), deployed: String(args.deployed), deployRef: str(args['deploy-ref']) }));
     },
   },
   {

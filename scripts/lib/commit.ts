@@ -1,17 +1,31 @@
+import { OperationalError } from './errors.js';
 import { gitText, runGit } from './git.js';
-import { FindingError } from './errors.js';
 
 /**
- * Commits exactly the given paths (repository-relative to `root`) with a subject and a body; other
- * changes, staged or not, stay as they were.
+ * Commits exactly the given paths (repository-relative to `root`) with a message; other changes,
+ * staged or not, stay as they were. `paragraphs` follow the subject, each separated by a blank line;
+ * the last one is the receipt, which git then reads as the message's trailers.
  */
-export async function commitPaths(root: string, paths: string[], subject: string, body: string): Promise<{ commit: string; subject: string }> {
+export async function commitPaths(root: string, paths: string[], subject: string, paragraphs: string[]): Promise<{ commit: string; subject: string }> {
   await gitText(root, ['add', '--', ...paths]);
-  const result = await runGit(root, ['commit', '--quiet', '-m', subject, ...(body ? ['-m', body] : []), '--', ...paths], { env: { GIT_OPTIONAL_LOCKS: '1' } });
+  const message = paragraphs.filter((paragraph) => paragraph.trim() !== '').flatMap((paragraph) => ['-m', paragraph]);
+  // --no-verify: a receipt commit holds only baton's own record files; a user's pre-commit hook (a
+  // linter, a formatter) would judge files it does not own, or rewrite a record after its digest.
+  const result = await runGit(root, ['commit', '--quiet', '--no-verify', '--cleanup=whitespace', '-m', subject, ...message, '--', ...paths], { env: { GIT_OPTIONAL_LOCKS: '1' } });
   if (result.exitCode !== 0) {
-    throw new FindingError(`The files were written, but git did not commit them: ${result.stderr.trim() || result.stdout.trim()}`, {
-      fix: `Commit them yourself: git -C "${root}" commit -m "${subject}" -- ${paths.join(' ')}`,
+    const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(0, 4).join(' ');
+    throw new OperationalError(`git did not commit the change in ${root}: ${said}`, {
+      fix: /read-only file system/i.test(said)
+        ? 'The git folder is read-only here. In Codex, its sandbox keeps .git read-only: let this baton command run outside the sandbox (approve the escalation), then run it again.'
+        : 'Remove the cause git names (a held index.lock, a missing user.name or user.email), then run the command again.',
     });
   }
   return { commit: await gitText(root, ['rev-parse', 'HEAD']), subject };
+}
+
+/** Puts the index entries of `paths` back to HEAD's (or removes them when HEAD has none). */
+export async function unstagePaths(root: string, paths: string[]): Promise<void> {
+  const reset = await runGit(root, ['reset', '--quiet', '--', ...paths], { env: { GIT_OPTIONAL_LOCKS: '1' } });
+  // An unborn branch has no HEAD to reset to: take the paths out of the index instead.
+  if (reset.exitCode !== 0) await runGit(root, ['rm', '--cached', '--quiet', '--ignore-unmatch', '--', ...paths], { env: { GIT_OPTIONAL_LOCKS: '1' } });
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { OperationalError } from './errors.js';
+import { excerpt } from './excerpt.js';
 import { parseJsonStrict } from './json-file.js';
 import { readTextIfPresent } from './read-text.js';
 
@@ -12,18 +13,22 @@ export interface BatonConfig {
   releaseDir: string;
   /** Absolute folder that holds the release and track worktrees. */
   worktreeRoot: string;
+  /** FAIL verdicts after which a slice goes back to the planner (default 3). */
+  maxAttempts: number;
   /** Where the values came from, for messages. */
   source: string;
 }
 
 const CONFIG_FILE = '.baton/config.json';
 const DEFAULT_RELEASE_DIR = 'docs/release';
+const DEFAULT_MAX_ATTEMPTS = 3;
+const KEYS = ['releaseDir', 'worktreeRoot', 'maxAttempts'] as const;
 
 /**
  * Reads the configuration of the repository whose working tree is `root`. `primaryRoot` is the main
  * checkout, consulted when a linked worktree does not carry the config file itself.
  */
-export async function loadConfig(root: string, primaryRoot: string, env: { BATON_RELEASE_DIR?: string | undefined }): Promise<BatonConfig> {
+export async function loadConfig(root: string, primaryRoot: string, env: Readonly<Record<string, string | undefined>>): Promise<BatonConfig> {
   let file = path.join(root, CONFIG_FILE);
   let raw = await readTextIfPresent(file);
   if (raw === undefined && primaryRoot !== root) {
@@ -44,18 +49,18 @@ export async function loadConfig(root: string, primaryRoot: string, env: { BATON
   const worktreeRoot = values.worktreeRoot === undefined
     ? path.join(path.dirname(primaryRoot), `${path.basename(primaryRoot)}-worktrees`)
     : boundedWorktreeRoot(values.worktreeRoot, primaryRoot, file);
-  return { releaseDir: normaliseReleaseDir(releaseDir, root, source), worktreeRoot, source };
+  return { releaseDir: normaliseReleaseDir(releaseDir, root, source), worktreeRoot, maxAttempts: values.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, source };
 }
 
-function readConfigValues(raw: string, file: string): { releaseDir?: string; worktreeRoot?: string } {
+function readConfigValues(raw: string, file: string): { releaseDir?: string; worktreeRoot?: string; maxAttempts?: number } {
   const value = parseJsonStrict(raw, file);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new OperationalError(`${file} must hold a JSON object.`, { fix: 'Write it as {"releaseDir": "docs/release"}.' });
   }
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== 'releaseDir' && key !== 'worktreeRoot') {
-      throw new OperationalError(`${file} has an unknown key "${key}".`, { fix: 'Use only releaseDir and worktreeRoot.' });
+    if (!(KEYS as readonly string[]).includes(key)) {
+      throw new OperationalError(`${file} has an unknown key ${excerpt(key)}.`, { fix: `Use only ${KEYS.join(', ')}.` });
     }
   }
   for (const key of ['releaseDir', 'worktreeRoot'] as const) {
@@ -63,7 +68,11 @@ function readConfigValues(raw: string, file: string): { releaseDir?: string; wor
       throw new OperationalError(`${file}: ${key} must be a non-empty string.`, { fix: `Give ${key} a path, or remove it.` });
     }
   }
-  return record as { releaseDir?: string; worktreeRoot?: string };
+  const attempts = record.maxAttempts;
+  if (attempts !== undefined && !(typeof attempts === 'number' && Number.isInteger(attempts) && attempts >= 1 && attempts <= 100)) {
+    throw new OperationalError(`${file}: maxAttempts must be a whole number from 1 to 100.`, { fix: 'Set it to the number of FAIL verdicts after which a slice goes back to the planner, such as 3, or remove it.' });
+  }
+  return record as { releaseDir?: string; worktreeRoot?: string; maxAttempts?: number };
 }
 
 /** The release dir as a clean repository-relative path; one that leaves the repository is refused. */

@@ -163,8 +163,9 @@ export function receiptProblem(receipt: Receipt): string | undefined {
   if (receipt.session !== undefined && !SESSION.test(receipt.session)) return 'Baton-Session is not <client>:<id>';
   const sliceEvent = isSliceEvent(receipt.event);
   if (sliceEvent && (receipt.slice === undefined || receipt.state === undefined)) return `a ${receipt.event} receipt names its slice and the state after it`;
-  if ((receipt.event === 'implemented' || receipt.event === 'verdict') && (receipt.candidate === undefined || receipt.reportSha256 === undefined)) {
-    return `a ${receipt.event} receipt names its candidate commit and the digest of its verify report`;
+  const vouches = receipt.event === 'implemented' || receipt.event === 'verdict' || (receipt.event === 'unblocked' && receipt.state === 'implemented');
+  if (vouches && (receipt.candidate === undefined || receipt.reportSha256 === undefined)) {
+    return `a ${receipt.event} receipt${receipt.event === 'unblocked' ? ' back to implemented' : ''} names its candidate commit and the digest of its verify report`;
   }
   return undefined;
 }

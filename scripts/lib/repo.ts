@@ -16,7 +16,7 @@ export interface Repo {
   config: BatonConfig;
 }
 
-export async function openRepo(cwd: string, env: { BATON_RELEASE_DIR?: string | undefined }): Promise<Repo> {
+export async function openRepo(cwd: string, env: Readonly<Record<string, string | undefined>>): Promise<Repo> {
   const { root, commonDir } = await repoRoot(cwd);
   // For a normal repository the common git dir is <primary checkout>/.git.
   const primaryRoot = path.basename(commonDir) === '.git' ? path.dirname(commonDir) : root;

@@ -131,11 +131,11 @@ function allowedChange(receipt: Receipt, releaseFolder: string, file: string): b
 
 /** Rules that tie implemented and verdict receipts to the commits around them. */
 function chainProblem(receipt: Receipt, commit: ReceiptCommit, earlier: HistoryEntry[]): string | undefined {
-  if (receipt.event === 'implemented' && commit.parents[0] !== receipt.candidate) {
-    return 'it is an implemented receipt whose commit does not sit directly on the candidate it names';
+  if (isCandidateReceipt(receipt) && commit.parents[0] !== receipt.candidate) {
+    return `it is a ${receipt.event} receipt whose commit does not sit directly on the candidate it names`;
   }
   if (receipt.event !== 'verdict') return undefined;
-  const judged = earlier.findLast((entry) => entry.receipt.event === 'implemented');
+  const judged = earlier.findLast((entry) => isCandidateReceipt(entry.receipt));
   if (!judged || receipt.prev !== judged.commit || commit.parents[0] !== judged.commit) {
     return 'it is a verdict that does not sit directly on the implemented receipt it judges';
   }
@@ -143,6 +143,14 @@ function chainProblem(receipt: Receipt, commit: ReceiptCommit, earlier: HistoryE
     return 'it is a verdict on another candidate or another verify report than the implemented receipt it follows';
   }
   return undefined;
+}
+
+/**
+ * A receipt that puts a candidate up for verification: `implemented`, or the planner's `unblocked`
+ * back to implemented (the code stands, judged against the amended spec).
+ */
+export function isCandidateReceipt(receipt: Receipt): boolean {
+  return receipt.event === 'implemented' || (receipt.event === 'unblocked' && receipt.state === 'implemented');
 }
 
 /** What a slice's receipts add up to. */
@@ -154,7 +162,7 @@ export interface SliceSummary {
   /** FAIL verdicts since the planner last re-opened the slice. */
   failures: number;
   lastVerdict: { verdict: ReceiptVerdict; commit: string; candidate: string; date: string } | null;
-  /** The newest `implemented` receipt. */
+  /** The newest receipt that put a candidate up for verification (see isCandidateReceipt). */
   implemented: HistoryEntry | null;
   /** The newest receipt that counts. */
   last: HistoryEntry;
@@ -170,7 +178,7 @@ export function summarise(entries: HistoryEntry[]): SliceSummary | undefined {
   for (const entry of entries) {
     const { receipt } = entry;
     if (receipt.attempt !== undefined) attempt = receipt.attempt;
-    if (receipt.event === 'implemented') implemented = entry;
+    if (isCandidateReceipt(receipt)) implemented = entry;
     if (receipt.event === 'reopened') failures = 0;
     if (receipt.event === 'verdict' && receipt.verdict) {
       if (receipt.verdict === 'FAIL') failures += 1;

@@ -1,5 +1,6 @@
-import type { BoardRelease } from '../board/board.js';
-import { currentBranch, gitText, mergeBase, resolveCommit, runGit, uncommittedChanges } from '../lib/git.js';
+import type { BoardRelease, BoardSlice, BoardTrack } from '../board/board.js';
+import { examineCandidate, failedChecks } from './candidate.js';
+import { currentBranch, gitText, isAncestor, mergeBase, resolveCommit, runGit, uncommittedChanges } from '../lib/git.js';
 import type { Repo } from '../lib/repo.js';
 import { isTerminal } from '../lib/status.js';
 import { releaseContext, trackContext, type LifecycleIo, type ReleaseContext } from './records.js';
@@ -35,35 +36,70 @@ export async function gateMergeTrack(io: LifecycleIo, trackId: string, releaseId
   if (track.blockedBy.length > 0) reasons.push(`${trackId} depends on ${track.blockedBy.join(', ')}, not merged yet`);
   if (track.slices.length === 0) reasons.push(`${trackId} has no slices`);
   reasons.push(...unfinished(release, track.slices).map((text) => `${text}; every slice must be verified, deferred or shipped`));
+  reasons.push(...release.warnings.filter((warning) => warning.kind === 'unreceipted-state' && warning.slice !== undefined && track.slices.includes(warning.slice)).map((warning) => `board warning: ${warning.message}`));
   if (!release.releaseBranchExists) reasons.push(`${release.releaseBranch} does not exist`);
   if (!track.branchExists) reasons.push(`${track.branch} does not exist; there is nothing to merge`);
-  if (reasons.length === 0) {
-    const verdicts = track.slices.map((id) => release.slices.find((slice) => slice.id === id)).filter((slice) => slice?.state === 'verified' && slice.verdictCommit).map((slice) => slice?.verdictCommit as string);
-    reasons.push(...(await codeAfterVerdicts(repo, track.branch, release.releaseBranch, verdicts)));
-  }
+  if (reasons.length === 0) reasons.push(...(await exactCandidates(io, repo, release, track)));
   return result('merge-track', release.id, trackId, reasons);
 }
 
 /**
- * Only what a PASS covered may merge: any commit on the track's own line (merges excluded) after the
- * newest verdict commit that changes a file outside the release docs is a reason to refuse.
+ * Only the exact candidates a PASS covered may merge. Each verified slice's PASS must still stand:
+ * `baton verify` at its candidate gives the report its receipts recorded, and passes. And the track
+ * branch may hold nothing after the newest PASS's candidate but record files and merges from the
+ * release branch (the sync merges the protocol makes).
  */
-async function codeAfterVerdicts(repo: Repo, branch: string, releaseBranch: string, verdicts: string[]): Promise<string[]> {
-  const tip = await resolveCommit(repo.root, branch);
-  if (!tip) return [`${branch} does not resolve`];
-  const line = (await gitText(repo.root, ['rev-list', '--first-parent', tip])).split('\n');
-  const known = new Set(verdicts);
-  let since = line.find((commit) => known.has(commit));
-  let what = 'the newest verdict';
-  if (!since) {
-    since = await mergeBase(repo.root, tip, releaseBranch);
-    what = `the point it left ${releaseBranch}, and no PASS verdict covers them`;
+async function exactCandidates(io: LifecycleIo, repo: Repo, release: BoardRelease, track: BoardTrack): Promise<string[]> {
+  const reasons: string[] = [];
+  const passed = track.slices
+    .map((id) => release.slices.find((slice) => slice.id === id))
+    .filter((slice): slice is BoardSlice => slice?.state === 'verified');
+  const tip = await resolveCommit(repo.root, track.branch);
+  if (!tip) return [`${track.branch} does not resolve`];
+  let newest: { slice: BoardSlice; candidate: string } | undefined;
+  for (const slice of passed) {
+    const { lastVerdict, implemented } = slice.receipts;
+    if (lastVerdict?.verdict !== 'PASS' || !implemented) {
+      reasons.push(`${slice.id} is verified, but no counted PASS receipt says so (baton log ${slice.id} ${release.id})`);
+      continue;
+    }
+    if (!(await isAncestor(repo.root, lastVerdict.candidate, tip))) {
+      reasons.push(`${slice.id}'s PASS covers ${lastVerdict.candidate.slice(0, 12)}, which is not on ${track.branch}`);
+      continue;
+    }
+    const candidate = await examineCandidate({ cwd: repo.root, env: io.env, slice: slice.id, release: release.id, commit: lastVerdict.candidate });
+    if (candidate.reportSha256 !== implemented.reportSha256) reasons.push(`baton verify at ${slice.id}'s candidate ${lastVerdict.candidate.slice(0, 12)} no longer gives the report its PASS covered`);
+    else if (candidate.report.verdict !== 'PASS') reasons.push(`baton verify fails at ${slice.id}'s candidate ${lastVerdict.candidate.slice(0, 12)} (${failedChecks(candidate).join(', ')})`);
+    if (!newest || (await isAncestor(repo.root, newest.candidate, lastVerdict.candidate))) newest = { slice, candidate: lastVerdict.candidate };
   }
-  if (!since) return [`${branch} shares no history with ${releaseBranch}`];
-  const log = await gitText(repo.root, ['log', '--first-parent', '--no-merges', '--format=%h %s', `${since}..${tip}`, '--', '.', `:(exclude)${repo.config.releaseDir}`]);
-  const commits = log.split('\n').filter(Boolean);
-  if (commits.length === 0) return [];
-  return [`${branch} has ${commits.length} commit(s) changing code after ${what}: ${commits.slice(0, 5).join('; ')}${commits.length > 5 ? '; …' : ''}. Only what a PASS covered may merge: verify that work first.`];
+  const since = newest?.candidate ?? (await mergeBase(repo.root, tip, release.releaseBranch));
+  if (!since) return [...reasons, `${track.branch} shares no history with ${release.releaseBranch}`];
+  const what = newest ? `${newest.slice.id}'s PASS (its candidate ${since.slice(0, 12)})` : `the point it left ${release.releaseBranch}, and no PASS covers them`;
+  const unverified = await codeSince(repo, since, tip, release.releaseBranch);
+  if (unverified.length > 0) {
+    reasons.push(`${track.branch} has ${unverified.length} commit(s) after ${what} that no PASS covered: ${unverified.slice(0, 5).join('; ')}${unverified.length > 5 ? '; …' : ''}. Only what a PASS covered may merge: the planner re-opens the slice (baton reopen) so it is implemented and verified again`);
+  }
+  return reasons;
+}
+
+/**
+ * Commits on the first-parent line from `since` to `tip` that bring in work no PASS covered: a commit
+ * that changes anything outside the release docs, or a merge of anything but the release branch.
+ */
+export async function codeSince(repo: Repo, since: string, tip: string, releaseBranch: string): Promise<string[]> {
+  const [code, merges] = await Promise.all([
+    gitText(repo.root, ['log', '--first-parent', '--no-merges', '--format=%h %s', `${since}..${tip}`, '--', '.', `:(exclude)${repo.config.releaseDir}`]),
+    gitText(repo.root, ['log', '--first-parent', '--merges', '--format=%H %P', `${since}..${tip}`]),
+  ]);
+  const found = code.split('\n').filter(Boolean);
+  for (const line of merges.split('\n').filter(Boolean)) {
+    const [commit = '', , ...merged] = line.split(' ');
+    for (const parent of merged) {
+      // A sync merge brings in the release branch (or what it already holds); anything else is new work.
+      if (!(await isAncestor(repo.root, parent, releaseBranch))) found.push(`${commit.slice(0, 12)} merges ${parent.slice(0, 12)}, which is not on ${releaseBranch}`);
+    }
+  }
+  return found;
 }
 
 /** The checkout must be on the integration branch, clean, and not behind its remote-tracking branch. */

@@ -45,9 +45,11 @@ export async function readReceiptLog(repo: Repo, filter: { release?: string | un
       entries.push({ date: commit.date, commit: commit.commit, release: receipt.release, slice: null, event: receipt.event, counts: true, receipt });
     }
   }
+  // git log's topological order, oldest first: a receipt after the one it follows, even within one second.
+  const order = new Map(commits.map((commit, index) => [commit.commit, commits.length - index]));
   return entries
     .filter((entry) => (filter.release === undefined || entry.release === filter.release) && (filter.slice === undefined || entry.slice === filter.slice))
-    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.commit < b.commit ? -1 : a.commit > b.commit ? 1 : 0));
+    .sort((a, b) => (order.get(a.commit) ?? 0) - (order.get(b.commit) ?? 0));
 }
 
 /** `<release>`, `<slice>` or `<slice> <release>`, as the positionals of baton log. */

@@ -1,9 +1,11 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Board, BoardRelease, BoardSlice, BoardTrack } from '../board/board.js';
 import { findOnBoard } from '../board/next-step.js';
 import { readBoard } from '../board/read-board.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
-import { commitPaths } from '../lib/commit.js';
+import { commitPaths, unstagePaths } from '../lib/commit.js';
+import { formatReceipt, sessionFromEnv, type Receipt } from '../lib/receipt.js';
 import { FindingError, OperationalError } from '../lib/errors.js';
 import { assertInsideRoot } from '../lib/inside-root.js';
 import { currentBranch } from '../lib/git.js';
@@ -23,7 +25,7 @@ import { checkTransition, type SliceAction } from './state-machine.js';
 
 export interface LifecycleIo {
   cwd: string;
-  env: { BATON_RELEASE_DIR?: string | undefined };
+  env: Record<string, string | undefined>;
   now(): Date;
   /** The repository, already opened by withRepoLock; read-only commands open it themselves. */
   repo?: Repo | undefined;
@@ -51,7 +53,6 @@ export function formatChangeReport(report: ChangeReport): string {
   const lines = [...report.changes];
   for (const file of report.files) lines.push(`  wrote ${file}`);
   for (const commit of report.commits) lines.push(`  committed ${commit.commit.slice(0, 12)} in ${commit.worktree}: ${commit.subject}`);
-  if (report.commits.length === 0 && report.files.length > 0) lines.push('  not committed (pass --commit to commit these files with the protocol subject)');
   return lines.join('\n');
 }
 
@@ -163,13 +164,13 @@ export function statusFile(repo: Repo, worktree: string, release: string, slice:
   return path.join(worktree, repo.config.releaseDir, release, slice, 'status.json');
 }
 
-/** Reads and validates the status.json a command is about to change. */
-export async function readStatusFile(file: string): Promise<SliceStatus> {
+/** Reads and validates the status.json a command is about to change, with its text as read. */
+export async function readStatusFile(file: string): Promise<{ status: SliceStatus; text: string }> {
   const text = await readTextIfPresent(file);
   if (text === undefined) throw new FindingError(`${file} does not exist.`, { fix: 'Check the slice id and the worktree; baton board --verbose shows where each slice lives.' });
   try {
     const { status, problems } = parseStatus(text, file);
-    if (status) return status;
+    if (status) return { status, text };
     throw new FindingError(`${file} does not match the schema: ${problems.join('; ')}.`, { fix: 'Restore it from git; status.json is changed only by baton commands.' });
   } catch (error) {
     if (error instanceof JsonError) throw new FindingError(error.message, { fix: 'Restore it from git; status.json is changed only by baton commands.' });
@@ -213,12 +214,45 @@ export async function journalWrite(root: string, file: string, heading: string, 
   return { root, file, content: `${journal.replace(/\s*$/, '\n')}${entry}` };
 }
 
-/** Commits the written files when asked, and records the commit in the report. */
-export async function maybeCommit(report: ChangeReport, commit: boolean, worktree: string, subject: string, body: string): Promise<void> {
-  if (!commit) return;
-  const paths = report.files.filter((file) => file.startsWith(`${worktree}${path.sep}`)).map((file) => path.relative(worktree, file));
-  const done = await commitPaths(worktree, paths, subject, body);
-  report.commits.push({ ...done, worktree });
+/** A state change as one commit: the record files it writes, the message, and its receipt. */
+export interface RecordChange {
+  /** The worktree the files belong to and the commit is made in. */
+  worktree: string;
+  writes: RecordWrite[];
+  subject: string;
+  /** The message body: what changed, in words (the notes of a verdict, for example). */
+  body: string;
+  receipt: Receipt;
+}
+
+/**
+ * Every state change ends here: its files are written and committed together, the receipt in the
+ * commit message's trailers. If git does not commit, the files are put back as they were and the
+ * command fails, so no state change exists that is not in the committed result.
+ */
+export async function commitChange(report: ChangeReport, change: RecordChange): Promise<void> {
+  const { worktree, writes } = change;
+  const previous = await Promise.all(writes.map((write) => readTextIfPresent(write.file)));
+  const paths = writes.map((write) => path.relative(worktree, write.file).split(path.sep).join('/'));
+  await writeRecords(writes);
+  try {
+    const done = await commitPaths(worktree, paths, change.subject, [change.body, formatReceipt(change.receipt)]);
+    report.files.push(...writes.map((write) => write.file));
+    report.commits.push({ ...done, worktree });
+  } catch (error) {
+    await Promise.all(writes.map((write, index) => {
+      const before = previous[index];
+      return before === undefined ? rm(write.file, { force: true }) : writeFileAtomic(write.file, before);
+    }));
+    await unstagePaths(worktree, paths);
+    throw error;
+  }
+}
+
+/** The receipt fields every command fills the same way: the session that ran it. */
+export function receiptSession(io: LifecycleIo): Pick<Receipt, 'session'> {
+  const session = sessionFromEnv(io.env);
+  return session === undefined ? {} : { session };
 }
 
 /** The command that checks a release branch out where `baton worktree` would have put it. */

@@ -10,7 +10,8 @@ import { isBranchName } from '../lib/registry.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import { schemaProblems } from '../lib/status.js';
 import { TEMPLATE_VARIABLES } from '../lib/template-vocabulary.js';
-import { maybeCommit, releaseContext, releaseDocsWorktree, timestamp, writeRecords, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
+import type { Receipt } from '../lib/receipt.js';
+import { commitChange, receiptSession, releaseContext, releaseDocsWorktree, timestamp, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
 
 /** Creating a release and its slices from the templates, and registering slices in index.md. */
 
@@ -48,7 +49,7 @@ function checkTitle(title: string): string {
   return clean;
 }
 
-export async function newRelease(io: ScaffoldIo, options: { release: string; integrationBranch?: string | undefined; title?: string | undefined; commit: boolean }): Promise<ChangeReport> {
+export async function newRelease(io: ScaffoldIo, options: { release: string; integrationBranch?: string | undefined; title?: string | undefined }): Promise<ChangeReport> {
   const release = assertId('release', options.release);
   const { repo } = io;
   const folder = path.join(repo.root, repo.config.releaseDir, release);
@@ -68,9 +69,8 @@ export async function newRelease(io: ScaffoldIo, options: { release: string; int
   const report: ChangeReport = { command: 'new-release', changes: [`Release ${release} created, integrating into ${branch}.`], files: [], commits: [] };
   const writes: RecordWrite[] = [];
   for (const name of ['intake.md', 'index.md']) writes.push({ root: repo.root, file: path.join(folder, name), content: await renderTemplate(io.templatesDir, name, values) });
-  await writeRecords(writes);
-  report.files.push(...writes.map((write) => write.file));
-  await maybeCommit(report, options.commit, repo.root, `docs(release/${release}): open release`, report.changes.join('\n'));
+  const receipt: Receipt = { version: 1, event: 'release-opened', role: 'planner', release, ...receiptSession(io) };
+  await commitChange(report, { worktree: repo.root, writes, subject: `docs(release/${release}): open release`, body: report.changes.join('\n'), receipt });
   return report;
 }
 
@@ -80,7 +80,6 @@ export interface NewSliceOptions {
   track: string;
   dependsOn: string[];
   title?: string | undefined;
-  commit: boolean;
 }
 
 export async function newSlice(io: ScaffoldIo, options: NewSliceOptions): Promise<ChangeReport> {
@@ -122,16 +121,20 @@ export async function newSlice(io: ScaffoldIo, options: NewSliceOptions): Promis
   const indexText = await readTextIfPresent(indexFile);
   if (indexText === undefined) throw new FindingError(`${indexFile} does not exist.`, { fix: 'Create the release with baton new-release.' });
   const edited = editFrontmatter(indexText, indexFile, (document) => registerSlice(document, trackId, slice, dependsOn));
-  const writes: RecordWrite[] = rendered.map(([name, content]) => ({ root: sliceRoot, file: path.join(folder, name), content }));
-  writes.push({ root: indexRoot, file: indexFile, content: edited });
-  await writeRecords(writes);
-  report.files.push(...writes.map((write) => write.file));
+  const sliceWrites: RecordWrite[] = rendered.map(([name, content]) => ({ root: sliceRoot, file: path.join(folder, name), content }));
+  const indexWrite: RecordWrite = { root: indexRoot, file: indexFile, content: edited };
   report.changes.push(`${slice} created from the templates in ${folder}.`);
   report.changes.push(track ? `${slice} appended to ${trackId} in index.md (now ${[...track.slices, slice].join(', ')}).` : `Track ${trackId} created in index.md with ${slice}${dependsOn.length ? `, depending on ${dependsOn.join(', ')}` : ''}.`);
-
-  // The index and the slice folder are in different worktrees once the track has its branch.
-  for (const root of new Set([indexRoot, sliceRoot])) {
-    await maybeCommit(report, options.commit, root, `docs(release/${release}/${slice}): plan slice in ${trackId}`, report.changes.join('\n'));
+  const subject = `docs(release/${release}/${slice}): plan slice in ${trackId}`;
+  const body = report.changes.join('\n');
+  const session = receiptSession(io);
+  const planned: Receipt = { version: 1, event: 'slice-planned', role: 'planner', release, track: trackId, slice, state: 'planned', ...session };
+  if (indexRoot === sliceRoot) {
+    await commitChange(report, { worktree: sliceRoot, writes: [...sliceWrites, indexWrite], subject, body, receipt: planned });
+  } else {
+    // Once the track has its branch, the slice's folder lives there and the registry on release-wt: two commits.
+    await commitChange(report, { worktree: sliceRoot, writes: sliceWrites, subject, body, receipt: planned });
+    await commitChange(report, { worktree: indexRoot, writes: [indexWrite], subject, body, receipt: { version: 1, event: 'track-changed', role: 'planner', release, track: trackId, ...session } });
   }
   return report;
 }

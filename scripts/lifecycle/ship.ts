@@ -1,14 +1,14 @@
 import { FindingError, UsageError } from '../lib/errors.js';
 import { gitText, isAncestor, resolveCommit, runGit } from '../lib/git.js';
 import { formatGate, markShippedGate } from './gates.js';
-import { maybeCommit, readStatusFile, releaseContext, requireTransition, statusFile, statusWrite, timestamp, writeRecords, type ChangeReport, type RecordWrite, type LockedIo } from './records.js';
+import { commitChange, readStatusFile, receiptSession, releaseContext, requireTransition, statusFile, statusWrite, timestamp, type ChangeReport, type RecordWrite, type LockedIo } from './records.js';
 
 /**
  * `baton ship`: after a human attests the deploy, every verified slice of the release becomes
  * shipped, with the deployed commit as evidence. It refuses a deployed commit that does not contain
  * the release merge, because then the verified work is not what was deployed.
  */
-export async function shipRelease(io: LockedIo, options: { release: string; deployed: string; deployRef?: string | undefined; commit: boolean }): Promise<ChangeReport> {
+export async function shipRelease(io: LockedIo, options: { release: string; deployed: string; deployRef?: string | undefined }): Promise<ChangeReport> {
   const context = await releaseContext(io, options.release);
   const { repo, release } = context;
   const releaseId = release.id;
@@ -30,7 +30,7 @@ export async function shipRelease(io: LockedIo, options: { release: string; depl
   const writes: RecordWrite[] = [];
   for (const slice of release.slices.filter((candidate) => candidate.state === 'verified')) {
     const file = statusFile(repo, repo.root, releaseId, slice.id);
-    const status = await readStatusFile(file);
+    const { status } = await readStatusFile(file);
     const to = requireTransition(status, 'ship');
     writes.push(statusWrite(repo.root, file, {
       ...status,
@@ -39,12 +39,16 @@ export async function shipRelease(io: LockedIo, options: { release: string; depl
       last_updated_at: now,
       ship: { shipped_at: now, deployed_commit: deployed, deploy_ref: options.deployRef?.trim() || null, shipped_by: 'baton ship' },
     }));
-    report.files.push(file);
     report.changes.push(`${slice.id}: verified → shipped (deployed ${deployed.slice(0, 12)}).`);
   }
-  await writeRecords(writes);
   const body = [`Deployed commit: ${deployed}`, `Deploy reference: ${options.deployRef?.trim() || 'none given'}`, `Release merge: ${merge}`, ...report.changes].join('\n');
-  await maybeCommit(report, options.commit, repo.root, `docs(release/${releaseId}): mark ${report.files.length} slices shipped — deployed ${deployed.slice(0, 12)}`, body);
+  await commitChange(report, {
+    worktree: repo.root,
+    writes,
+    subject: `docs(release/${releaseId}): mark ${writes.length} slices shipped — deployed ${deployed.slice(0, 12)}`,
+    body,
+    receipt: { version: 1, event: 'shipped', role: 'integrator', release: releaseId, candidate: deployed, ...receiptSession(io) },
+  });
   return report;
 }
 

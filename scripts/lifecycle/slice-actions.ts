@@ -1,32 +1,40 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { FindingError, UsageError } from '../lib/errors.js';
-import { gitText } from '../lib/git.js';
+import { readObjects } from '../lib/git-objects.js';
+import { gitText, uncommittedChanges } from '../lib/git.js';
 import { readTextIfPresent } from '../lib/read-text.js';
+import { RECEIPT_EVENTS, sessionFromEnv, type Receipt, type ReceiptEvent } from '../lib/receipt.js';
 import { isTerminal, type SliceState, type SliceStatus } from '../lib/status.js';
-import { verifySlice } from '../verify/verify-slice.js';
+import { examineCandidate, failedChecks, type Candidate } from './candidate.js';
 import {
+  commitChange,
   journalWrite,
-  maybeCommit,
   readStatusFile,
+  receiptSession,
   recordWorktree,
   requireTransition,
   sliceContext,
   statusFile,
-  timestamp,
   statusWrite,
-  writeRecords,
+  timestamp,
   type ChangeReport,
   type LifecycleIo,
   type LockedIo,
+  type RecordWrite,
   type SliceContext,
 } from './records.js';
+import { readVerdictNotes, type Verdict } from './verdict-notes.js';
 
-/** The commands that move one slice through the state machine, each writing where its record lives. */
+/**
+ * The commands that move one slice through the state machine. Each reads the slice's state from its
+ * receipts (through the board), refuses a record that no receipt vouches for, writes the new record
+ * where it lives and commits it with a receipt (docs/receipts.md).
+ */
 
 export interface SliceCommand {
   slice: string;
   release?: string | undefined;
-  commit: boolean;
 }
 
 interface Loaded {
@@ -39,9 +47,43 @@ interface Loaded {
 
 async function load(io: LockedIo, options: SliceCommand): Promise<Loaded> {
   const context = await sliceContext(io, options.slice, options.release);
+  requireReceipted(context);
   const worktree = await recordWorktree(context);
   const file = statusFile(context.repo, worktree, context.release.id, options.slice);
-  return { context, worktree, file, status: await readStatusFile(file), release: context.release.id };
+  const { status, text } = await readStatusFile(file);
+  // The board read the committed record; the file in the worktree must be that same blob.
+  if (gitBlobId(text, context.slice.receipts.last?.statusBlob.length ?? 40) !== context.slice.receipts.last?.statusBlob) {
+    throw new FindingError(`${file} has uncommitted changes: it is not the record its newest receipt wrote.`, {
+      fix: `Put it back with git -C "${worktree}" checkout -- "${path.relative(worktree, file)}", then run the command again.`,
+    });
+  }
+  return { context, worktree, file, status, release: context.release.id };
+}
+
+/** The id git gives a file with this content (SHA-1, or SHA-256 in a repository that uses it). */
+function gitBlobId(text: string, idLength: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash(idLength === 64 ? 'sha256' : 'sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/**
+ * A command changes a record only when that record is the one its receipts wrote: anything else was
+ * edited outside baton, and building on it would launder the edit into a receipt.
+ */
+function requireReceipted({ slice, release, repo }: SliceContext): void {
+  if (slice.receipts.receipted) return;
+  const folder = `${repo.config.releaseDir}/${release.id}/${slice.id}`;
+  const last = slice.receipts.last;
+  throw new FindingError(
+    last
+      ? `${slice.id}'s status.json is not the one its newest receipt wrote (${last.event} in ${last.commit.slice(0, 12)}): it was changed outside baton.`
+      : `${slice.id} has no receipt: no baton command recorded it, so its status.json vouches for nothing.`,
+    {
+      fix: last
+        ? `Put the record back as baton wrote it (git checkout ${last.commit.slice(0, 12)} -- ${folder}/status.json, then commit), or see what changed it with git log -- ${folder}.`
+        : `Plan the slice with baton new-slice (after moving ${folder} away).`,
+    },
+  );
 }
 
 function touch(status: SliceStatus, by: string, io: LifecycleIo, state: SliceState): SliceStatus {
@@ -52,16 +94,30 @@ function report(command: string): ChangeReport {
   return { command, changes: [], files: [], commits: [] };
 }
 
-/**
- * The end of every slice command: the new record written (with a journal entry when there is one),
- * listed in the report, and committed in the record's worktree when asked.
- */
-async function save(out: ChangeReport, loaded: Loaded, next: SliceStatus, commit: boolean, subject: string, body: string, journal?: { heading: string; notes: string }): Promise<ChangeReport> {
-  const writes = [statusWrite(loaded.worktree, loaded.file, next)];
+/** The receipt of a slice event, with what every one carries: role, slice, state, attempt, session, previous receipt. */
+function sliceReceipt(io: LifecycleIo, loaded: Loaded, event: ReceiptEvent, state: SliceState, extra: Partial<Receipt> = {}): Receipt {
+  const { slice, track } = loaded.context;
+  const attempt = extra.attempt ?? slice.receipts.attempt;
+  return {
+    version: 1,
+    event,
+    role: RECEIPT_EVENTS[event],
+    release: loaded.release,
+    ...(track ? { track: track.id } : {}),
+    slice: slice.id,
+    state,
+    ...(attempt > 0 ? { attempt } : {}),
+    ...receiptSession(io),
+    ...(slice.receipts.last ? { prev: slice.receipts.last.commit } : {}),
+    ...extra,
+  };
+}
+
+/** The end of every slice command: the new record (and a journal entry) committed with its receipt. */
+async function save(out: ChangeReport, loaded: Loaded, next: SliceStatus, receipt: Receipt, subject: string, body: string, journal?: { heading: string; notes: string }, extra: RecordWrite[] = []): Promise<ChangeReport> {
+  const writes = [statusWrite(loaded.worktree, loaded.file, next), ...extra];
   if (journal) writes.push(await journalWrite(loaded.worktree, path.join(path.dirname(loaded.file), 'journal.md'), journal.heading, journal.notes));
-  await writeRecords(writes);
-  out.files.push(...writes.map((write) => write.file));
-  await maybeCommit(out, commit, loaded.worktree, subject, body);
+  await commitChange(out, { worktree: loaded.worktree, writes, subject, body, receipt });
   return out;
 }
 
@@ -77,21 +133,36 @@ function requireTrackOrder(context: SliceContext): void {
   if (open.length > 0) throw new FindingError(`${open.join(', ')} ${open.length === 1 ? 'comes' : 'come'} before ${slice.id} in ${track.id} and ${open.length === 1 ? 'is' : 'are'} not verified, deferred or shipped.`, { fix: `Finish ${open[0]} first.` });
 }
 
+/** The worktree must hold nothing uncommitted (but `allowed`), so the commit a receipt names is the work. */
+async function requireClean(worktree: string, what: string, fix: string, allowed: string[] = []): Promise<void> {
+  const dirty = (await uncommittedChanges(worktree)).filter((file) => !allowed.includes(file));
+  if (dirty.length === 0) return;
+  throw new FindingError(`${what}, but ${worktree} has uncommitted or untracked changes: ${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? `, and ${dirty.length - 5} more` : ''}.`, { fix });
+}
+
 export async function startSlice(io: LockedIo, options: SliceCommand): Promise<ChangeReport> {
   const loaded = await load(io, options);
   const { context, worktree, status, release } = loaded;
+  const { receipts } = context.slice;
+  if (receipts.escalated) {
+    throw new FindingError(`${options.slice} failed verification ${receipts.failures} times (maxAttempts is ${receipts.maxAttempts}): another attempt needs the planner.`, {
+      fix: `Run the replan-release command: the planner amends the spec or the plan and re-opens the slice with baton reopen ${options.slice} ${release}.`,
+    });
+  }
   const to = requireTransition(status, 'start');
   requireTrackOrder(context);
   const out = report('start');
   const head = await gitText(worktree, ['rev-parse', 'HEAD']);
   const next = touch(status, 'baton start', io, to);
+  const attempt = receipts.attempt + 1;
   if (status.start_commit === null) {
     next.start_commit = head;
-    out.changes.push(`${options.slice}: ${status.state} → ${to}; start_commit recorded as ${head.slice(0, 12)} (the commit the work starts from).`);
+    out.changes.push(`${options.slice}: ${status.state} → ${to}, attempt ${attempt}; start_commit recorded as ${head.slice(0, 12)} (the commit the work starts from).`);
   } else {
-    out.changes.push(`${options.slice}: ${status.state} → ${to}; start_commit stays ${status.start_commit.slice(0, 12)}, so the next verifier sees the whole slice.`);
+    out.changes.push(`${options.slice}: ${status.state} → ${to}, attempt ${attempt}; start_commit stays ${status.start_commit.slice(0, 12)}, so the next verifier sees the whole slice.`);
   }
-  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): start implementation`, out.changes.join('\n'));
+  const receipt = sliceReceipt(io, loaded, 'started', to, { attempt, base: next.start_commit ?? head });
+  return save(out, loaded, next, receipt, `docs(release/${release}/${options.slice}): start implementation`, out.changes.join('\n'));
 }
 
 export async function recordEvidence(io: LockedIo, options: SliceCommand & { testCommands: string[]; reachability: string[] }): Promise<ChangeReport> {
@@ -111,82 +182,144 @@ export async function recordEvidence(io: LockedIo, options: SliceCommand & { tes
     next.reachability_artifacts = options.reachability;
     out.changes.push(`${options.slice}: reachability_artifacts = ${JSON.stringify(options.reachability)}`);
   }
-  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): record evidence`, out.changes.join('\n'));
+  return save(out, loaded, next, sliceReceipt(io, loaded, 'evidence', status.state), `docs(release/${release}/${options.slice}): record evidence`, out.changes.join('\n'));
+}
+
+/** The digests a receipt carries for its candidate. */
+function candidateFields(candidate: Candidate, base: string | null): Partial<Receipt> {
+  return {
+    candidate: candidate.commit,
+    ...(base ? { base } : {}),
+    ...(candidate.specSha256 ? { specSha256: candidate.specSha256 } : {}),
+    ...(candidate.proofSha256 ? { proofSha256: candidate.proofSha256 } : {}),
+    reportSha256: candidate.reportSha256,
+  };
 }
 
 export async function markImplemented(io: LockedIo, options: SliceCommand): Promise<ChangeReport> {
   const loaded = await load(io, options);
   const { worktree, status, release } = loaded;
   const to = requireTransition(status, 'implement');
-  // The same checks the verifier's first pass runs, judged as if the slice were already implemented.
-  const { report: verdict, changes } = await verifySlice({ cwd: worktree, env: io.env, slice: options.slice, release, asImplemented: true });
-  const failed = verdict.checks.filter((check) => check.status === 'fail');
+  await requireClean(worktree, `${options.slice} is claimed implemented at its HEAD`, `Commit the slice's code, tests and proof.md in ${worktree} (or remove what does not belong), then run baton transition again.`);
+  const head = await gitText(worktree, ['rev-parse', 'HEAD']);
+  // The same checks the verifier's first pass runs, judged at the candidate as if it were implemented.
+  const candidate = await examineCandidate({ cwd: worktree, env: io.env, slice: options.slice, release, commit: head });
+  const failed = failedChecks(candidate);
   if (failed.length > 0) {
-    throw new FindingError(`Refused for ${options.slice}: baton verify fails at implemented (${failed.map((check) => check.id).join(', ')}).`, {
-      fix: `Run baton verify ${options.slice} ${release} in ${worktree}, fix what it lists, then try again.`,
+    throw new FindingError(`Refused for ${options.slice}: baton verify fails at implemented (${failed.join(', ')}).`, {
+      fix: `Run baton verify ${options.slice} ${release} in ${worktree}, fix what it lists, commit, then try again.`,
     });
   }
   const next = touch(status, 'baton transition', io, to);
-  next.actual_files = changes.files.map((changedFile) => changedFile.path);
+  next.actual_files = candidate.changes.files.map((changedFile) => changedFile.path);
   const out = report('transition');
-  out.changes.push(`${options.slice}: ${status.state} → ${to}; baton verify passed; actual_files records ${next.actual_files.length} changed file(s).`);
-  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): mark implemented`, out.changes.join('\n'));
-}
-
-export type Verdict = 'PASS' | 'FAIL' | 'BLOCKED';
-
-/**
- * The numbered violations of a FAIL verdict: lines such as "1. Gate 2 — ...". When the notes label
- * their parts, only the items under "Violations" count: the numbered required fixes that follow are
- * not violations.
- */
-export function numberedItems(notes: string): string[] {
-  const lines = notes.split('\n');
-  const start = lines.findIndex((line) => /^\s*(#+\s*)?violations\b/i.test(line));
-  const items: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (start !== -1 && items.length > 0 && /^\s*(#+\s*\S.*|[A-Za-z][A-Za-z ]*:\s*)$/.test(line)) break; // the next labelled part
-    const item = /^\s*\d+[.)]\s+(\S.*)$/.exec(line)?.[1]?.trim();
-    if (item) items.push(item);
-  }
-  return items;
+  out.changes.push(`${options.slice}: ${status.state} → ${to}; candidate ${head.slice(0, 12)}; baton verify passed; actual_files records ${next.actual_files.length} changed file(s).`);
+  const receipt = sliceReceipt(io, loaded, 'implemented', to, candidateFields(candidate, status.start_commit));
+  return save(out, loaded, next, receipt, `docs(release/${release}/${options.slice}): mark implemented`, out.changes.join('\n'));
 }
 
 export async function recordVerdict(io: LockedIo, options: SliceCommand & { verdict: Verdict; notesFile: string }): Promise<ChangeReport> {
   const notes = await readNotes(io, options.notesFile);
-  const violations = options.verdict === 'FAIL' ? numberedItems(notes) : [];
-  if (options.verdict === 'FAIL' && violations.length === 0) {
-    throw new UsageError(`A FAIL verdict needs numbered violations, and ${options.notesFile} has none.`, { fix: 'Write each violation on its own line as "1. Gate N — what is wrong, with evidence".' });
-  }
+  const block = readVerdictNotes(notes, options.verdict, options.slice, options.notesFile);
   const loaded = await load(io, options);
-  const { worktree, status, release } = loaded;
+  const { worktree, status, release, context } = loaded;
   const to = requireTransition(status, options.verdict === 'PASS' ? 'pass' : options.verdict === 'FAIL' ? 'fail' : 'block');
+  const implemented = context.slice.receipts.implemented;
+  if (!implemented) throw new FindingError(`${options.slice} has no implemented receipt to judge.`, { fix: 'The implementer marks it implemented with baton transition first.' });
   const head = await gitText(worktree, ['rev-parse', 'HEAD']);
+  if (head !== implemented.commit) {
+    throw new FindingError(`${worktree} is at ${head.slice(0, 12)}, but the candidate of ${options.slice} was recorded in ${implemented.commit.slice(0, 12)} (implemented on ${implemented.candidate.slice(0, 12)}): something was committed since, and that is not what was claimed.`, {
+      fix: 'A verdict judges exactly the implemented candidate. Tell the human what was committed after it; the implementer must mark the slice implemented again.',
+    });
+  }
+  if (!implemented.candidate.startsWith(block.commitVerified) && !head.startsWith(block.commitVerified)) {
+    throw new UsageError(`The verdict block says "Commit verified: ${block.commitVerified}", but the candidate is ${implemented.candidate} (recorded in ${head}).`, { fix: 'Verify the candidate that was claimed and name it in the block.' });
+  }
+  const notesPath = path.relative(worktree, path.resolve(io.cwd, options.notesFile)).split(path.sep).join('/');
+  await requireClean(worktree, `A verdict is recorded on the candidate as committed`, `Restore what your runs changed (git -C "${worktree}" status lists it) and keep the notes file outside the worktree, then run baton verdict again.`, [notesPath]);
+  const candidate = await examineCandidate({ cwd: worktree, env: io.env, slice: options.slice, release, commit: implemented.candidate });
+  if (candidate.reportSha256 !== implemented.reportSha256) {
+    throw new FindingError(`baton verify does not give, at the candidate ${implemented.candidate.slice(0, 12)}, the report that was recorded when ${options.slice} was marked implemented: the slice's record or history changed since.`, {
+      fix: `Run baton log ${options.slice} ${release} and baton verify ${options.slice} ${release}; the implementer must mark it implemented again.`,
+    });
+  }
+  if (options.verdict === 'PASS' && candidate.report.verdict !== 'PASS') {
+    throw new FindingError(`A PASS cannot be recorded: baton verify fails at the candidate (${failedChecks(candidate).join(', ')}).`, { fix: 'Record FAIL with those checks among the violations.' });
+  }
+  const session = sessionFromEnv(io.env);
+  if (options.verdict === 'PASS' && session !== undefined && session === implemented.session) {
+    throw new FindingError(`A PASS cannot be recorded from session ${session}: the same session marked ${options.slice} implemented (attempt ${implemented.attempt}). No builder certifies its own work.`, {
+      fix: 'Run the verify-slice command in a fresh session (a new Claude Code or Codex session), which reads only the artefacts.',
+    });
+  }
   const at = timestamp(io.now());
   const next = touch(status, 'baton verdict', io, to);
   next.verification = {
     result: options.verdict === 'PASS' ? 'pass' : options.verdict === 'FAIL' ? 'fail' : 'blocked',
-    commit: head,
+    commit: implemented.candidate,
     verdict_at: at,
-    violations,
+    violations: block.violations,
     blocked_reason: options.verdict === 'BLOCKED' ? notes : null,
   };
   const out = report('verdict');
-  out.changes.push(`${options.slice}: verdict ${options.verdict} on ${head.slice(0, 12)}; ${status.state} → ${to}${violations.length ? `; ${violations.length} violation(s) recorded:` : '.'}`);
-  violations.forEach((violation, index) => out.changes.push(`  ${index + 1}. ${violation}`));
-  return save(out, loaded, next, options.commit, `chore(release/${release}/${options.slice}): verifier verdict — ${options.verdict}`, notes, { heading: `${at} — ${options.verdict} on ${head.slice(0, 12)}`, notes });
+  out.changes.push(`${options.slice}: verdict ${options.verdict} on ${implemented.candidate.slice(0, 12)} (attempt ${context.slice.receipts.attempt}); ${status.state} → ${to}${block.violations.length ? `; ${block.violations.length} violation(s) recorded:` : '.'}`);
+  block.violations.forEach((violation, index) => out.changes.push(`  ${index + 1}. ${violation}`));
+  const receipt = sliceReceipt(io, loaded, 'verdict', to, { verdict: options.verdict, ...candidateFields(candidate, status.start_commit), prev: implemented.commit });
+  return save(out, loaded, next, receipt, `chore(release/${release}/${options.slice}): verifier verdict — ${options.verdict}`, notes, { heading: `${at} — ${options.verdict} on ${implemented.candidate.slice(0, 12)}`, notes });
 }
 
-export async function resolveBlocked(io: LockedIo, options: SliceCommand & { state: SliceState; notesFile: string }): Promise<ChangeReport> {
+export async function resolveBlocked(io: LockedIo, options: SliceCommand & { state: SliceState; notesFile: string; specUnchangedBecause?: string | undefined }): Promise<ChangeReport> {
+  const notes = await readNotes(io, options.notesFile);
+  const loaded = await load(io, options);
+  const { status, release, worktree, context } = loaded;
+  const to = requireTransition(status, 'unblock', options.state);
+  await requireClean(worktree, `${options.slice}'s BLOCKED verdict is answered from what is committed`, `Commit the amended spec.md first (git -C "${worktree}" commit -m "docs(release/${release}/${options.slice}): amend spec — <why>" -- <its path>), then run baton unblock again.`);
+  const specPath = `${context.repo.config.releaseDir}/${release}/${options.slice}/spec.md`;
+  const blockedAt = context.slice.receipts.lastVerdict?.commit ?? 'HEAD';
+  const [specThen, specNow] = await Promise.all([blobOf(worktree, `${blockedAt}:${specPath}`), blobOf(worktree, `HEAD:${specPath}`)]);
+  const amended = specNow !== specThen;
+  const reason = options.specUnchangedBecause?.trim();
+  if (!amended && !reason) {
+    throw new FindingError(`${options.slice}'s spec.md is the same as when the BLOCKED verdict was given: a BLOCKED verdict is answered by amending the spec.`, {
+      fix: 'Amend and commit spec.md as the verdict proposes, then run baton unblock again; if the spec needs no change, say why with --spec-unchanged-because "<reason>".',
+    });
+  }
+  const next = touch(status, 'baton unblock', io, to);
+  next.verification = { ...status.verification, result: null, blocked_reason: null };
+  let extra: Partial<Receipt> = {};
+  if (to === 'implemented') {
+    // Back to its verifier: the code stands, and the candidate is now judged against the amended spec.
+    const head = await gitText(worktree, ['rev-parse', 'HEAD']);
+    const candidate = await examineCandidate({ cwd: worktree, env: io.env, slice: options.slice, release, commit: head });
+    const failed = failedChecks(candidate);
+    if (failed.length > 0) throw new FindingError(`Refused for ${options.slice}: baton verify fails at ${head.slice(0, 12)} with the amended spec (${failed.join(', ')}).`, { fix: 'Send it back to the implementer instead: baton unblock --state failed_verification.' });
+    extra = candidateFields(candidate, status.start_commit);
+  }
+  const out = report('unblock');
+  out.changes.push(`${options.slice}: the BLOCKED verdict is resolved by the planner; implemented → ${to}; ${amended ? 'spec.md was amended' : `spec.md unchanged because ${reason}`}.`);
+  const body = amended ? notes : `${notes}\n\nspec.md unchanged because: ${reason}`;
+  return save(out, loaded, next, sliceReceipt(io, loaded, 'unblocked', to, extra), `docs(release/${release}/${options.slice}): resolve BLOCKED verdict — ${to}`, body, { heading: `${next.last_updated_at} — BLOCKED verdict resolved by the planner: now ${to}`, notes: body });
+}
+
+/** The blob id of `<commit>:<path>`, or undefined when there is none. */
+async function blobOf(worktree: string, name: string): Promise<string | undefined> {
+  const [object] = await readObjects(worktree, [{ kind: 'info', name }]);
+  return object?.id;
+}
+
+/**
+ * The planner's way back to implementation: a verified slice whose code changed after its PASS, or a
+ * slice that failed verification maxAttempts times. Its FAIL count starts again.
+ */
+export async function reopenSlice(io: LockedIo, options: SliceCommand & { notesFile: string }): Promise<ChangeReport> {
   const notes = await readNotes(io, options.notesFile);
   const loaded = await load(io, options);
   const { status, release } = loaded;
-  const to = requireTransition(status, 'unblock', options.state);
-  const next = touch(status, 'baton unblock', io, to);
-  next.verification = { ...status.verification, result: null, blocked_reason: null };
-  const out = report('unblock');
-  out.changes.push(`${options.slice}: the BLOCKED verdict is resolved by the planner; implemented → ${to}.`);
-  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): resolve BLOCKED verdict — ${to}`, notes, { heading: `${next.last_updated_at} — BLOCKED verdict resolved by the planner: now ${to}`, notes });
+  const to = requireTransition(status, 'reopen');
+  const next = touch(status, 'baton reopen', io, to);
+  const out = report('reopen');
+  out.changes.push(`${options.slice}: ${status.state} → ${to}, re-opened by the planner; the next attempt is ${loaded.context.slice.receipts.attempt + 1}, with a fresh budget of ${loaded.context.slice.receipts.maxAttempts} FAIL verdicts.`);
+  return save(out, loaded, next, sliceReceipt(io, loaded, 'reopened', to), `docs(release/${release}/${options.slice}): re-open for implementation`, notes, { heading: `${next.last_updated_at} — re-opened by the planner`, notes });
 }
 
 /** A deferral card: the three parts Rule 2 requires, each on a line of its own. */
@@ -210,7 +343,7 @@ export async function deferSlice(io: LockedIo, options: SliceCommand & { notesFi
   next.deferral = { ...card, deferred_at: next.last_updated_at };
   const out = report('defer');
   out.changes.push(`${options.slice}: ${status.state} → deferred (tracked at ${card.tracking}, acknowledged: ${card.acknowledged}).`);
-  return save(out, loaded, next, options.commit, `docs(release/${release}/${options.slice}): defer slice`, notes, { heading: `${next.last_updated_at} — deferred`, notes });
+  return save(out, loaded, next, sliceReceipt(io, loaded, 'deferred', to), `docs(release/${release}/${options.slice}): defer slice`, notes, { heading: `${next.last_updated_at} — deferred`, notes });
 }
 
 async function readNotes(io: LifecycleIo, notesFile: string): Promise<string> {
@@ -219,4 +352,3 @@ async function readNotes(io: LifecycleIo, notesFile: string): Promise<string> {
   if (notes === '') throw new UsageError(`The notes file ${notesFile} is empty.`, { fix: 'Write the verdict or the reason into it.' });
   return notes;
 }
-

@@ -8,9 +8,10 @@ import type { SliceState, VerdictResult } from '../lib/status.js';
  *   implemented → failed_verification → in_progress
  *   implemented stays implemented with a BLOCKED verdict until the planner resolves it
  *   anything not yet verified → deferred
+ *   verified or failed_verification → failed_verification when the planner re-opens it (reopen)
  */
 
-export type SliceAction = 'start' | 'evidence' | 'implement' | 'pass' | 'fail' | 'block' | 'unblock' | 'defer' | 'ship';
+export type SliceAction = 'start' | 'evidence' | 'implement' | 'pass' | 'fail' | 'block' | 'unblock' | 'defer' | 'ship' | 'reopen';
 
 export type TransitionCheck = { allowed: true; to: SliceState } | { allowed: false; reason: string; fix: string };
 
@@ -22,8 +23,12 @@ const refuse = (reason: string, fix: string): TransitionCheck => ({ allowed: fal
 export function checkTransition(action: SliceAction, state: SliceState, verdict: VerdictResult | null, unblockTo?: SliceState): TransitionCheck {
   const blocked = state === 'implemented' && verdict === 'blocked';
   const done = state === 'verified' || state === 'shipped' || state === 'deferred';
+  if (action === 'reopen') {
+    if (state === 'verified' || state === 'failed_verification') return { allowed: true, to: 'failed_verification' };
+    return refuse(`the slice is ${state}; only a verified slice, or one that failed verification, is re-opened`, state === 'shipped' || state === 'deferred' ? 'Plan further work as a new slice.' : 'It is already open for the implementer; nothing to re-open.');
+  }
   if (done && action !== 'ship') {
-    return refuse(`the slice is ${state}, and a ${state} slice does not change any more`, state === 'verified' ? 'A change to verified work is a new slice: plan it with the replan-release command.' : 'Plan any further work as a new slice.');
+    return refuse(`the slice is ${state}, and a ${state} slice does not change any more`, state === 'verified' ? 'If its code changed after the PASS, the planner re-opens it with baton reopen; a new change to verified work is a new slice (replan-release).' : 'Plan any further work as a new slice.');
   }
   if (blocked && action !== 'unblock' && action !== 'defer') {
     return refuse('the slice has an open BLOCKED verdict', 'Only the planner can resolve it: run the replan-release command, which amends the spec and runs baton unblock.');

@@ -9,7 +9,7 @@ import { assertInsideRoot, isWithin } from '../lib/inside-root.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import type { TrackState } from '../lib/registry.js';
 import type { Repo } from '../lib/repo.js';
-import { maybeCommit, releaseWorktreeFix, writeRecords, sliceContext, trackContext, type ChangeReport, type LockedIo } from './records.js';
+import { commitChange, receiptSession, releaseWorktreeFix, sliceContext, trackContext, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
 
 /**
  * Branches and worktrees: `baton worktree` materialises release-wt/<release> and a track's branch,
@@ -17,7 +17,7 @@ import { maybeCommit, releaseWorktreeFix, writeRecords, sliceContext, trackConte
  * merged` records a track as merged once its branch is contained in release-wt.
  */
 
-export async function materialiseWorktree(io: LockedIo, options: { slice: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport & { releaseWorktree: string; trackWorktree: string }> {
+export async function materialiseWorktree(io: LockedIo, options: { slice: string; release?: string | undefined }): Promise<ChangeReport & { releaseWorktree: string; trackWorktree: string }> {
   const { repo, release, track, slice } = await sliceContext(io, assertId('slice', options.slice), options.release);
   if (!track) throw new FindingError(`${slice.id} is in no track of ${release.id}.`, { fix: 'Register it with the replan-release command.' });
   if (track.blockedBy.length > 0 && !track.branchExists) {
@@ -36,10 +36,14 @@ export async function materialiseWorktree(io: LockedIo, options: { slice: string
   // Record the track as in progress on release-wt.
   if (track.state === 'planned') {
     const file = path.join(report.releaseWorktree, repo.config.releaseDir, release.id, 'index.md');
-    await setTrackState(report.releaseWorktree, file, track.id, 'in_progress');
-    report.files.push(file);
     report.changes.push(`${track.id}: planned → in_progress in ${release.releaseBranch}'s index.md.`);
-    await maybeCommit(report, options.commit, report.releaseWorktree, `chore(release/${release.id}): materialise worktree for track ${track.id}`, report.changes.join('\n'));
+    await commitChange(report, {
+      worktree: report.releaseWorktree,
+      writes: [await trackStateWrite(report.releaseWorktree, file, track.id, 'in_progress')],
+      subject: `chore(release/${release.id}): materialise worktree for track ${track.id}`,
+      body: report.changes.join('\n'),
+      receipt: { version: 1, event: 'worktree', role: 'implementer', release: release.id, track: track.id, ...receiptSession(io) },
+    });
   }
 
   // The track branch starts from release-wt as it is now, then gets its own worktree.
@@ -88,8 +92,8 @@ async function assertWorktreeFolderInside(repo: Repo, folder: string): Promise<v
   await assertInsideRoot(root, path.relative(root, folder).split(path.sep).join('/'));
 }
 
-/** Sets one track's state in the `tracks:` registry of the index.md in `worktree`, keeping the rest of the file as written. */
-async function setTrackState(worktree: string, file: string, trackId: string, state: TrackState): Promise<void> {
+/** The index.md in `worktree` with one track's state set in its `tracks:` registry, the rest kept as written. */
+async function trackStateWrite(worktree: string, file: string, trackId: string, state: TrackState): Promise<RecordWrite> {
   const text = await readTextIfPresent(file);
   if (text === undefined) throw new FindingError(`${file} does not exist.`, { fix: 'Restore it from git.' });
   const edited = editFrontmatter(text, file, (document) => {
@@ -98,10 +102,10 @@ async function setTrackState(worktree: string, file: string, trackId: string, st
     if (!entry || !isMap(entry)) throw new FindingError(`${file} has no track ${trackId} in its tracks: registry.`, { fix: 'Register the track with baton new-slice.' });
     entry.set('state', state);
   });
-  await writeRecords([{ root: worktree, file, content: edited }]);
+  return { root: worktree, file, content: edited };
 }
 
-export async function recordTrackMerged(io: LockedIo, options: { track: string; release?: string | undefined; commit: boolean }): Promise<ChangeReport> {
+export async function recordTrackMerged(io: LockedIo, options: { track: string; release?: string | undefined }): Promise<ChangeReport> {
   const trackId = options.track;
   const { repo, release, track } = await trackContext(io, trackId, options.release);
   if (track.state === 'merged') throw new FindingError(`${trackId} is already recorded as merged.`, { fix: 'Nothing to do.' });
@@ -114,8 +118,13 @@ export async function recordTrackMerged(io: LockedIo, options: { track: string; 
     });
   }
   const file = path.join(release.releaseWorktree, repo.config.releaseDir, release.id, 'index.md');
-  await setTrackState(release.releaseWorktree, file, trackId, 'merged');
-  const report: ChangeReport = { command: 'merged', changes: [`${trackId}: ${track.state} → merged in ${release.releaseBranch}'s index.md (its branch tip ${tip.slice(0, 12)} is contained).`], files: [file], commits: [] };
-  await maybeCommit(report, options.commit, release.releaseWorktree, `docs(release/${release.id}): record track ${trackId} merge to release-wt`, report.changes.join('\n'));
+  const report: ChangeReport = { command: 'merged', changes: [`${trackId}: ${track.state} → merged in ${release.releaseBranch}'s index.md (its branch tip ${tip.slice(0, 12)} is contained).`], files: [], commits: [] };
+  await commitChange(report, {
+    worktree: release.releaseWorktree,
+    writes: [await trackStateWrite(release.releaseWorktree, file, trackId, 'merged')],
+    subject: `docs(release/${release.id}): record track ${trackId} merge to release-wt`,
+    body: report.changes.join('\n'),
+    receipt: { version: 1, event: 'track-merged', role: 'integrator', release: release.id, track: trackId, ...receiptSession(io) },
+  });
   return report;
 }

@@ -14,7 +14,7 @@ import { pass, type CheckResult, type VerifyReport } from './report.js';
 
 export interface VerifyOptions {
   cwd: string;
-  env: { BATON_RELEASE_DIR?: string | undefined };
+  env: Readonly<Record<string, string | undefined>>;
   slice: string;
   release?: string | undefined;
   /** `--base`: overrides the slice's start_commit. */
@@ -108,7 +108,7 @@ export async function sliceChanges(options: VerifyOptions): Promise<{ changes: S
  * Runs every check on one slice; returns the report and the changes it was computed from (baton
  * transition records them). Throws an OperationalError (exit 2, no verdict) when it cannot check.
  */
-export async function verifySlice(options: VerifyOptions): Promise<{ report: VerifyReport; changes: SliceChanges }> {
+export async function verifySlice(options: VerifyOptions): Promise<{ report: VerifyReport; changes: SliceChanges; spec: string | undefined; proof: string | undefined }> {
   const setup = await setUp(options);
   const { repo, slice, release, sliceDir, statusText, parsed, read } = setup;
   // Start git first; the Markdown and YAML readers and the checks load while git works.
@@ -146,7 +146,7 @@ export async function verifySlice(options: VerifyOptions): Promise<{ report: Ver
     await record.checkReachability(context),
     record.checkTestCommands(context),
   ];
-  return { report: { slice, release, base: base.commit, verdict: checks.some((check) => check.status === 'fail') ? 'FAIL' : 'PASS', checks }, changes };
+  return { report: { slice, release, base: base.commit, verdict: checks.some((check) => check.status === 'fail') ? 'FAIL' : 'PASS', checks }, changes, spec, proof };
 }
 
 /**

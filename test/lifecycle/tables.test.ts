@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseRegistry } from '../../scripts/lib/registry.js';
 import { SLICE_STATES, type SliceState, type VerdictResult } from '../../scripts/lib/status.js';
-import { numberedItems } from '../../scripts/lifecycle/slice-actions.js';
+import { numberedItems } from '../../scripts/lifecycle/verdict-notes.js';
 import { checkTransition, type SliceAction } from '../../scripts/lifecycle/state-machine.js';
 
 /** Every action from every state (with and without an open BLOCKED verdict): where it goes, or refused. */
@@ -96,7 +96,8 @@ describe('reading the tracks: registry', () => {
 
 describe('the violations of a FAIL verdict', () => {
   test.each([
-    { name: 'a plain numbered list', notes: 'FAIL\n\n1. Gate 3 — no test.\n2) Gate 4 — no artefact.\n', expected: ['Gate 3 — no test.', 'Gate 4 — no artefact.'] },
+    { name: 'a numbered list without its Violations label', notes: 'FAIL\n\n1. Gate 3 — no test.\n2) Gate 4 — no artefact.\n', expected: [] },
+    { name: 'a plain numbered list under Violations', notes: 'VERDICT: FAIL\nViolations:\n1. Gate 3 — no test.\n2) Gate 4 — no artefact.\n', expected: ['Gate 3 — no test.', 'Gate 4 — no artefact.'] },
     {
       name: 'violations, then required fixes',
       notes: 'VERDICT: FAIL\nViolations:\n1. Gate 3 — a test that cannot fail;\n   it matches source text.\n2. Gate 6 — a claim without evidence.\nRequired fixes:\n1. Gate 3 — run the script.\n2. Gate 6 — cite the test.\n',
@@ -105,6 +106,6 @@ describe('the violations of a FAIL verdict', () => {
     { name: 'Markdown headings', notes: '## Violations\n\n1. Gate 1 — x\n\n## Required fixes\n\n1. fix x\n', expected: ['Gate 1 — x'] },
     { name: 'no numbered line', notes: 'FAIL: it does not work.', expected: [] },
   ])('$name', ({ notes, expected }) => {
-    expect(numberedItems(notes)).toEqual(expected);
+    expect(numberedItems(notes, 'violations')).toEqual(expected);
   });
 });
