@@ -44,7 +44,7 @@ export interface SliceReceipts {
   /** The receipt the record is (else the newest counted one): the next receipt's Baton-Prev. */
   last: { commit: string; event: string; date: string; statusBlob: string } | null;
   /** The newest implemented receipt: the candidate a verdict must judge. */
-  implemented: { commit: string; candidate: string; reportSha256: string; session: string | null; attempt: number } | null;
+  implemented: { commit: string; candidate: string; reportSha256: string; specSha256: string | null; proofSha256: string | null; session: string | null; attempt: number } | null;
 }
 
 export interface BoardSlice extends SliceRecord {

@@ -55,6 +55,8 @@ export function receiptedSlice(input: {
           commit: summary.implemented.commit,
           candidate: summary.implemented.receipt.candidate ?? '',
           reportSha256: summary.implemented.receipt.reportSha256 ?? '',
+          specSha256: summary.implemented.receipt.specSha256 ?? null,
+          proofSha256: summary.implemented.receipt.proofSha256 ?? null,
           session: summary.implemented.receipt.session ?? null,
           attempt: summary.implemented.receipt.attempt ?? 0,
         }

@@ -40,6 +40,8 @@ export async function readReceipts(root: string, refs: string[], releaseDir: str
     '--no-color',
     `--format=${RECORD}%H %cI %P${FIELD}%(trailers:only,unfold)${FIELD}`,
     '--grep=^Baton-Receipt: ',
+    // A ref that does not resolve (an unborn HEAD) reads as no receipts rather than an error.
+    '--ignore-missing',
     ...refs,
     '--',
     releaseDir,

@@ -175,6 +175,12 @@ export function isSliceEvent(event: ReceiptEvent): boolean {
   return !['release-opened', 'track-changed', 'worktree', 'track-merged', 'shipped'].includes(event);
 }
 
+/** The id git gives a blob with this content: SHA-1, or SHA-256 in a repository whose ids have 64 digits. */
+export function gitBlobId(text: string, idLength = 40): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash(idLength === 64 ? 'sha256' : 'sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
 /** SHA-256 of text or bytes, as 64 hexadecimal digits. */
 export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');

@@ -68,7 +68,9 @@ async function exactCandidates(io: LifecycleIo, repo: Repo, release: BoardReleas
       continue;
     }
     const candidate = await examineCandidate({ cwd: repo.root, env: io.env, slice: slice.id, release: release.id, commit: lastVerdict.candidate });
-    if (candidate.reportSha256 !== implemented.reportSha256) reasons.push(`baton verify at ${slice.id}'s candidate ${lastVerdict.candidate.slice(0, 12)} no longer gives the report its PASS covered`);
+    if (candidate.reportSha256 !== implemented.reportSha256 || (candidate.specSha256 ?? null) !== implemented.specSha256 || (candidate.proofSha256 ?? null) !== implemented.proofSha256) {
+      reasons.push(`the spec, the proof or the baton verify report at ${slice.id}'s candidate ${lastVerdict.candidate.slice(0, 12)} is not what its PASS receipt vouches for`);
+    }
     else if (candidate.report.verdict !== 'PASS') reasons.push(`baton verify fails at ${slice.id}'s candidate ${lastVerdict.candidate.slice(0, 12)} (${failedChecks(candidate).join(', ')})`);
     if (!newest || (await isAncestor(repo.root, newest.candidate, lastVerdict.candidate))) newest = { slice, candidate: lastVerdict.candidate };
   }
@@ -80,6 +82,24 @@ async function exactCandidates(io: LifecycleIo, repo: Repo, release: BoardReleas
     reasons.push(`${track.branch} has ${unverified.length} commit(s) after ${what} that no PASS covered: ${unverified.slice(0, 5).join('; ')}${unverified.length > 5 ? '; …' : ''}. Only what a PASS covered may merge: the planner re-opens the slice (baton reopen) so it is implemented and verified again`);
   }
   return reasons;
+}
+
+/**
+ * For `baton next`: the commits on a track after its newest PASS that no PASS covered, when the track
+ * is not merged yet; empty when there are none (or nothing is verified).
+ */
+export async function uncoveredCommits(repo: Repo, release: BoardRelease, track: BoardTrack): Promise<{ slice: string; commits: string[] } | undefined> {
+  if (track.state === 'merged' || !track.branchExists) return undefined;
+  const tip = await resolveCommit(repo.root, track.branch);
+  let newest: { slice: string; candidate: string } | undefined;
+  for (const id of track.slices) {
+    const verdict = release.slices.find((slice) => slice.id === id && slice.state === 'verified')?.receipts.lastVerdict;
+    if (!tip || verdict?.verdict !== 'PASS') continue;
+    if (!newest || (await isAncestor(repo.root, newest.candidate, verdict.candidate))) newest = { slice: id, candidate: verdict.candidate };
+  }
+  if (!tip || !newest) return undefined;
+  const commits = await codeSince(repo, newest.candidate, tip, release.releaseBranch);
+  return commits.length > 0 ? { slice: newest.slice, commits } : undefined;
 }
 
 /**

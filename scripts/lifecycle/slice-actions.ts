@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { FindingError, UsageError } from '../lib/errors.js';
 import { readObjects } from '../lib/git-objects.js';
 import { gitText, uncommittedChanges } from '../lib/git.js';
 import { readTextIfPresent } from '../lib/read-text.js';
-import { RECEIPT_EVENTS, sessionFromEnv, type Receipt, type ReceiptEvent } from '../lib/receipt.js';
+import { gitBlobId, RECEIPT_EVENTS, sessionFromEnv, type Receipt, type ReceiptEvent } from '../lib/receipt.js';
 import { isTerminal, type SliceState, type SliceStatus } from '../lib/status.js';
 import { examineCandidate, failedChecks, type Candidate } from './candidate.js';
 import {
@@ -60,11 +59,6 @@ async function load(io: LockedIo, options: SliceCommand): Promise<Loaded> {
   return { context, worktree, file, status, release: context.release.id };
 }
 
-/** The id git gives a file with this content (SHA-1, or SHA-256 in a repository that uses it). */
-function gitBlobId(text: string, idLength: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return createHash(idLength === 64 ? 'sha256' : 'sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
 
 /**
  * A command changes a record only when that record is the one its receipts wrote: anything else was

@@ -27,6 +27,13 @@ export function checkStatusSchema(context: VerifyContext): CheckResult {
   return pass('status-schema', 'status.json is valid JSON and matches the schema');
 }
 
+export function checkReceipts(context: VerifyContext): CheckResult {
+  const { receipts } = context;
+  if (receipts.writtenBy) return pass('receipts', `status.json is the record baton wrote (${receipts.writtenBy.event} in ${receipts.writtenBy.commit.slice(0, 12)})`);
+  if (receipts.count === 0) return skip('receipts', 'no baton receipt names this slice: the board reports such a record as unreceipted, and no gate opens for it');
+  return fail('receipts', `status.json is not the record any baton receipt wrote (edited by hand, or changed and not committed); the receipts prove ${receipts.proven ?? 'another state'}, and that is the state judged here. Restore it from git`);
+}
+
 const STATE_ADVICE: Record<string, string> = {
   planned: 'the slice has not been started; run baton start in its track worktree and implement it first',
   failed_verification: 'the last verdict was FAIL; fix every numbered violation in journal.md, then run baton start to resume',

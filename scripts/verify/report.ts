@@ -3,6 +3,7 @@
 const CHECK_IDS = [
   'artefacts',
   'status-schema',
+  'receipts',
   'state',
   'base',
   'diff-nonempty',

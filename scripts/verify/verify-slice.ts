@@ -2,6 +2,9 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, OperationalError } from '../lib/errors.js';
 import { readObjects } from '../lib/git-objects.js';
+import { readReceipts } from '../lib/read-receipts.js';
+import { gitBlobId } from '../lib/receipt.js';
+import { historyKey, sliceHistories } from '../lib/slice-history.js';
 import { mergeBase, resolveCommit } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
 import { JsonError } from '../lib/json-file.js';
@@ -51,6 +54,8 @@ export interface VerifyContext {
   /** The state the checks judge (the recorded one, or `implemented` for a transition). */
   state: SliceState | undefined;
   changes: SliceChanges;
+  /** What the slice's receipts say about its status.json (docs/receipts.md). */
+  receipts: RecordReceipts;
   /** Whether a repository-relative file exists where the slice is checked (the working tree, or the commit). */
   exists(file: string): Promise<boolean>;
 }
@@ -113,6 +118,8 @@ export async function verifySlice(options: VerifyOptions): Promise<{ report: Ver
   const { repo, slice, release, sliceDir, statusText, parsed, read } = setup;
   // Start git first; the Markdown and YAML readers and the checks load while git works.
   const { base, changes: changesRead } = await startChanges(setup, options, MARKER_LINES);
+  const receiptsRead = readRecordReceipts(repo, options.at ?? 'HEAD', release, slice, statusText);
+  receiptsRead.catch(() => undefined); // awaited below
   const [{ readSections }, record, work, spec, proof, journal, index] = await Promise.all([
     import('../lib/markdown.js'),
     import('./checks-record.js'),
@@ -125,15 +132,19 @@ export async function verifySlice(options: VerifyOptions): Promise<{ report: Ver
   const proofSections = proof === undefined ? undefined : readSections(proof);
   const specSections = spec === undefined ? undefined : readSections(spec);
   const recorded = parsed.status?.state;
-  const state = options.asImplemented && recorded === 'in_progress' ? 'implemented' : recorded;
+  const receipts = await receiptsRead;
+  // The state is the one the receipts prove; a record they do not vouch for is judged at that state.
+  const proven = receipts.proven ?? recorded;
+  const state = options.asImplemented && proven === 'in_progress' ? 'implemented' : proven;
   const changes = await changesRead;
   const at = options.at;
   const exists = at === undefined ? (file: string) => existsInWorkingTree(repo.root, file) : async (file: string) => (await readObjects(repo.root, [{ kind: 'info', name: `${at}:${file}` }]))[0] !== undefined;
-  const context: VerifyContext = { repo, release, slice, sliceDir, spec, proof, journal, statusText, index, status: parsed.status, statusProblems: parsed.problems, state, changes, exists };
+  const context: VerifyContext = { repo, release, slice, sliceDir, spec, proof, journal, statusText, index, status: parsed.status, statusProblems: parsed.problems, state, changes, receipts, exists };
 
   const checks: CheckResult[] = [
     record.checkArtefacts(context),
     record.checkStatusSchema(context),
+    record.checkReceipts(context),
     record.checkState(context),
     pass('base', `diffing from ${base.commit.slice(0, 12)} (${base.source})`, [base.commit]),
     work.checkDiffNonEmpty(context),
@@ -147,6 +158,30 @@ export async function verifySlice(options: VerifyOptions): Promise<{ report: Ver
     record.checkTestCommands(context),
   ];
   return { report: { slice, release, base: base.commit, verdict: checks.some((check) => check.status === 'fail') ? 'FAIL' : 'PASS', checks }, changes, spec, proof };
+}
+
+/** What the receipts say about the status.json being checked. */
+export interface RecordReceipts {
+  /** Receipts of this slice reachable from the commit checked. */
+  count: number;
+  /** The receipt that wrote this exact status.json, if one did. */
+  writtenBy: { event: string; commit: string } | undefined;
+  /** The state the receipts prove (of the matching receipt, else the newest). */
+  proven: SliceState | undefined;
+}
+
+/** One git log of the slice's folder up to `commit`: the receipts that wrote its records. */
+async function readRecordReceipts(repo: Repo, commit: string, release: string, slice: string, statusText: string | undefined): Promise<RecordReceipts> {
+  const dir = slicePath(repo, release, slice);
+  const commits = await readReceipts(repo.root, [commit], dir);
+  const entries = sliceHistories(commits, repo.config.releaseDir).slices.get(historyKey(release, slice))?.entries ?? [];
+  const blob = statusText === undefined ? undefined : gitBlobId(statusText, commits[0]?.commit.length ?? 40);
+  const matched = entries.findLast((entry) => entry.statusBlob === blob);
+  return {
+    count: entries.length,
+    writtenBy: matched ? { event: matched.receipt.event, commit: matched.commit } : undefined,
+    proven: (matched ?? entries.at(-1))?.receipt.state,
+  };
 }
 
 /**

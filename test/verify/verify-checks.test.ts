@@ -38,6 +38,7 @@ describe('a slice that does everything right', () => {
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
       ['artefacts', 'pass'],
       ['status-schema', 'pass'],
+      ['receipts', 'skip'],
       ['state', 'pass'],
       ['base', 'pass'],
       ['diff-nonempty', 'pass'],

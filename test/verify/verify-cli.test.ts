@@ -18,7 +18,7 @@ describe('baton verify on the command line', () => {
     const json = await runBin('baton', ['verify', SLICE, '--json'], { cwd: dir });
     const report = JSON.parse(json.stdout) as { verdict: string; release: string; checks: { id: string }[] };
     expect(report).toMatchObject({ slice: SLICE, release: RELEASE, base: start, verdict: 'PASS' });
-    expect(report.checks).toHaveLength(13);
+    expect(report.checks).toHaveLength(14);
   });
 
   test('FAIL lists the failing check with its evidence and exits 1', async () => {
@@ -28,7 +28,7 @@ describe('baton verify on the command line', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^ {2}FAIL {2}dark-code +1 added line\(s\) carry a marker/m);
     expect(result.stdout).toContain('src/export.ts:4: TODO: // TODO: quote fields');
-    expect(result.stdout).toMatch(/FAIL: 1 of 13 checks failed/);
+    expect(result.stdout).toMatch(/FAIL: 1 of 14 checks failed/);
   });
 
   test('the same output twice for the same repository state', async () => {
