@@ -73,7 +73,12 @@ function tryCreate(file: string, me: LockHolder): boolean {
     fd = openSync(file, 'wx', 0o644);
   } catch (error) {
     if (errnoCode(error) === 'EEXIST') return false;
-    throw new OperationalError(`Cannot create the repository lock ${file}.`, { cause: error, fix: 'Check that the git directory is writable.' });
+    throw new OperationalError(`Cannot create the repository lock ${file}.`, {
+      cause: error,
+      fix: errnoCode(error) === 'EROFS'
+        ? 'The git folder is read-only here. In Codex, its sandbox keeps .git read-only: let this baton command run outside the sandbox (approve the escalation), then run it again.'
+        : 'Check that the git directory is writable.',
+    });
   }
   try {
     writeSync(fd, `${JSON.stringify(me)}\n`);
