@@ -162,6 +162,9 @@ export function receiptProblem(receipt: Receipt): string | undefined {
   }
   if (receipt.session !== undefined && !SESSION.test(receipt.session)) return 'Baton-Session is not <client>:<id>';
   const sliceEvent = isSliceEvent(receipt.event);
+  const states = STATES_AFTER[receipt.event];
+  if (states && receipt.state !== undefined && !states.includes(receipt.state)) return `a ${receipt.event} receipt cannot leave a slice ${receipt.state}`;
+  if (receipt.event === 'verdict' && receipt.state !== undefined && receipt.state !== VERDICT_STATE[receipt.verdict ?? 'PASS']) return `a ${receipt.verdict} verdict leaves a slice ${VERDICT_STATE[receipt.verdict ?? 'PASS']}, not ${receipt.state}`;
   if (sliceEvent && (receipt.slice === undefined || receipt.state === undefined)) return `a ${receipt.event} receipt names its slice and the state after it`;
   const vouches = receipt.event === 'implemented' || receipt.event === 'verdict' || (receipt.event === 'unblocked' && receipt.state === 'implemented');
   if (vouches && (receipt.candidate === undefined || receipt.reportSha256 === undefined)) {
@@ -169,6 +172,18 @@ export function receiptProblem(receipt: Receipt): string | undefined {
   }
   return undefined;
 }
+
+/** The states a slice event may leave a slice in (a verdict's depends on the verdict). */
+const STATES_AFTER: Partial<Record<ReceiptEvent, readonly SliceState[]>> = {
+  'slice-planned': ['planned'],
+  started: ['in_progress'],
+  evidence: ['in_progress'],
+  implemented: ['implemented'],
+  unblocked: ['implemented', 'failed_verification', 'planned'],
+  reopened: ['failed_verification'],
+  deferred: ['deferred'],
+};
+const VERDICT_STATE: Record<ReceiptVerdict, SliceState> = { PASS: 'verified', FAIL: 'failed_verification', BLOCKED: 'implemented' };
 
 /** Events about one slice: they name it and the state it is in after them. */
 export function isSliceEvent(event: ReceiptEvent): boolean {

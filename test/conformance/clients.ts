@@ -29,10 +29,10 @@ async function requireBinary(file: string, name: string): Promise<void> {
 }
 
 /** `claude -p "<prompt>"` with HOME (and any overrides) pointing at test folders. */
-export async function runClaude(server: RecordingServer, options: { prompt: string; home: string; cwd: string; env?: Record<string, string> }): Promise<ClientRun> {
+export async function runClaude(server: RecordingServer, options: { prompt: string; home: string; cwd: string; env?: Record<string, string>; args?: string[] }): Promise<ClientRun> {
   await requireBinary(CLAUDE, 'Claude Code');
   const before = server.requests.length;
-  const result = await execa(CLAUDE, ['-p', options.prompt], {
+  const result = await execa(CLAUDE, ['-p', options.prompt, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: {
       PATH: process.env.PATH ?? '',
@@ -90,11 +90,11 @@ async function configureCodex(codexHome: string, server: RecordingServer): Promi
 }
 
 /** `codex exec '<prompt>'` with HOME and CODEX_HOME pointing at test folders. */
-export async function runCodex(server: RecordingServer, options: { prompt: string; home: string; codexHome: string; cwd: string }): Promise<ClientRun> {
+export async function runCodex(server: RecordingServer, options: { prompt: string; home: string; codexHome: string; cwd: string; args?: string[] }): Promise<ClientRun> {
   await requireBinary(CODEX, 'Codex');
   await configureCodex(options.codexHome, server);
   const before = server.requests.length;
-  const result = await execa(CODEX, ['exec', '--skip-git-repo-check', options.prompt], {
+  const result = await execa(CODEX, ['exec', '--skip-git-repo-check', ...(options.args ?? []), options.prompt], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: options.home, CODEX_HOME: options.codexHome },
     extendEnv: false,

@@ -3,8 +3,16 @@ import { createServer, type Server } from 'node:http';
 /**
  * A stand-in for the model APIs: it records every request the real clients send and answers with the
  * smallest valid reply (Anthropic's Messages API for Claude Code, OpenAI's Responses API for Codex),
- * so a test sees exactly what the model would have received.
+ * so a test sees exactly what the model would have received. With a script it answers with tool calls
+ * instead: the client's shell tool (Claude Code's `Bash`, Codex's `exec_command`) runs each command the
+ * script gives, and the tool's result comes back in the client's next request.
  */
+
+/**
+ * What the scripted model does next in a conversation: the command for its shell tool, or undefined to
+ * end the turn with a short text. `results` are the tool results the client sent so far, oldest first.
+ */
+export type ModelScript = (conversation: { text: string; results: string[] }) => string | undefined;
 
 export interface RecordedRequest {
   method: string;
@@ -18,21 +26,22 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-export async function startRecordingServer(): Promise<RecordingServer> {
+export async function startRecordingServer(options: { script?: ModelScript } = {}): Promise<RecordingServer> {
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     request.on('end', () => {
       requests.push({ method: request.method ?? '', url: request.url ?? '', body });
-      let parsed: { model?: string; stream?: boolean } = {};
+      let parsed: { model?: string; stream?: boolean } & Record<string, unknown> = {};
       try {
         parsed = JSON.parse(body) as typeof parsed;
       } catch {
         // Not JSON (a HEAD probe, a GET): answered below by path.
       }
-      if (request.url?.includes('/messages')) return answerAnthropic(response, parsed);
-      if (request.url?.includes('/responses')) return answerOpenAi(response, parsed);
+      const command = options.script ? scriptedCommand(options.script, request.url ?? '', parsed) : undefined;
+      if (request.url?.includes('/messages')) return command === undefined ? answerAnthropic(response, parsed) : callAnthropicTool(response, parsed, command, requests.length);
+      if (request.url?.includes('/responses')) return command === undefined ? answerOpenAi(response, parsed) : callOpenAiTool(response, parsed, command, requests.length);
       response.writeHead(request.method === 'HEAD' ? 200 : 404).end();
     });
   });
@@ -43,6 +52,51 @@ export async function startRecordingServer(): Promise<RecordingServer> {
 }
 
 type Response = import('node:http').ServerResponse;
+
+/** The texts and tool results of a request, as the script sees them; undefined for a request that is not the conversation (a title request). */
+function scriptedCommand(script: ModelScript, url: string, body: Record<string, unknown>): string | undefined {
+  const texts: string[] = [];
+  const results: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== 'object' || value === null) return;
+    const item = value as Record<string, unknown>;
+    if (item.type === 'tool_result') results.push(typeof item.content === 'string' ? item.content : JSON.stringify(item.content));
+    else if (item.type === 'function_call_output') results.push(typeof item.output === 'string' ? item.output : JSON.stringify(item.output));
+    else if (typeof item.text === 'string') texts.push(item.text);
+    else if (typeof item.content === 'string') texts.push(item.content);
+    for (const key of ['content', 'messages', 'input']) if (key in item && typeof item[key] !== 'string') visit(item[key]);
+  };
+  if (url.includes('/messages')) visit(body.messages);
+  else if (url.includes('/responses')) visit(body.input);
+  // Claude Code also asks the model for short side answers (titles, summaries) without its tools.
+  if (url.includes('/messages') && !Array.isArray(body.tools)) return undefined;
+  return script({ text: texts.join('\n'), results });
+}
+
+function callAnthropicTool(response: Response, request: { model?: string }, command: string, id: number): void {
+  const message = { id: `msg_tool_${id}`, type: 'message', role: 'assistant', model: request.model ?? 'test', content: [] as unknown[], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } };
+  sse(response, [
+    { event: 'message_start', data: { type: 'message_start', message } },
+    { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: `toolu_${id}`, name: 'Bash', input: {} } } },
+    { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ command, description: 'scripted' }) } } },
+    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+    { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 1 } } },
+    { event: 'message_stop', data: { type: 'message_stop' } },
+  ]);
+}
+
+function callOpenAiTool(response: Response, request: { model?: string }, command: string, id: number): void {
+  const item = { type: 'function_call', id: `fc_${id}`, call_id: `call_${id}`, name: 'exec_command', arguments: JSON.stringify({ cmd: command }), status: 'completed' };
+  const usage = { input_tokens: 1, input_tokens_details: { cached_tokens: 0 }, output_tokens: 1, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 2 };
+  const done = { id: `resp_tool_${id}`, object: 'response', created_at: 0, status: 'completed', model: request.model ?? 'test', output: [item], usage };
+  const events = [
+    { type: 'response.created', response: { ...done, status: 'in_progress', output: [] } },
+    { type: 'response.output_item.done', output_index: 0, item },
+    { type: 'response.completed', response: done },
+  ];
+  sse(response, events.map((data) => ({ event: data.type, data })));
+}
 
 function sse(response: Response, events: { event: string; data: unknown }[]): void {
   response.writeHead(200, { 'content-type': 'text/event-stream' });
