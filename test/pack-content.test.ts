@@ -60,9 +60,9 @@ const REQUIRED: Record<string, Required> = {
   },
   'replan-release': {
     role: 'planner',
-    baton: ['board --json', 'unblock', 'defer', 'new-slice', 'matrix'],
+    baton: ['board --json', 'unblock', 'reopen', 'defer', 'new-slice', 'matrix', 'gate merge-track'],
     subjects: ['amend spec'],
-    gates: [/BLOCKED/, /code conflict|conflict outside|any other conflict/i, /verified. or .shipped. slice.*never edit its spec/i],
+    gates: [/BLOCKED/, /code conflict|conflict outside|any other conflict/i, /verified. or .shipped. slice.*never edit its spec/i, /escalated/, /changed after its PASS/],
     next: ['implement-slice'],
     states: ['stopped'],
   },
@@ -70,7 +70,7 @@ const REQUIRED: Record<string, Required> = {
     role: 'implementer',
     baton: ['board --json', 'worktree', 'start', 'evidence', 'verify', 'changed-files', 'transition'],
     subjects: ['feat(<area>): land <slice>', 'proof bundle', 'fix(<area>)'],
-    gates: [/open BLOCKED verdict/i, /blockedBy/, /tracks run in order/i, /track collision/i, /Stopping/],
+    gates: [/open BLOCKED verdict/i, /receipts\.escalated/, /blockedBy/, /tracks run in order/i, /track collision/i, /Stopping/, /must print nothing/],
     next: ['verify-slice', 'replan-release'],
     states: ['implemented', 'stopped'],
   },
@@ -78,7 +78,7 @@ const REQUIRED: Record<string, Required> = {
     role: 'verifier',
     baton: ['board --json', 'verify', 'changed-files', 'verdict', 'next'],
     subjects: ['verifier verdict —'],
-    gates: [/Freshness/, /six gates/i, /FAIL-versus-BLOCKED/, /INCONCLUSIVE/, /uncommitted changes/i],
+    gates: [/Freshness/, /six gates/i, /FAIL-versus-BLOCKED/, /INCONCLUSIVE/, /uncommitted changes/i, /receipts\.implemented\.commit/, /marked the slice implemented/],
     next: ['implement-slice', 'merge-track', 'replan-release', 'verify-slice'],
     states: ['verified', 'failed_verification', 'blocked', 'inconclusive', 'stopped'],
   },
@@ -86,7 +86,7 @@ const REQUIRED: Record<string, Required> = {
     role: 'integrator',
     baton: ['gate merge-track', 'merged'],
     subjects: ['Merge track <track> into release-wt/<release>', 'sync before track merge'],
-    gates: [/merge --abort/, /confirm/i, /(never|not) push/i],
+    gates: [/merge --abort/, /confirm/i, /(never|not) push/i, /after a slice's PASS/],
     next: ['merge-release', 'replan-release'],
     states: ['track_merged', 'stopped'],
   },
@@ -101,7 +101,7 @@ const REQUIRED: Record<string, Required> = {
   'mark-shipped': {
     role: 'integrator',
     baton: ['gate mark-shipped', 'ship'],
-    subjects: ["ship <release> --deployed <deployed> --deploy-ref '<reference>' --commit"],
+    subjects: ["ship <release> --deployed <deployed> --deploy-ref '<reference>'"],
     gates: [/deploy/i, /confirm/i, /does not contain the release merge|refuses/i],
     next: [],
     states: ['shipped', 'stopped'],
@@ -125,6 +125,8 @@ describe('every command, as each tool shows it', () => {
         expect(text, where).toContain('Shape: `^');
         expect(text, where).toMatch(/Stop before doing anything else if a required argument has no matching token/);
         expect(text, where).not.toMatch(/\{\{|\$\{?\d/);
+        // Every baton state command commits its own record; the option is gone.
+        expect(text, where).not.toContain('--commit');
         // The role it puts the agent in.
         expect(text, where).toContain(`skills/baton-${required.role}/SKILL.md`);
         // The procedure: numbered steps after "## Steps", each mechanical step a baton command. The
@@ -150,7 +152,7 @@ describe('every command, as each tool shows it', () => {
 
 describe('every role', () => {
   const required: Record<string, RegExp[]> = {
-    planner: [/never|may not|must not/i, /spec/i, /touchpoint/i, /decision/i, /BLOCKED/],
+    planner: [/never|may not|must not/i, /spec/i, /touchpoint/i, /decision/i, /BLOCKED/, /reopen/],
     implementer: [/never|may not|must not/i, /proof/i, /reachab/i, /deferral/i, /start_commit/],
     verifier: [/fresh/i, /Gate 1/i, /Gate 6/i, /FAIL-versus-BLOCKED|FAIL versus BLOCKED/i, /PASS/, /FAIL/, /BLOCKED/, /INCONCLUSIVE/, /never|may not|must not/i],
     integrator: [/never|may not|must not/i, /push/i, /conflict/i, /confirm/i, /gate/i],
@@ -160,6 +162,7 @@ describe('every role', () => {
       for (const text of [await claude(`skills/baton-${role}/SKILL.md`), await codex(`skills/baton-${role}/SKILL.md`)]) {
         expect(text).toMatch(new RegExp(`^---\\nname: baton-${role}\\ndescription: `));
         expect(text).not.toMatch(/\{\{|\$\{?\d/);
+        expect(text).not.toContain('--commit');
         for (const pattern of required[role] ?? []) expect(text, `${role}: ${pattern}`).toMatch(pattern);
       }
     });
@@ -170,6 +173,7 @@ describe('the rules', () => {
   test('each rule says what failure it prevents, what it requires and how it is checked', async () => {
     for (const rule of RULES.filter((name) => name !== 'agents-fragment' && name !== 'track-mode')) {
       const text = await claude(`baton/rules/${rule}.md`);
+      expect(text, rule).not.toContain('--commit');
       expect(text, rule).toMatch(/^## .*(prevent|failure)/im);
       expect(text, rule).toMatch(/^## .*requir/im);
       expect(text, rule).toMatch(/^## .*check/im);
