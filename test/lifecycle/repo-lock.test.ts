@@ -20,7 +20,7 @@ const committed = (repo: string, file: string) => git(repo, 'show', `HEAD:docs/r
 
 async function releaseRepo(): Promise<string> {
   const repo = await gitdir({ 'README.md': '# app\n' }, 'baton-lock-');
-  expect((await baton(repo, ['new-release', REL, '--commit'])).exitCode).toBe(0);
+  expect((await baton(repo, ['new-release', REL])).exitCode).toBe(0);
   return repo;
 }
 
@@ -40,11 +40,11 @@ afterEach(() => {
 });
 
 describe('concurrent state-changing commands', () => {
-  test('five new-slice --commit at once, two slices each: all ten are in the committed tracks:', async () => {
+  test('five new-slice at once, two slices each: all ten are in the committed tracks:', async () => {
     const repo = await releaseRepo();
     const worker = async (n: number) => {
       const results: RunResult[] = [];
-      for (const letter of ['a', 'b']) results.push(await baton(repo, ['new-slice', `S0${n}${letter}-part`, '--release', REL, '--track', `T${n}-work`, '--commit']));
+      for (const letter of ['a', 'b']) results.push(await baton(repo, ['new-slice', `S0${n}${letter}-part`, '--release', REL, '--track', `T${n}-work`]));
       return results;
     };
     const results = (await Promise.all([1, 2, 3, 4, 5].map(worker))).flat();
@@ -56,11 +56,11 @@ describe('concurrent state-changing commands', () => {
 
   test('concurrent evidence on one slice: every process committed its value, none was lost', async () => {
     const repo = await releaseRepo();
-    expect((await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work', '--commit'])).exitCode).toBe(0);
-    expect((await baton(repo, ['start', 'S01-export', '--commit'])).exitCode).toBe(0);
+    expect((await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work'])).exitCode).toBe(0);
+    expect((await baton(repo, ['start', 'S01-export'])).exitCode).toBe(0);
     const runs = [1, 2, 3].flatMap((n) => [
-      baton(repo, ['evidence', 'S01-export', '--test-command', `npm test ${n}`, '--commit']),
-      baton(repo, ['evidence', 'S01-export', '--reachability', `src/app.ts — view ${n}`, '--commit']),
+      baton(repo, ['evidence', 'S01-export', '--test-command', `npm test ${n}`]),
+      baton(repo, ['evidence', 'S01-export', '--reachability', `src/app.ts — view ${n}`]),
     ]);
     for (const result of await Promise.all(runs)) expect(result.exitCode, show(result)).toBe(0);
     const status = JSON.parse(await committed(repo, 'S01-export/status.json')) as { test_commands: string[]; reachability_artifacts: string[] };
@@ -73,7 +73,7 @@ describe('concurrent state-changing commands', () => {
 
   test('two new-release of one id: exactly one succeeds, and what it printed is what is committed', async () => {
     const repo = await gitdir({ 'README.md': '# app\n' }, 'baton-lock-');
-    const [main, other] = await Promise.all(['main', 'other'].map((branch) => baton(repo, ['new-release', REL, '--integration-branch', branch, '--commit'])));
+    const [main, other] = await Promise.all(['main', 'other'].map((branch) => baton(repo, ['new-release', REL, '--integration-branch', branch])));
     const results = [main as RunResult, other as RunResult];
     expect(results.map((result) => result.exitCode).sort(), results.map(show).join('\n')).toEqual([0, 1]);
     const winner = results.find((result) => result.exitCode === 0) as RunResult;
@@ -91,7 +91,7 @@ describe('a lock left behind or held', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     await once(dead, 'exit');
     await writeFile(lockFile(repo), holder({ pid: dead.pid as number, start: '1' }));
-    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work', '--commit'], { BATON_LOCK_TIMEOUT: '5' });
+    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work'], { BATON_LOCK_TIMEOUT: '5' });
     expect(result.exitCode, show(result)).toBe(0);
     await expect(readFile(lockFile(repo))).rejects.toMatchObject({ code: 'ENOENT' });
   });
@@ -101,7 +101,7 @@ describe('a lock left behind or held', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     await once(dead, 'exit');
     await writeFile(lockFile(repo), holder({ pid: dead.pid as number, start: '1' }));
-    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => baton(repo, ['new-slice', `S0${n}-part`, '--release', REL, '--track', `T${n}-work`, '--commit'], { BATON_LOCK_TIMEOUT: '10' })));
+    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => baton(repo, ['new-slice', `S0${n}-part`, '--release', REL, '--track', `T${n}-work`], { BATON_LOCK_TIMEOUT: '10' })));
     for (const result of results) expect(result.exitCode, show(result)).toBe(0);
     const index = await committed(repo, 'index.md');
     for (const n of [1, 2, 3, 4, 5]) expect(index).toContain(`slices: [ S0${n}-part ]`);
@@ -112,7 +112,7 @@ describe('a lock left behind or held', () => {
     const repo = await releaseRepo();
     const start = await startTimeOf(process.pid);
     await writeFile(lockFile(repo), holder({ pid: process.pid, start: `${start}0` }));
-    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work', '--commit'], { BATON_LOCK_TIMEOUT: '5' });
+    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work'], { BATON_LOCK_TIMEOUT: '5' });
     expect(result.exitCode, show(result)).toBe(0);
   });
 
@@ -122,7 +122,7 @@ describe('a lock left behind or held', () => {
     helpers.push(sleeper);
     const pid = sleeper.pid as number;
     await writeFile(lockFile(repo), holder({ pid, start: await startTimeOf(pid) }));
-    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work', '--commit'], { BATON_LOCK_TIMEOUT: '1' });
+    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work'], { BATON_LOCK_TIMEOUT: '1' });
     expect(result.exitCode, show(result)).toBe(2);
     expect(result.stderr.match(/^baton: waiting for the repository lock/gm)).toHaveLength(1);
     expect(result.stderr).toContain(`error: Timed out after 1 s waiting for the repository lock ${lockFile(repo)}, held by baton new-slice (pid ${pid}`);
@@ -137,7 +137,7 @@ describe('a lock left behind or held', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     await once(dead, 'exit');
     await writeFile(lockFile(repo), holder({ pid: dead.pid as number, start: '1', host: 'elsewhere.example' }));
-    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work', '--commit'], { BATON_LOCK_TIMEOUT: '0.3' });
+    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work'], { BATON_LOCK_TIMEOUT: '0.3' });
     expect(result.exitCode, show(result)).toBe(2);
     expect(result.stderr).toContain('on elsewhere.example');
     expect(await git(repo, 'log', '--format=%s')).not.toContain('plan slice');
@@ -146,7 +146,7 @@ describe('a lock left behind or held', () => {
   test('an empty lock (its writer died before writing it) is never taken over: exit 2 naming the file', async () => {
     const repo = await releaseRepo();
     await writeFile(lockFile(repo), '');
-    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work', '--commit'], { BATON_LOCK_TIMEOUT: '0.5' });
+    const result = await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work'], { BATON_LOCK_TIMEOUT: '0.5' });
     expect(result.exitCode, show(result)).toBe(2);
     expect(result.stderr).toContain(`waiting for the repository lock ${lockFile(repo)}, held by a command whose lock file is empty or unreadable`);
     expect(result.stderr).toContain(`remove ${lockFile(repo)}`);
