@@ -1,4 +1,4 @@
-import { cp, mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runBin, type RunResult } from '../helpers/run.js';
@@ -34,18 +34,18 @@ describe('record folders that lead outside the repository', () => {
     await mkdir(path.join(repo, 'docs'));
     await symlink(outside, path.join(repo, 'docs/release'));
     await commitAll(repo, 'docs/release is a link');
-    const result = await baton(repo, ['new-release', REL, '--commit']);
+    const result = await baton(repo, ['new-release', REL]);
     expect(result.exitCode, show(result)).toBe(2);
     expect(result.stderr).toContain(`error: ${path.join(repo, 'docs/release')} is a symbolic link to ${outside}, outside ${repo}; baton does not write through it.`);
     expect(await readdir(outside)).toEqual([]);
     expect(result.stdout).toBe('');
   });
 
-  test('a slice folder linked outside: start and evidence exit 2 and the outside record is unchanged', async () => {
+  test('a slice folder linked outside: start and evidence refuse the record no receipt wrote, and the outside record is unchanged', async () => {
     const outside = await testdir({}, 'baton-outside-');
     const repo = await gitdir({ 'README.md': '# app\n' }, 'baton-link-');
     for (const args of [['new-release', REL], ['new-slice', 'S01-a', '--release', REL, '--track', 'T1-a'], ['new-slice', 'S02-b', '--release', REL, '--track', 'T2-b'], ['start', 'S02-b']]) {
-      expect((await baton(repo, [...args, '--commit'])).exitCode).toBe(0);
+      expect((await baton(repo, args)).exitCode).toBe(0);
     }
     // Both slice folders become links to copies outside: S01 planned (for start), S02 in progress (for evidence).
     for (const slice of ['S01-a', 'S02-b']) {
@@ -56,12 +56,34 @@ describe('record folders that lead outside the repository', () => {
     }
     await commitAll(repo, 'slice folders are links');
     const before = await contents(outside);
-    for (const args of [['start', 'S01-a', '--commit'], ['evidence', 'S02-b', '--test-command', 'npm test', '--commit']]) {
-      const result = await baton(repo, args);
-      expect(result.exitCode, show(result)).toBe(2);
-      expect(result.stderr).toMatch(/is a symbolic link to .*, outside .*; baton does not write through it\./);
+    // The committed link replaced the records the receipts wrote, so no command builds on what it leads to.
+    for (const [slice, args] of [['S01-a', ['start', 'S01-a']], ['S02-b', ['evidence', 'S02-b', '--test-command', 'npm test']]] as const) {
+      const result = await baton(repo, [...args]);
+      expect(result.exitCode, show(result)).toBe(1);
+      expect(result.stderr).toContain(`error: ${slice} has no receipt`);
     }
     expect(await contents(outside)).toEqual(before);
+    expect(await git(repo, 'status', '--porcelain')).toBe('');
+  });
+
+  test('a receipted slice whose journal.md is a committed link outside: defer exits 2, writes nothing and commits nothing', async () => {
+    const outside = await testdir({ 'journal.md': '# Journal kept elsewhere\n' }, 'baton-outside-');
+    const repo = await gitdir({ 'README.md': '# app\n' }, 'baton-link-');
+    for (const args of [['new-release', REL], ['new-slice', 'S01-a', '--release', REL, '--track', 'T1-a']]) expect((await baton(repo, args)).exitCode).toBe(0);
+    const journal = path.join(repo, 'docs/release', REL, 'S01-a', 'journal.md');
+    await rm(journal);
+    await symlink(path.join(outside, 'journal.md'), journal);
+    await commitAll(repo, 'the journal is a link');
+    const notes = path.join(await testdir(), 'deferral.md');
+    await writeFile(notes, 'Reason: not this release.\nTracking: issue 12\nAcknowledged: the owner, today\n');
+    const head = await git(repo, 'rev-parse', 'HEAD');
+    const before = await contents(outside);
+    // status.json is still the record its receipt wrote, so the command reaches its writes: the link stops it there.
+    const result = await baton(repo, ['defer', 'S01-a', '--notes-file', notes]);
+    expect(result.exitCode, show(result)).toBe(2);
+    expect(result.stderr).toContain(`error: ${journal} is a symbolic link to ${path.join(outside, 'journal.md')}, outside ${repo}; baton does not write through it.`);
+    expect(await contents(outside)).toEqual(before);
+    expect(await git(repo, 'rev-parse', 'HEAD')).toBe(head);
     expect(await git(repo, 'status', '--porcelain')).toBe('');
   });
 });
@@ -87,7 +109,7 @@ describe('worktreeRoot from a committed .baton/config.json', () => {
       const worktreeRoot = beside ? `../${name}-worktrees` : '.worktrees';
       const repo = await configured(worktreeRoot);
       for (const args of [['new-release', REL], ['new-slice', 'S01-a', '--release', REL, '--track', 'T1-a'], ['worktree', 'S01-a']]) {
-        const result = await baton(repo, [...args, '--commit']);
+        const result = await baton(repo, args);
         expect(result.exitCode, show(result)).toBe(0);
       }
       const root = path.resolve(repo, worktreeRoot);
@@ -100,8 +122,8 @@ describe('worktreeRoot from a committed .baton/config.json', () => {
     const repo = await configured('.worktrees');
     await symlink(outside, path.join(repo, '.worktrees'));
     await commitAll(repo, '.worktrees is a link');
-    for (const args of [['new-release', REL], ['new-slice', 'S01-a', '--release', REL, '--track', 'T1-a']]) expect((await baton(repo, [...args, '--commit'])).exitCode).toBe(0);
-    const result = await baton(repo, ['worktree', 'S01-a', '--commit']);
+    for (const args of [['new-release', REL], ['new-slice', 'S01-a', '--release', REL, '--track', 'T1-a']]) expect((await baton(repo, args)).exitCode).toBe(0);
+    const result = await baton(repo, ['worktree', 'S01-a']);
     expect(result.exitCode, show(result)).toBe(2);
     expect(result.stderr).toContain(`${path.join(repo, '.worktrees')} is a symbolic link to ${outside}`);
     expect(await readdir(outside)).toEqual([]);
