@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
+import { receiptedSlice } from '../helpers/receipted-slice.js';
 import { REPO_ROOT } from '../helpers/run.js';
 import { INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson, TRACK } from '../helpers/slice-repo.js';
 import { git, GIT_ENV, gitdir } from '../helpers/testdir.js';
@@ -75,7 +76,7 @@ describe('a YAML alias bomb in index.md on the integration branch', () => {
     const repo = await bombed('integration_branch');
     for (const args of [
       ['gate', 'merge-track', TRACK, RELEASE],
-      ['new-slice', 'S02-more', '--release', RELEASE, '--track', TRACK, '--commit'],
+      ['new-slice', 'S02-more', '--release', RELEASE, '--track', TRACK],
       ['start', SLICE, RELEASE],
     ]) {
       const run = await baton(args, repo);
@@ -107,32 +108,64 @@ describe('an oversized index.md frontmatter', () => {
 });
 
 describe('a hostile status.json', () => {
-  test('one over 1 MB is skipped on the board with its reason and refused by a command', async () => {
-    const status = statusJson({ state: 'planned', test_commands: [], reachability_artifacts: [], title: 'x'.repeat(2 * 1024 * 1024) });
-    const repo = await releaseWith('', status);
+  const planned = { state: 'planned', test_commands: [], reachability_artifacts: [] };
+  const OVERSIZED = statusJson({ ...planned, title: 'x'.repeat(2 * 1024 * 1024) });
+  const DEEP = statusJson(planned).replace(/^\{/, `{\n  "deep": ${'['.repeat(400_000)}${']'.repeat(400_000)},`);
+  const KEY = `${'\u001b[31m'}${'k'.repeat(50_000)}`;
+  const LONG_KEY = statusJson(planned).replace(/^\{/, `{\n  ${JSON.stringify(KEY)}: 1,`);
+
+  /**
+   * The hostile record in the track worktree of a slice that baton started, uncommitted: the board
+   * reads the committed record its receipt wrote, and the command reads this file before anything else.
+   */
+  async function inTrackWorktree(status: string): Promise<string> {
+    const { worktree } = await receiptedSlice('in_progress');
+    await writeFile(path.join(worktree, SLICE_DIR, 'status.json'), status);
+    return worktree;
+  }
+
+  test('committed, one over 1 MB is skipped on the board with its reason, and a command refuses the slice as unreceipted', async () => {
+    const repo = await releaseWith('', OVERSIZED);
     const board = await baton(['board'], repo);
     expect(board.stdout).toContain(`${SLICE}: the status.json on working tree cannot be read: it is 2049 KB, over the 1024 KB baton reads from a JSON file; it was skipped`);
     const run = await baton(['start', SLICE, RELEASE], repo);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(`${path.join(repo, SLICE_DIR, 'status.json')}: it is 2049 KB, over the 1024 KB baton reads from a JSON file.`);
+    expect(run.stderr).toContain(`error: ${SLICE} has no receipt`);
   });
 
-  test('deep nesting within the limit is a schema problem, read in milliseconds', async () => {
-    const depth = 400_000;
-    const status = statusJson({ state: 'planned', test_commands: [], reachability_artifacts: [] }).replace(/^\{/, `{\n  "deep": ${'['.repeat(depth)}${']'.repeat(depth)},`);
+  test.each([
+    ['deeply nested', DEEP],
+    ['with a long hostile key', LONG_KEY],
+  ])('committed and %s, it is a record no receipt wrote: the board and a command say so, quickly and briefly', async (_, status) => {
     const repo = await releaseWith('', status);
     const board = await baton(['board', '--json'], repo);
     expect(board.exitCode).toBe(1);
+    const warnings = (JSON.parse(board.stdout) as { releases: { warnings: { kind: string }[] }[] }).releases[0]?.warnings;
+    expect(warnings?.map((warning) => warning.kind)).toEqual(['unreceipted-state']);
     const run = await baton(['start', SLICE, RELEASE], repo);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`error: ${SLICE} has no receipt`);
+    expect(run.stderr.length).toBeLessThan(1000);
+  });
+
+  test('in a track worktree, one over 1 MB is refused by a command naming the limit', async () => {
+    const worktree = await inTrackWorktree(OVERSIZED);
+    const run = await baton(['evidence', SLICE, RELEASE, '--test-command', 'npm test'], worktree);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`${path.join(worktree, SLICE_DIR, 'status.json')}: it is 2049 KB, over the 1024 KB baton reads from a JSON file.`);
+  });
+
+  test('in a track worktree, deep nesting within the limit is a schema problem, read in milliseconds', async () => {
+    const worktree = await inTrackWorktree(DEEP);
+    expect((await baton(['board', '--json'], worktree)).exitCode).toBe(1);
+    const run = await baton(['evidence', SLICE, RELEASE, '--test-command', 'npm test'], worktree);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('does not match the schema: status.json: unknown key "deep"');
   });
 
-  test('a long hostile key is quoted as an excerpt', async () => {
-    const key = `${'\u001b[31m'}${'k'.repeat(50_000)}`;
-    const status = statusJson({ state: 'planned', test_commands: [], reachability_artifacts: [] }).replace(/^\{/, `{\n  ${JSON.stringify(key)}: 1,`);
-    const repo = await releaseWith('', status);
-    const run = await baton(['start', SLICE, RELEASE], repo);
+  test('in a track worktree, a long hostile key is quoted as an excerpt', async () => {
+    const worktree = await inTrackWorktree(LONG_KEY);
+    const run = await baton(['evidence', SLICE, RELEASE, '--test-command', 'npm test'], worktree);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain(`unknown key "\\u001b[31m${'k'.repeat(68)}…`);
     expect(run.stderr.length).toBeLessThan(1000);
