@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
@@ -6,8 +7,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { REPO_ROOT } from '../helpers/run.js';
-import { INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
-import { gitdir, writeFiles } from '../helpers/testdir.js';
+import { receiptedSlice, type ReceiptedSlice } from '../helpers/receipted-slice.js';
+import { RELEASE, SLICE, SLICE_DIR, statusJson } from '../helpers/slice-repo.js';
+import { git, testdir, writeFiles } from '../helpers/testdir.js';
 
 const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 
@@ -15,13 +17,10 @@ let browser: Browser;
 let server: ResultPromise;
 let url: string;
 let repo: string;
+let baton: ReceiptedSlice['baton'];
 
 beforeAll(async () => {
-  repo = await gitdir({
-    [`docs/release/${RELEASE}/index.md`]: INDEX.replace('state: in_progress', 'state: planned'),
-    [`${SLICE_DIR}/spec.md`]: SPEC,
-    [`${SLICE_DIR}/status.json`]: statusJson({ state: 'planned', title: HOSTILE }),
-  });
+  ({ repo, baton } = await receiptedSlice('planned', { title: HOSTILE }));
   server = execa('node', [path.join(REPO_ROOT, 'dist/baton.mjs'), 'board', 'serve', '--port', '0', '--refresh', '1'], { cwd: repo, reject: false });
   url = await new Promise<string>((resolve, reject) => {
     server.stdout?.on('data', (chunk: Buffer) => {
@@ -56,13 +55,25 @@ describe('baton board serve', () => {
     await page.close();
   });
 
-  test('refreshes itself when the repository changes', async () => {
+  test('refreshes itself when the repository changes: a hand edit is a warning, a receipted change a new state', async () => {
     const page = await browser.newPage();
     await page.goto(url);
     await expect(page.locator('span.state.planned').first().isVisible()).resolves.toBe(true);
+    // A hand edit claiming verified: the page keeps the receipted state and names the record in doubt.
     await writeFiles(repo, { [`${SLICE_DIR}/status.json`]: statusJson({ state: 'verified', title: HOSTILE }) });
-    await page.waitForSelector('span.state.verified', { timeout: 10_000 });
-    await expect(page.locator('.verdict').textContent()).resolves.toMatch(/READY: all 1 slices/);
+    await page.waitForSelector('ul.warnings li', { timeout: 10_000 });
+    await expect(page.locator('ul.warnings li').first().textContent()).resolves.toContain(`${SLICE}: its status.json on working tree has uncommitted changes`);
+    await expect(page.locator('span.state.planned').first().isVisible()).resolves.toBe(true);
+    await expect(page.locator('span.state.verified').count()).resolves.toBe(0);
+    await expect(page.locator('.verdict').textContent()).resolves.toMatch(/^NOT READY/);
+    // Put back, then deferred with baton: the receipted change is what the page shows.
+    await git(repo, 'checkout', '--', path.join(repo, SLICE_DIR, 'status.json'));
+    const card = path.join(await testdir(), 'card.md');
+    await writeFile(card, 'Reason: not needed this release\nTracking: ISSUE-9\nAcknowledged: Ana, 2026-11-21\n');
+    await baton(['defer', SLICE, RELEASE, '--notes-file', card]);
+    await page.waitForSelector('span.state.deferred', { timeout: 10_000 });
+    await expect(page.locator('.verdict').textContent()).resolves.toMatch(/^READY: all 1 slices/);
+    await expect(page.locator('ul.warnings').count()).resolves.toBe(0);
     await page.close();
   });
 
