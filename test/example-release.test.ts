@@ -14,12 +14,13 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('the example release', () => {
-  test('baton board accepts it: three slices at three states, two tracks, no warnings', async () => {
+  test('baton board accepts it: three slices at three states, each from its receipts, two tracks, no warnings', async () => {
     const result = await runBin('baton', ['board', '--json'], { cwd: example.repo });
     expect(result.exitCode).toBe(1);
     const release = (JSON.parse(result.stdout) as Board).releases[0];
     expect(release?.id).toBe(EXAMPLE_RELEASE);
     expect(release?.warnings).toEqual([]);
+    expect(release?.slices.map((slice) => slice.receipts.receipted)).toEqual([true, true, true]);
     expect(Object.fromEntries(release?.slices.map((slice) => [slice.id, slice.state]) ?? [])).toEqual({
       'S01-export-csv': 'verified',
       'S02-export-filter': 'implemented',
@@ -52,6 +53,12 @@ describe('the example release', () => {
       expect(proof).toMatch(/## First-pass output[\s\S]*PASS: the first pass found nothing to fix/);
       expect((await docs(example.trackWorktree, slice, 'journal.md')).startsWith(await fixture(slice, 'journal.md'))).toBe(true);
     }
+    // The verdict is the fixture's block, its one "[fill: …]" line naming the candidate S01 was verified on.
+    const status = JSON.parse(await docs(example.trackWorktree, 'S01-export-csv', 'status.json')) as { verification: { result: string; commit: string } };
+    expect(status.verification).toMatchObject({ result: 'pass', commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    const verdict = (await readFile(path.join(FIXTURE, 'verdicts/S01-export-csv.md'), 'utf8')).replace(/\[fill: the candidate commit[^\]]*\]/, status.verification.commit);
+    expect(verdict).toContain(`Commit verified: ${status.verification.commit}\n`);
+    expect(await docs(example.trackWorktree, 'S01-export-csv', 'journal.md')).toContain(verdict.trim());
     const matrix = await runBin('baton', ['matrix', EXAMPLE_RELEASE], { cwd: example.repo });
     expect(matrix.exitCode, matrix.stderr).toBe(0);
     expect(matrix.stdout).toMatch(/^\| File \| T1-csv-export \| T2-pdf-export \|/);

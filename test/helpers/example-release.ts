@@ -58,7 +58,7 @@ export async function buildExampleRelease(options: ExampleOptions): Promise<Exam
   await commit(repo, 'Keep baton worktrees beside the repository');
 
   // Planning (plan-release): the release, the intake, three slices in two tracks, their specs.
-  await baton(repo, 'new-release', rel, '--title', 'Invoice export', '--commit');
+  await baton(repo, 'new-release', rel, '--title', 'Invoice export');
   await cp(fixture('release/intake.md'), docs(repo, 'intake.md'));
   await commit(repo, `docs(release/${rel}): record discovery and decisions`);
   const slices: [string, string, string, string[]][] = [
@@ -67,7 +67,7 @@ export async function buildExampleRelease(options: ExampleOptions): Promise<Exam
     ['S03-export-pdf', 'T2-pdf-export', 'An accountant exports the invoices as PDF', ['--depends-on', 'T1-csv-export']],
   ];
   for (const [slice, track, title, extra] of slices) {
-    await baton(repo, 'new-slice', slice, '--release', rel, '--track', track, '--title', title, ...extra, '--commit');
+    await baton(repo, 'new-slice', slice, '--release', rel, '--track', track, '--title', title, ...extra);
     await cp(fixture('release', slice, 'spec.md'), docs(repo, slice, 'spec.md'));
     await commit(repo, `docs(release/${rel}/${slice}): write spec`);
   }
@@ -77,28 +77,34 @@ export async function buildExampleRelease(options: ExampleOptions): Promise<Exam
   await commit(repo, `docs(release/${rel}): record touchpoint matrix`);
 
   // Implementation of T1 (implement-slice), each slice in its own session, and the verdict on S01.
-  await baton(repo, 'worktree', 'S01-export-csv', rel, '--commit');
+  await baton(repo, 'worktree', 'S01-export-csv', rel);
   const board = JSON.parse(await execa('node', [options.baton, 'board', '--json'], { cwd: repo, reject: false }).then((r) => r.stdout)) as {
     releases: { releaseWorktree: string; tracks: { id: string; worktree: string }[] }[];
   };
   const releaseWorktree = board.releases[0]?.releaseWorktree as string;
   const t1 = board.releases[0]?.tracks.find((track) => track.id === 'T1-csv-export')?.worktree as string;
   const implement = async (slice: string, reachability: string) => {
-    await baton(t1, 'start', slice, rel, '--commit');
+    await baton(t1, 'start', slice, rel);
     await cp(fixture('changes', slice), t1, { recursive: true });
     await commit(t1, `feat(export): land ${slice}`);
     await cp(fixture('release', slice, 'proof.md'), docs(t1, slice, 'proof.md'));
     await cp(fixture('release', slice, 'journal.md'), docs(t1, slice, 'journal.md'));
-    await baton(t1, 'evidence', slice, rel, '--test-command', 'npm test', '--reachability', reachability, '--commit');
+    await baton(t1, 'evidence', slice, rel, '--test-command', 'npm test', '--reachability', reachability);
     await commit(t1, `docs(release/${rel}/${slice}): proof bundle`);
     const firstPass = await baton(t1, 'verify', slice, rel);
     const proof = await readFile(docs(t1, slice, 'proof.md'), 'utf8');
     await writeFile(docs(t1, slice, 'proof.md'), proof.replace('[fill: paste the output here]', firstPass));
     await commit(t1, `docs(release/${rel}/${slice}): proof bundle`);
-    await baton(t1, 'transition', slice, 'implemented', rel, '--commit');
+    await baton(t1, 'transition', slice, 'implemented', rel);
   };
   await implement('S01-export-csv', 'test/export-csv.test.js:5 — follows the Export CSV link from the invoices page');
-  await baton(t1, 'verdict', 'S01-export-csv', 'PASS', rel, '--notes-file', fixture('verdicts/S01-export-csv.md'), '--commit');
+  // The verifier (verify-slice, in a fresh session) names the candidate the implemented receipt claims,
+  // and keeps its notes outside the worktree, which must stay as committed.
+  const candidate = (await git(t1, 'log', '-1', '--format=%(trailers:key=Baton-Candidate,valueonly)')).stdout.trim();
+  const verdict = (await readFile(fixture('verdicts/S01-export-csv.md'), 'utf8')).replace(/\[fill: the candidate commit[^\]]*\]/, candidate);
+  const notes = path.join(options.folder, 'S01-export-csv-verdict.md');
+  await writeFile(notes, verdict);
+  await baton(t1, 'verdict', 'S01-export-csv', 'PASS', rel, '--notes-file', notes);
   await implement('S02-export-filter', 'test/export-filter.test.js:5 — follows the Export CSV link from the filtered invoices page');
   return { repo, trackWorktree: t1, releaseWorktree };
 }
