@@ -38,6 +38,8 @@ const CASES: { argv: () => string[]; words: string[] }[] = [
   { argv: () => ['next', `S01-${LONG}`], words: ['slice id "S01-aaa', '5004 characters long', 'at most 100'] },
   { argv: () => ['new-release', `2026-01-01-${LONG}`], words: ['release id "2026-01-01-aaa', 'at most 100'] },
   { argv: () => ['new-slice', `S09-${LONG}`, '--release', RELEASE, '--track', 'T1-exports'], words: ['slice id "S09-aaa', 'at most 100'] },
+  // --commit is gone: every state-changing command commits, so the flag is an unknown argument.
+  { argv: () => ['start', 'S01-export-csv', '--commit'], words: ['Unknown argument: commit'] },
   { argv: () => ['-C', path.join(repo, 'missing'), 'board'], words: [`${path.join(repo, 'missing')}, does not exist`] },
   { argv: () => ['-C', file, 'board'], words: [`${file}, is not a folder`] },
 ];

@@ -159,7 +159,7 @@ describe('baton --help, laid out without string-width (see build.mjs)', () => {
 
   test('--help after a command shows that command and never runs it, even without its arguments', async () => {
     const repo = await gitdir();
-    const create = await runBin('baton', ['new-release', '2026-11-21-demo', '--commit', '--help'], { cwd: repo });
+    const create = await runBin('baton', ['new-release', '2026-11-21-demo', '--title', 'Demo', '--help'], { cwd: repo });
     expect(create.exitCode).toBe(0);
     expect(create.stdout).toMatch(/^baton new-release <release>/);
     expect(create.stdout).toContain('--integration-branch');
