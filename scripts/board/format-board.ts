@@ -12,7 +12,15 @@ export function boardVerdict(board: Board): { exitCode: 0 | 1; line: string } {
   if (slices.length === 0) return { exitCode: 1, line: 'NOTHING PLANNED: no release has a slice yet. Plan one with the plan-release command.' };
   if (board.ready) return { exitCode: 0, line: `READY: all ${slices.length} slices are verified, shipped or deferred.` };
   const remaining = slices.filter((slice) => !isTerminal(slice.state)).length;
-  return { exitCode: 1, line: `NOT READY: ${remaining} of ${slices.length} slices are not verified, shipped or deferred.` };
+  const doubt = inDoubt(board.releases);
+  const doubtText = doubt === 0 ? '' : `${doubt} slice record${doubt === 1 ? ' is' : 's are'} in doubt (no receipt wrote ${doubt === 1 ? 'it' : 'them'}; see the warnings)`;
+  if (remaining === 0 && doubt > 0) return { exitCode: 1, line: `NOT READY: ${doubtText}.` };
+  return { exitCode: 1, line: `NOT READY: ${remaining} of ${slices.length} slices are not verified, shipped or deferred${doubt > 0 ? `, and ${doubtText}` : ''}.` };
+}
+
+/** Slices whose record no receipt vouches for. */
+function inDoubt(releases: BoardRelease[]): number {
+  return releases.reduce((sum, release) => sum + release.warnings.filter((warning) => warning.kind === 'unreceipted-state').length, 0);
 }
 
 export function formatBoard(board: Board, options: { verbose: boolean }): string {
@@ -31,7 +39,8 @@ export function formatBoard(board: Board, options: { verbose: boolean }): string
 function formatRelease(release: BoardRelease, verbose: boolean): string[] {
   const { counts } = release;
   const merged = release.tracks.filter((track) => track.state === 'merged').length;
-  const status = release.complete ? (counts.shipped === counts.total - counts.deferred ? 'SHIPPED' : 'COMPLETE') : `${counts.total - counts.terminal} remaining`;
+  const doubt = inDoubt([release]);
+  const status = release.complete ? (counts.shipped === counts.total - counts.deferred ? 'SHIPPED' : 'COMPLETE') : `${counts.total - counts.terminal} remaining${doubt > 0 ? `, ${doubt} in doubt` : ''}`;
   const where = release.mergedToIntegration ? `merged into ${release.integrationBranch}` : `${merged}/${release.tracks.length} tracks merged`;
   const lines = ['', `${release.id}  ${counts.terminal}/${counts.total} slices done, ${where}  ${status}`];
   if (release.next) lines.push(`  next: ${formatNext(release.next)}`);

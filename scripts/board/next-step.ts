@@ -26,7 +26,11 @@ export function nextStep(board: Board, slice: string, releaseId: string | undefi
   const base = { slice, release: release.id };
   if (!entry || !track) return { ...base, next: { command: 'replan-release', args: [release.id] }, reason: `${slice} is in no track; the planner must register it` };
   if (entry.actionable && entry.next) {
-    const why = entry.next.command === 'replan-release' ? `${slice} has an open BLOCKED verdict: ${entry.blockedReason ?? 'see its journal'}` : `${slice} is ${entry.state}`;
+    const why = entry.receipts.escalated
+      ? `${slice} failed verification ${entry.receipts.failures} times (maxAttempts ${entry.receipts.maxAttempts}); the planner amends the spec or the plan and re-opens it with baton reopen`
+      : entry.next.command === 'replan-release'
+        ? `${slice} has an open BLOCKED verdict: ${entry.blockedReason ?? 'see its journal'}`
+        : `${slice} is ${entry.state}`;
     return { ...base, next: entry.next, reason: why };
   }
   if (track.state === 'merged' || isTerminal(entry.state)) {

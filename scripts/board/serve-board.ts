@@ -121,7 +121,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; } th, td {
 .state { font-family: ui-monospace, monospace; font-size: 12px; padding: 1px 6px; border-radius: 4px; background: #eef0f3; }
 .state.verified, .state.shipped, .state.merged { background: #dcf3e4; } .state.failed_verification, .state.unknown { background: #fbe0e0; } .state.implemented { background: #fdf1d8; } .state.deferred { background: #ececec; }
 code { font-family: ui-monospace, monospace; white-space: nowrap; } button.copy { margin-left: .4rem; font-size: 12px; cursor: pointer; }
-.warnings { color: #8a3b00; } .error { color: #a11; white-space: pre-wrap; } select { margin-left: .5rem; }`;
+.warnings { color: #8a3b00; } .doubt, .escalated { font-size: 12px; padding: 1px 6px; border-radius: 4px; background: #fbe0e0; color: #8a1c1c; } .verdict-fail, .verdict-blocked { color: #a11; font-weight: 600; } .verdict-pass { color: #17723b; font-weight: 600; } .error { color: #a11; white-space: pre-wrap; } select { margin-left: .5rem; }`;
 
 const SCRIPT = `
 const tool = () => localStorage.getItem('baton-tool') || 'claude';
@@ -180,13 +180,17 @@ function renderRelease(release: BoardRelease): string {
 <p>${counts.terminal} of ${counts.total} slices verified, shipped or deferred${release.integrationBranch ? `; integration branch <code>${escapeHtml(release.integrationBranch)}</code>${release.mergedToIntegration ? ' (merged)' : ''}` : ''}.</p>
 <div class="bar" title="${percent}%"><span style="width:${percent}%"></span></div>${next}
 <table><thead><tr><th>Track</th><th>State</th><th>Slices</th><th>Next</th></tr></thead><tbody>${tracks}</tbody></table>
-<table><thead><tr><th>Slice</th><th>Outcome</th><th>State</th><th>Track</th><th>Next</th></tr></thead><tbody>${slices}</tbody></table>${warnings}
+<table><thead><tr><th>Slice</th><th>Outcome</th><th>State</th><th>Last verdict</th><th>Attempt</th><th>Track</th><th>Next</th></tr></thead><tbody>${slices}</tbody></table>${warnings}
 </section>`;
 }
 
 function renderSlice(slice: BoardSlice): string {
   const blocked = slice.state === 'implemented' && slice.verification === 'blocked' ? ' (BLOCKED)' : '';
-  return `<tr><td><code>${escapeHtml(slice.id)}</code></td><td class="outcome">${escapeHtml(slice.title ?? '')}</td><td><span class="state ${escapeHtml(slice.state)}">${escapeHtml(slice.state)}</span>${blocked}</td><td>${escapeHtml(slice.track ?? '')}</td><td>${slice.next ? renderCommand(slice.next) : ''}</td></tr>`;
+  const { receipts } = slice;
+  const doubt = receipts.receipted ? '' : ' <span class="doubt" title="no receipt wrote this record">unreceipted</span>';
+  const verdict = receipts.lastVerdict ? `<span class="verdict-${escapeHtml(receipts.lastVerdict.verdict.toLowerCase())}">${escapeHtml(receipts.lastVerdict.verdict)}</span> <time datetime="${escapeHtml(receipts.lastVerdict.date)}">${escapeHtml(receipts.lastVerdict.date.replace('T', ' ').slice(0, 16))}</time>` : '';
+  const attempt = receipts.attempt === 0 ? '' : `${receipts.attempt}${receipts.failures > 0 ? ` (${receipts.failures} of ${receipts.maxAttempts} FAILs)` : ''}${receipts.escalated ? ' <span class="escalated">escalated</span>' : ''}`;
+  return `<tr data-slice="${escapeHtml(slice.id)}"><td><code>${escapeHtml(slice.id)}</code></td><td class="outcome">${escapeHtml(slice.title ?? '')}</td><td><span class="state ${escapeHtml(slice.state)}">${escapeHtml(slice.state)}</span>${blocked}${doubt}</td><td class="last-verdict">${verdict}</td><td class="attempt">${attempt}</td><td>${escapeHtml(slice.track ?? '')}</td><td>${slice.next ? renderCommand(slice.next) : ''}</td></tr>`;
 }
 
 function renderCommand(next: NextCommand): string {

@@ -196,6 +196,10 @@ export async function markImplemented(io: LockedIo, options: SliceCommand): Prom
   const to = requireTransition(status, 'implement');
   await requireClean(worktree, `${options.slice} is claimed implemented at its HEAD`, `Commit the slice's code, tests and proof.md in ${worktree} (or remove what does not belong), then run baton transition again.`);
   const head = await gitText(worktree, ['rev-parse', 'HEAD']);
+  const claimed = loaded.context.slice.receipts.implemented;
+  if (status.state === 'implemented' && claimed?.commit === head) {
+    throw new FindingError(`Refused for ${options.slice}: it is already implemented at ${claimed.candidate.slice(0, 12)}, and nothing was committed since.`, { fix: 'Run the verify-slice command in a fresh session.' });
+  }
   // The same checks the verifier's first pass runs, judged at the candidate as if it were implemented.
   const candidate = await examineCandidate({ cwd: worktree, env: io.env, slice: options.slice, release, commit: head });
   const failed = failedChecks(candidate);
@@ -207,7 +211,7 @@ export async function markImplemented(io: LockedIo, options: SliceCommand): Prom
   const next = touch(status, 'baton transition', io, to);
   next.actual_files = candidate.changes.files.map((changedFile) => changedFile.path);
   const out = report('transition');
-  out.changes.push(`${options.slice}: ${status.state} → ${to}; candidate ${head.slice(0, 12)}; baton verify passed; actual_files records ${next.actual_files.length} changed file(s).`);
+  out.changes.push(`${options.slice}: ${status.state} → ${to}${status.state === 'implemented' ? ' again, on work committed after the last claim' : ''}; candidate ${head.slice(0, 12)}; baton verify passed; actual_files records ${next.actual_files.length} changed file(s).`);
   const receipt = sliceReceipt(io, loaded, 'implemented', to, candidateFields(candidate, status.start_commit));
   return save(out, loaded, next, receipt, `docs(release/${release}/${options.slice}): mark implemented`, out.changes.join('\n'));
 }

@@ -41,6 +41,8 @@ export function checkTransition(action: SliceAction, state: SliceState, verdict:
     case 'evidence':
     case 'implement':
       if (state === 'in_progress') return { allowed: true, to: action === 'implement' ? 'implemented' : 'in_progress' };
+      // Claimed again: work committed after the claim makes a new candidate (baton transition checks HEAD moved).
+      if (state === 'implemented' && action === 'implement') return { allowed: true, to: 'implemented' };
       if (state === 'implemented') return refuse('the slice is already implemented', 'Run the verify-slice command in a fresh session.');
       return refuse(`the slice is ${state}, not in_progress`, 'Start it first with baton start.');
     case 'pass':

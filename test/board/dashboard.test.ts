@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { REPO_ROOT } from '../helpers/run.js';
-import { receiptedSlice, type ReceiptedSlice } from '../helpers/receipted-slice.js';
+import { receiptedSlice, verdictBlock, type ReceiptedSlice } from '../helpers/receipted-slice.js';
 import { RELEASE, SLICE, SLICE_DIR, statusJson } from '../helpers/slice-repo.js';
 import { git, testdir, writeFiles } from '../helpers/testdir.js';
 
@@ -65,7 +65,8 @@ describe('baton board serve', () => {
     await expect(page.locator('ul.warnings li').first().textContent()).resolves.toContain(`${SLICE}: its status.json on working tree has uncommitted changes`);
     await expect(page.locator('span.state.planned').first().isVisible()).resolves.toBe(true);
     await expect(page.locator('span.state.verified').count()).resolves.toBe(0);
-    await expect(page.locator('.verdict').textContent()).resolves.toMatch(/^NOT READY/);
+    await expect(page.locator(`tr[data-slice="${SLICE}"] span.doubt`).textContent()).resolves.toBe('unreceipted');
+    await expect(page.locator('.verdict').textContent()).resolves.toMatch(/^NOT READY: .*, and 1 slice record is in doubt/);
     // Put back, then deferred with baton: the receipted change is what the page shows.
     await git(repo, 'checkout', '--', path.join(repo, SLICE_DIR, 'status.json'));
     const card = path.join(await testdir(), 'card.md');
@@ -75,6 +76,27 @@ describe('baton board serve', () => {
     await expect(page.locator('.verdict').textContent()).resolves.toMatch(/^READY: all 1 slices/);
     await expect(page.locator('ul.warnings').count()).resolves.toBe(0);
     await page.close();
+  });
+
+  test("each slice's last verdict, when it was given, and its attempts, from the receipts", async () => {
+    const failed = await receiptedSlice('implemented');
+    const notes = path.join(await testdir(), 'verdict.md');
+    await writeFile(notes, verdictBlock('FAIL', await git(failed.worktree, 'rev-parse', 'HEAD'), 'Violations:\n1. Gate 3 — no test drives the page.\n'));
+    await failed.baton(['verdict', SLICE, 'FAIL', RELEASE, '--notes-file', notes]);
+    const other = execa('node', [path.join(REPO_ROOT, 'dist/baton.mjs'), 'board', 'serve', '--port', '0'], { cwd: failed.repo, reject: false });
+    try {
+      const address = await new Promise<string>((resolve) => other.stdout?.on('data', (chunk: Buffer) => resolve(/http:\/\/127\.0\.0\.1:\d+\//.exec(chunk.toString())?.[0] ?? '')));
+      const page = await browser.newPage();
+      await page.goto(address);
+      const row = page.locator(`tr[data-slice="${SLICE}"]`);
+      await expect(row.locator('td.last-verdict').textContent()).resolves.toMatch(/^FAIL \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      await expect(row.locator('td.attempt').textContent()).resolves.toBe('1 (1 of 3 FAILs)');
+      await expect(row.locator('span.doubt').count()).resolves.toBe(0);
+      await page.close();
+    } finally {
+      other.kill('SIGTERM');
+      await other;
+    }
   });
 
   test('listens on 127.0.0.1 only', async () => {

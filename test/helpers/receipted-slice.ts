@@ -19,15 +19,15 @@ export interface ReceiptedSlice {
   repo: string;
   /** Where the slice's record lives: the track worktree once the slice is started, else `repo`. */
   worktree: string;
-  /** baton in a checkout (default: `worktree`); throws unless it exits as expected (default 0). */
-  baton: (args: string[], options?: { cwd?: string; exitCode?: number }) => Promise<RunResult>;
+  /** baton in a checkout (default: `worktree`); throws unless it exits as expected (default 0). `env` adds variables (an agent session's id, say). */
+  baton: (args: string[], options?: { cwd?: string; exitCode?: number; env?: Record<string, string> }) => Promise<RunResult>;
 }
 
-export async function receiptedSlice(state: ReceiptedState, options: { title?: string } = {}): Promise<ReceiptedSlice> {
+export async function receiptedSlice(state: ReceiptedState, options: { title?: string; env?: Record<string, string> } = {}): Promise<ReceiptedSlice> {
   const repo = await gitdir({ 'README.md': '# app\n', 'src/app.ts': 'export const app = 1;\n' }, 'baton-receipted-');
   const at = { worktree: repo };
-  const baton = async (args: string[], run: { cwd?: string; exitCode?: number } = {}) => {
-    const result = await runBin('baton', args, { cwd: run.cwd ?? at.worktree, env: GIT_ENV });
+  const baton = async (args: string[], run: { cwd?: string; exitCode?: number; env?: Record<string, string> } = {}) => {
+    const result = await runBin('baton', args, { cwd: run.cwd ?? at.worktree, env: { ...GIT_ENV, ...(run.env ?? options.env) } });
     const expected = run.exitCode ?? 0;
     if (result.exitCode !== expected) throw new Error(`baton ${args.join(' ')} exited ${result.exitCode}, not ${expected}:\n${result.stdout}\n${result.stderr}`);
     return result;

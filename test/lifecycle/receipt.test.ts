@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { parseReceiptLog } from '../../scripts/lib/read-receipts.js';
 import { formatReceipt, parseReceipt, type Receipt } from '../../scripts/lib/receipt.js';

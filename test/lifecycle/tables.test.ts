@@ -10,6 +10,7 @@ const ALLOWED: Record<string, SliceState | null> = {
   'start failed_verification': 'in_progress',
   'evidence in_progress': 'in_progress',
   'implement in_progress': 'implemented',
+  'implement implemented': 'implemented',
   'pass implemented': 'verified',
   'fail implemented': 'failed_verification',
   'block implemented': 'implemented',

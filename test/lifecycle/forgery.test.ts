@@ -1,0 +1,215 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { Board, BoardSlice } from '../../scripts/board/board.js';
+import { PASS_GATES, receiptedSlice, verdictBlock, type ReceiptedSlice } from '../helpers/receipted-slice.js';
+import { RELEASE, SLICE, SLICE_DIR, TRACK } from '../helpers/slice-repo.js';
+import { git, testdir, writeFiles } from '../helpers/testdir.js';
+
+/**
+ * The forgery suite: what a sloppy or dishonest agent does to claim "done", each in a real repository
+ * with the real baton, and what baton makes of it. Each case fails with its protection removed.
+ */
+
+async function boardOf(s: ReceiptedSlice, exitCode = 1): Promise<{ board: Board; slice: BoardSlice }> {
+  const result = await s.baton(['board', '--json'], { cwd: s.repo, exitCode });
+  const board = JSON.parse(result.stdout) as Board;
+  return { board, slice: board.releases[0]?.slices.find((candidate) => candidate.id === SLICE) as BoardSlice };
+}
+
+/** Rewrites the slice's status.json as a hand edit would, keeping the rest. */
+async function editRecord(root: string, change: (status: Record<string, unknown>) => void): Promise<void> {
+  const file = path.join(root, SLICE_DIR, 'status.json');
+  const status = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  change(status);
+  await writeFile(file, `${JSON.stringify(status, null, 2)}\n`);
+}
+
+const claimVerified = (head: string) => (status: Record<string, unknown>) => {
+  status.state = 'verified';
+  status.verification = { result: 'pass', commit: head, verdict_at: '2026-12-01T00:00:00Z', violations: [], blocked_reason: null };
+};
+
+async function notesFile(text: string): Promise<string> {
+  const file = path.join(await testdir(), 'notes.md');
+  await writeFile(file, text);
+  return file;
+}
+
+describe('a hand-edited record', () => {
+  test('an implemented slice edited to verified and committed with the PASS subject: the board keeps implemented, is not READY, and the gate stays closed', async () => {
+    const s = await receiptedSlice('implemented');
+    await editRecord(s.worktree, claimVerified(await git(s.worktree, 'rev-parse', 'HEAD')));
+    await git(s.worktree, 'commit', '-q', '-am', `chore(release/${RELEASE}/${SLICE}): verifier verdict — PASS`);
+
+    const { board, slice } = await boardOf(s, 1);
+    expect(board.ready).toBe(false);
+    expect(slice).toMatchObject({ state: 'implemented', verification: null, receipts: { receipted: false, state: 'implemented' } });
+    expect(board.releases[0]?.warnings.map((warning) => warning.kind)).toContain('unreceipted-state');
+    const gate = await s.baton(['gate', 'merge-track', TRACK, RELEASE], { cwd: s.repo, exitCode: 1 });
+    expect(gate.stdout).toMatch(/S01-export-csv is implemented; every slice must be verified/);
+    const verify = await s.baton(['verify', SLICE, RELEASE, '--json'], { exitCode: 1 });
+    expect(JSON.parse(verify.stdout).checks.find((check: { id: string }) => check.id === 'receipts')).toMatchObject({ status: 'fail' });
+    // Building on it is refused too: no receipt launders the edit.
+    const refused = await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', await notesFile(verdictBlock('PASS', await git(s.worktree, 'rev-parse', 'HEAD'), PASS_GATES))], { exitCode: 1 });
+    expect(refused.stderr).toMatch(/not the one its newest receipt wrote/);
+  });
+
+  test('a slice never started, edited to verified: the board keeps planned and is not READY', async () => {
+    const s = await receiptedSlice('planned');
+    await editRecord(s.repo, claimVerified(await git(s.repo, 'rev-parse', 'HEAD')));
+    await git(s.repo, 'commit', '-q', '-am', `chore(release/${RELEASE}/${SLICE}): verifier verdict — PASS`);
+    const { board, slice } = await boardOf(s, 1);
+    expect(board.ready).toBe(false);
+    expect(slice).toMatchObject({ state: 'planned', receipts: { receipted: false, state: 'planned' } });
+  });
+
+  test('an uncommitted edit to the record: the command refuses to build on it', async () => {
+    const s = await receiptedSlice('in_progress');
+    await editRecord(s.worktree, (status) => {
+      status.test_commands = ['true'];
+    });
+    const refused = await s.baton(['evidence', SLICE, RELEASE, '--test-command', 'npm test'], { exitCode: 1 });
+    expect(refused.stderr).toMatch(/has uncommitted changes: it is not the record its newest receipt wrote/);
+  });
+});
+
+describe('a copied receipt', () => {
+  test('the PASS receipt copied onto a later commit does not count', async () => {
+    const s = await receiptedSlice('verified');
+    const message = await git(s.worktree, 'log', '-1', '--format=%B');
+    await writeFiles(s.worktree, { 'src/export.ts': 'export const toCsv = () => "changed after PASS";\n' });
+    await git(s.worktree, 'commit', '-q', '-am', 'fix: after the PASS');
+    await editRecord(s.worktree, (status) => {
+      status.last_updated_at = '2026-12-02T00:00:00Z';
+    });
+    await git(s.worktree, 'commit', '-q', '-a', '--cleanup=verbatim', '-m', message);
+
+    const { board, slice } = await boardOf(s, 1);
+    expect(board.ready).toBe(false);
+    expect(slice.receipts.receipted).toBe(false);
+    expect(board.releases[0]?.warnings.map((warning) => warning.kind)).toEqual(expect.arrayContaining(['rejected-receipt', 'unreceipted-state']));
+    const log = (await s.baton(['log', SLICE, RELEASE], { cwd: s.repo })).stdout;
+    expect(log).toMatch(/does not count \([0-9a-f]{12}\): it is a verdict that does not sit directly on the implemented receipt it judges/);
+  });
+
+  test("another slice's PASS receipt on this slice's record does not count", async () => {
+    const s = await receiptedSlice('verified');
+    await s.baton(['new-slice', 'S02-export-filter', '--release', RELEASE, '--track', TRACK, '--title', 'The export honours the filter']);
+    const message = await git(s.worktree, 'log', '-1', '--format=%B', `HEAD~1`);
+    expect(message).toContain(`Baton-Slice: ${SLICE}`);
+    const other = path.join(s.worktree, 'docs/release', RELEASE, 'S02-export-filter', 'status.json');
+    const status = JSON.parse(await readFile(other, 'utf8')) as Record<string, unknown>;
+    await writeFile(other, `${JSON.stringify({ ...status, state: 'verified', verification: { result: 'pass', commit: null, verdict_at: null, violations: [], blocked_reason: null } }, null, 2)}\n`);
+    await git(s.worktree, 'commit', '-q', '-a', '--cleanup=verbatim', '-m', message);
+
+    const result = await s.baton(['board', '--json'], { cwd: s.repo, exitCode: 1 });
+    const board = JSON.parse(result.stdout) as Board;
+    expect(board.releases[0]?.slices.find((entry) => entry.id === 'S02-export-filter')).toMatchObject({ state: 'planned', receipts: { receipted: false } });
+    expect(board.releases[0]?.warnings.map((warning) => warning.message).join('\n')).toMatch(/does not count: its commit changes docs\/release\/.*S02-export-filter\/status\.json, which a verdict receipt does not cover/);
+  });
+});
+
+describe('the exact candidate', () => {
+  test('code committed after PASS closes the merge gate, next names the planner, and reopen is the way forward', async () => {
+    const s = await receiptedSlice('verified');
+    expect((await s.baton(['gate', 'merge-track', TRACK, RELEASE], { cwd: s.repo })).stdout).toMatch(/OPEN/);
+    await writeFiles(s.worktree, { 'src/export.ts': 'export const toCsv = () => "changed after PASS";\n' });
+    await git(s.worktree, 'commit', '-q', '-am', 'fix: after the PASS');
+
+    const gate = await s.baton(['gate', 'merge-track', TRACK, RELEASE], { cwd: s.repo, exitCode: 1 });
+    expect(gate.stdout).toMatch(/1 commit\(s\) after S01-export-csv's PASS \(its candidate [0-9a-f]{12}\) that no PASS covered: [0-9a-f]+ fix: after the PASS/);
+    const next = JSON.parse((await s.baton(['next', SLICE, RELEASE, '--json'])).stdout) as { next: { command: string } };
+    expect(next.next.command).toBe('replan-release');
+
+    await s.baton(['reopen', SLICE, RELEASE, '--notes-file', await notesFile('The export changed after its PASS: verify it again.')]);
+    expect(JSON.parse((await s.baton(['next', SLICE, RELEASE, '--json'])).stdout).next.command).toBe('implement-slice');
+    expect((await s.baton(['start', SLICE, RELEASE])).stdout).toMatch(/failed_verification → in_progress, attempt 2/);
+  });
+});
+
+describe('verdicts that cannot be given carelessly', () => {
+  test('with uncommitted or untracked changes in the worktree: refused, nothing recorded', async () => {
+    const s = await receiptedSlice('implemented');
+    const head = await git(s.worktree, 'rev-parse', 'HEAD');
+    const notes = await notesFile(verdictBlock('PASS', head, PASS_GATES));
+    await writeFiles(s.worktree, { 'src/export.ts': 'export const toCsv = () => "edited, not committed";\n' });
+    expect((await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', notes], { exitCode: 1 })).stderr).toMatch(/uncommitted or untracked changes: src\/export\.ts/);
+    await git(s.worktree, 'checkout', '--', 'src/export.ts');
+    await writeFiles(s.worktree, { 'scratch.txt': 'left behind\n' });
+    expect((await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', notes], { exitCode: 1 })).stderr).toMatch(/uncommitted or untracked changes: scratch\.txt/);
+    expect(await git(s.worktree, 'rev-parse', 'HEAD')).toBe(head);
+  });
+
+  test('notes that are not a verdict block ("looks good") are refused', async () => {
+    const s = await receiptedSlice('implemented');
+    const refused = await s.baton(['verdict', SLICE, 'pass', RELEASE, '--notes-file', await notesFile('looks good\n')], { exitCode: 2 });
+    expect(refused.stderr).toMatch(/are not a PASS verdict block: they need a first line "VERDICT: PASS"/);
+  });
+
+  test('after a commit on top of the implemented candidate: refused, until the implementer claims the new work', async () => {
+    const s = await receiptedSlice('implemented');
+    expect((await s.baton(['transition', SLICE, 'implemented', RELEASE], { exitCode: 1 })).stderr).toMatch(/already implemented at [0-9a-f]{12}, and nothing was committed since/);
+    await writeFiles(s.worktree, { 'src/export.ts': 'export const toCsv = (rows: string[][]) => rows.map((row) => row.join(",")).join("\\n");\n' });
+    await git(s.worktree, 'commit', '-q', '-am', 'fix: after implemented');
+    const late = await notesFile(verdictBlock('PASS', await git(s.worktree, 'rev-parse', 'HEAD'), PASS_GATES));
+    expect((await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', late], { exitCode: 1 })).stderr).toMatch(/something was committed since, and that is not what was claimed/);
+    // The implementer claims the new work: a new candidate, which a verdict can then judge.
+    const candidate = await git(s.worktree, 'rev-parse', 'HEAD');
+    expect((await s.baton(['transition', SLICE, 'implemented', RELEASE])).stdout).toMatch(/implemented → implemented again, on work committed after the last claim; candidate/);
+    expect((await git(s.worktree, 'log', '-1', '--format=%(trailers:key=Baton-Candidate,valueonly)')).trim()).toBe(candidate);
+    await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', await notesFile(verdictBlock('PASS', await git(s.worktree, 'rev-parse', 'HEAD'), PASS_GATES))]);
+    expect((await boardOf(s, 0)).slice.state).toBe('verified');
+  });
+
+  test('a PASS from the session that marked the slice implemented is refused; another session is accepted', async () => {
+    const s = await receiptedSlice('implemented', { env: { CODEX_THREAD_ID: 'thread-implementer' } });
+    expect(await git(s.worktree, 'log', '-1', '--format=%(trailers:key=Baton-Session,valueonly)')).toBe('codex:thread-implementer\n');
+    const notes = await notesFile(verdictBlock('PASS', await git(s.worktree, 'rev-parse', 'HEAD'), PASS_GATES));
+    const same = await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', notes], { exitCode: 1, env: { CODEX_THREAD_ID: 'thread-implementer' } });
+    expect(same.stderr).toMatch(/A PASS cannot be recorded from session codex:thread-implementer: the same session marked S01-export-csv implemented/);
+    await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', notes], { env: { CODEX_THREAD_ID: 'thread-verifier' } });
+    expect((await boardOf(s, 0)).slice.state).toBe('verified');
+  });
+});
+
+describe('bounded retries', () => {
+  test('three FAILs: next names the planner, start refuses, the board shows it escalated; reopen gives a fresh budget', async () => {
+    const s = await receiptedSlice('implemented');
+    const fail = async () => {
+      const notes = await notesFile(verdictBlock('FAIL', await git(s.worktree, 'rev-parse', 'HEAD'), 'Violations:\n1. Gate 3 — the test does not drive the page.\n'));
+      await s.baton(['verdict', SLICE, 'FAIL', RELEASE, '--notes-file', notes]);
+    };
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      await fail();
+      if (attempt < 3) {
+        await s.baton(['start', SLICE, RELEASE]);
+        await s.baton(['transition', SLICE, 'implemented', RELEASE]);
+      }
+    }
+    const next = JSON.parse((await s.baton(['next', SLICE, RELEASE, '--json'])).stdout) as { next: { command: string } };
+    expect(next.next.command).toBe('replan-release');
+    expect((await s.baton(['start', SLICE, RELEASE], { exitCode: 1 })).stderr).toMatch(/failed verification 3 times \(maxAttempts is 3\)/);
+    const { slice } = await boardOf(s, 1);
+    expect(slice.receipts).toMatchObject({ escalated: true, failures: 3, attempt: 3, lastVerdict: { verdict: 'FAIL' } });
+
+    await s.baton(['reopen', SLICE, RELEASE, '--notes-file', await notesFile('The spec now asks for the page test; try again.')]);
+    expect((await s.baton(['start', SLICE, RELEASE])).stdout).toMatch(/attempt 4/);
+    expect((await boardOf(s, 1)).slice.receipts).toMatchObject({ escalated: false, failures: 0, attempt: 4 });
+  });
+});
+
+describe('unblock', () => {
+  test('without a spec amendment it is refused; with one committed, accepted', async () => {
+    const s = await receiptedSlice('implemented');
+    const head = await git(s.worktree, 'rev-parse', 'HEAD');
+    await s.baton(['verdict', SLICE, 'BLOCKED', RELEASE, '--notes-file', await notesFile(verdictBlock('BLOCKED', head, 'Reason: check 2 needs a file another track owns.\n'))]);
+    const answer = await notesFile('Check 2 now excludes archived invoices.');
+    expect((await s.baton(['unblock', SLICE, RELEASE, '--state', 'failed_verification', '--notes-file', answer], { exitCode: 1 })).stderr).toMatch(/spec\.md is the same as when the BLOCKED verdict was given/);
+    const spec = path.join(s.worktree, SLICE_DIR, 'spec.md');
+    await writeFile(spec, `${await readFile(spec, 'utf8')}\nArchived invoices are out of scope.\n`);
+    await git(s.worktree, 'commit', '-q', '-am', `docs(release/${RELEASE}/${SLICE}): amend spec — archived invoices out of scope`);
+    await s.baton(['unblock', SLICE, RELEASE, '--state', 'failed_verification', '--notes-file', answer]);
+    expect((await boardOf(s, 1)).slice.state).toBe('failed_verification');
+  });
+});
