@@ -134,6 +134,17 @@ describe('a release from planning to shipped', () => {
     const log = (await baton(['log', S1, REL])).stdout;
     expect(log.split('\n').map((line) => line.replace(/^\S+ \S+\s+\S+ \S+\s+/, '').split('  by ')[0])).toEqual(['slice-planned', 'started', 'evidence', 'implemented', 'verdict FAIL', 'started', 'implemented', 'verdict PASS']);
     expect(log).toMatch(/verdict PASS  by verifier  → verified  attempt 2  candidate [0-9a-f]{12}/);
+    const ndjson = (await baton(['log', S1, REL, '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; counts: boolean; receipt: { attempt?: number; verdict?: string } });
+    expect(ndjson.map((entry) => [entry.event, entry.counts, entry.receipt.attempt ?? null, entry.receipt.verdict ?? null])).toEqual([
+      ['slice-planned', true, null, null],
+      ['started', true, 1, null],
+      ['evidence', true, 1, null],
+      ['implemented', true, 1, null],
+      ['verdict', true, 1, 'FAIL'],
+      ['started', true, 2, null],
+      ['implemented', true, 2, null],
+      ['verdict', true, 2, 'PASS'],
+    ]);
     expect(journal).toMatch(/### .* — PASS on [0-9a-f]{12}/);
 
     // S02 straight through, the board checked after each command.
