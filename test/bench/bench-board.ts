@@ -4,7 +4,7 @@ import { readBoard } from '../../scripts/board/read-board.js';
 import { openRepo } from '../../scripts/lib/repo.js';
 import { statusJson } from '../helpers/slice-repo.js';
 import { git, GIT_ENV, gitdir } from '../helpers/testdir.js';
-import { measure, median, time, type Measurement, type Start } from './measure.js';
+import { floorRun, measure, median, time, type Floor, type Measurement, type Start } from './measure.js';
 
 const RELEASES = 5;
 const TRACKS = 20;
@@ -59,7 +59,7 @@ async function largeBoardRepo(): Promise<{ dir: string; floorRequests: string }>
 export async function benchBoard(batonScript: string, runs: number, starts: Start[]): Promise<Measurement[]> {
   const { dir, floorRequests } = await largeBoardRepo();
   const count = floorRequests.trim().split('\n').length;
-  const floor = { label: `git cat-file --batch of the same ${count} status files`, commands: [['git', 'cat-file', '--batch']], cwd: dir, input: floorRequests };
+  const floor: Floor = { label: `git cat-file --batch of the same ${count} status files`, commands: [{ command: ['git', 'cat-file', '--batch'], input: floorRequests }], cwd: dir };
   // Every slice, and each from its track branch: half of each track verified there, half in progress.
   const check = (board: Board) =>
     board.releases.length === RELEASES &&
@@ -87,7 +87,7 @@ export async function benchBoard(batonScript: string, runs: number, starts: Star
   const floorTimes: number[] = [];
   for (let index = 0; index < runs; index += 1) {
     inProcess.push(await time(async () => void (await readBoard(await openRepo(dir, {})))));
-    floorTimes.push(await time(async () => void (await execa('git', ['cat-file', '--batch'], { cwd: dir, input: floorRequests }))));
+    floorTimes.push(await time(async () => floorRun(floor)));
   }
   const subjectMs = median(inProcess);
   const floorMs = median(floorTimes);

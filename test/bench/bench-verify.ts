@@ -49,8 +49,8 @@ export async function benchVerify(batonScript: string, runs: number, starts: Sta
         floor: {
           label: `git diff --name-only ${base.slice(0, 7)} + git diff -U0 ${base.slice(0, 7)}`,
           commands: [
-            ['git', 'diff', '--name-only', base],
-            ['git', 'diff', '-U0', base],
+            { command: ['git', 'diff', '--name-only', base] },
+            { command: ['git', 'diff', '-U0', base] },
           ],
           cwd: dir,
         },

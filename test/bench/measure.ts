@@ -15,6 +15,13 @@ export interface Start {
   env: Record<string, string>;
 }
 
+/** The work git must do for the same result: commands run one after another, each with its own input. */
+export interface Floor {
+  label: string;
+  commands: { command: string[]; input?: string }[];
+  cwd: string;
+}
+
 interface Spec {
   name: string;
   runs: number;
@@ -27,7 +34,14 @@ interface Spec {
     expectExit: number[];
     check: (stdout: string) => boolean;
   };
-  floor: { label: string; commands: string[][]; cwd: string; input?: string };
+  floor: Floor;
+}
+
+/** Runs a floor's commands, one after another. */
+export async function floorRun(floor: Floor): Promise<void> {
+  for (const { command: [command, ...rest], input } of floor.commands) {
+    await execa(command as string, rest, { cwd: floor.cwd, ...(input === undefined ? {} : { input }) });
+  }
 }
 
 export async function time(run: () => Promise<void>): Promise<number> {
@@ -57,11 +71,7 @@ export async function measure(spec: Spec): Promise<Measurement> {
       throw new Error(`${spec.subject.label} did not produce the expected result (exit ${result.exitCode}): ${result.stderr || result.stdout.slice(0, 500)}`);
     }
   };
-  const runFloor = async () => {
-    for (const [command, ...rest] of spec.floor.commands as [string, ...string[]][]) {
-      await execa(command, rest, { cwd: spec.floor.cwd, ...(spec.floor.input === undefined ? {} : { input: spec.floor.input }) });
-    }
-  };
+  const runFloor = async () => floorRun(spec.floor);
   checkSubject(await runSubject()); // warm the file cache for both
   await runFloor();
   const subject: number[] = [];
