@@ -1,9 +1,11 @@
-import { execa } from 'execa';
 import type { Board } from '../../scripts/board/board.js';
 import { readBoard } from '../../scripts/board/read-board.js';
+import { formatReceipt, RECEIPT_EVENTS, sha256, type Receipt } from '../../scripts/lib/receipt.js';
 import { openRepo } from '../../scripts/lib/repo.js';
+import type { SliceState } from '../../scripts/lib/status.js';
 import { statusJson } from '../helpers/slice-repo.js';
-import { git, GIT_ENV, gitdir } from '../helpers/testdir.js';
+import { git, gitdir } from '../helpers/testdir.js';
+import { fastImport } from './fast-import.js';
 import { floorRun, measure, median, time, type Floor, type Measurement, type Start } from './measure.js';
 
 const RELEASES = 5;
@@ -14,59 +16,94 @@ const releaseId = (r: number) => `2026-11-${String(10 + r).padStart(2, '0')}-rel
 const trackId = (t: number) => `T${t + 1}-track${t}`;
 const sliceId = (t: number, s: number) => `S${t * SLICES + s + 1}-slice${s}`;
 
+const SPEC_MD = (slice: string) => `# ${slice}\n`;
+
 /**
- * 5 releases x 20 tracks x 20 slices: main holds every release as planned, each release has its
- * release-wt branch, and each of the 100 track branches has a commit moving its 20 slices on.
- * Written with one `git fast-import` stream, because a hundred branches by porcelain take minutes.
+ * 5 releases x 20 tracks x 20 slices, as baton's own commands leave them. main holds every release
+ * as planned, in one commit without receipts: no slice's record is read from it, because each track's
+ * branch has its own. Each release has its release-wt branch at main. On each of the 100 track
+ * branches every slice's record is written by its own receipt commit, which changes only that
+ * slice's folder: the first half of the track verified (started; a code commit, the candidate;
+ * implemented directly on it; a PASS verdict directly on that), the second half started.
+ * Written with one `git fast-import` stream, which names the commits receipts point at as it goes.
  */
-async function largeBoardRepo(): Promise<{ dir: string; floorRequests: string }> {
+async function largeBoardRepo(): Promise<{ dir: string; floorRequests: string; receiptRefs: string[] }> {
   const dir = await gitdir({ 'README.md': '# bench\n' });
-  const lines: string[] = [];
-  const file = (path: string, content: string) => lines.push(`M 100644 inline ${path}`, `data ${Buffer.byteLength(content)}`, content);
-  const commit = (ref: string, from: string, message: string) => lines.push(`commit ${ref}`, 'committer Bench <bench@example.com> 1763719200 +0000', `data ${message.length}`, message, `from ${from}`);
-  commit('refs/heads/main', 'refs/heads/main^0', 'plan');
+  const stream = fastImport(dir);
+  let mark = 0;
+  let time = 1763719200;
   const floor: string[] = [];
+  const receiptRefs = ['HEAD'];
+  const plan: Record<string, string> = {};
   for (let r = 0; r < RELEASES; r += 1) {
     const rel = releaseId(r);
     const tracks = Array.from({ length: TRACKS }, (_, t) => `  - id: ${trackId(t)}\n    slices: [${Array.from({ length: SLICES }, (__, s) => sliceId(t, s)).join(', ')}]\n    depends_on: []\n    state: in_progress`);
-    file(`docs/release/${rel}/index.md`, `---\nrelease: ${rel}\nintegration_branch: main\ntracks:\n${tracks.join('\n')}\n---\n# ${rel}\n`);
+    plan[`docs/release/${rel}/index.md`] = `---\nrelease: ${rel}\nintegration_branch: main\ntracks:\n${tracks.join('\n')}\n---\n# ${rel}\n`;
     for (let t = 0; t < TRACKS; t += 1) {
       for (let s = 0; s < SLICES; s += 1) {
         const dirPath = `docs/release/${rel}/${sliceId(t, s)}`;
-        file(`${dirPath}/status.json`, statusJson({ slice_id: sliceId(t, s), release: rel, track: trackId(t), state: 'planned' }));
-        file(`${dirPath}/spec.md`, `# ${sliceId(t, s)}\n`);
+        plan[`${dirPath}/status.json`] = statusJson({ slice_id: sliceId(t, s), release: rel, track: trackId(t), state: 'planned', last_updated_by: 'baton new-slice' });
+        plan[`${dirPath}/spec.md`] = SPEC_MD(sliceId(t, s));
         floor.push(`release-wt/${rel}:${dirPath}/status.json`);
       }
     }
   }
+  stream.commit({ ref: 'refs/heads/main', mark: ++mark, from: 'refs/heads/main^0', time, message: 'plan', files: plan });
+  const planMark = mark;
+  const base = await stream.id(planMark);
   for (let r = 0; r < RELEASES; r += 1) {
     const rel = releaseId(r);
-    lines.push(`reset refs/heads/release-wt/${rel}`, 'from refs/heads/main');
+    stream.reset(`refs/heads/release-wt/${rel}`, `:${planMark}`);
+    receiptRefs.push(`refs/heads/release-wt/${rel}`);
     for (let t = 0; t < TRACKS; t += 1) {
-      commit(`refs/heads/track/${rel}/${trackId(t)}`, 'refs/heads/main', `work on ${trackId(t)}`);
+      const ref = `refs/heads/track/${rel}/${trackId(t)}`;
+      receiptRefs.push(ref);
+      stream.reset(ref, `:${planMark}`);
+      const put = (message: string, files: Record<string, string>) => {
+        stream.commit({ ref, mark: ++mark, time: (time += 1), message, files });
+        return mark;
+      };
       for (let s = 0; s < SLICES; s += 1) {
-        const path = `docs/release/${rel}/${sliceId(t, s)}/status.json`;
-        file(path, statusJson({ slice_id: sliceId(t, s), release: rel, track: trackId(t), state: s < 10 ? 'verified' : 'in_progress' }));
-        floor.push(`track/${rel}/${trackId(t)}:${path}`);
+        const slice = sliceId(t, s);
+        const folder = `docs/release/${rel}/${slice}`;
+        const receipt = (event: 'started' | 'implemented' | 'verdict', state: SliceState, extra: Partial<Receipt>): Receipt => ({ version: 1, event, role: RECEIPT_EVENTS[event], release: rel, track: trackId(t), slice, state, attempt: 1, base, ...extra });
+        const status = (state: SliceState, by: string, extra: Record<string, unknown> = {}) => ({ [`${folder}/status.json`]: statusJson({ slice_id: slice, release: rel, track: trackId(t), state, start_commit: base, last_updated_by: by, ...extra }) });
+        const started = put(`docs(release/${rel}/${slice}): start implementation\n\n${formatReceipt(receipt('started', 'in_progress', {}))}\n`, status('in_progress', 'baton start'));
+        floor.push(`track/${rel}/${trackId(t)}:${folder}/status.json`);
+        if (s >= SLICES / 2) continue;
+        const code = `src/${trackId(t)}/${slice}.ts`;
+        const codeMark = put(`feat(${slice}): the work\n`, { [code]: `export const slice = '${slice}';\n` });
+        const [prev, candidate] = await Promise.all([stream.id(started), stream.id(codeMark)]);
+        const vouched = { candidate, specSha256: sha256(SPEC_MD(slice)), reportSha256: sha256(`verify report of ${slice} at ${candidate}`) };
+        const implemented = put(`docs(release/${rel}/${slice}): mark implemented\n\n${formatReceipt(receipt('implemented', 'implemented', { ...vouched, prev }))}\n`, status('implemented', 'baton transition', { actual_files: [code] }));
+        const verdict = { result: 'pass', commit: candidate, verdict_at: '2026-11-21T12:00:00Z', violations: [], blocked_reason: null };
+        put(`chore(release/${rel}/${slice}): verifier verdict — PASS\n\nVERDICT: PASS\n\n${formatReceipt(receipt('verdict', 'verified', { ...vouched, verdict: 'PASS', prev: await stream.id(implemented) }))}\n`, {
+          ...status('verified', 'baton verdict', { actual_files: [code], verification: verdict }),
+          [`${folder}/journal.md`]: `# ${slice}\n\n### 2026-11-21T12:00:00Z — PASS on ${candidate.slice(0, 12)}\n\nVERDICT: PASS\n`,
+        });
       }
     }
   }
-  await execa('git', ['fast-import', '--quiet', '--force'], { cwd: dir, input: `${lines.join('\n')}\n`, env: GIT_ENV });
+  receiptRefs.push('refs/heads/main');
+  await stream.done();
   await git(dir, 'reset', '--quiet', '--hard', 'main');
-  return { dir, floorRequests: `${floor.join('\n')}\n` };
+  return { dir, floorRequests: `${floor.join('\n')}\n`, receiptRefs };
 }
 
 export async function benchBoard(batonScript: string, runs: number, starts: Start[]): Promise<Measurement[]> {
   const { dir, floorRequests } = await largeBoardRepo();
   const count = floorRequests.trim().split('\n').length;
   const floor: Floor = { label: `git cat-file --batch of the same ${count} status files`, commands: [{ command: ['git', 'cat-file', '--batch'], input: floorRequests }], cwd: dir };
-  // Every slice, and each from its track branch: half of each track verified there, half in progress.
+  // Every slice, and each from its track branch: half of each track verified there, half in progress,
+  // every record the one its newest receipt wrote. No warning at all: no unreceipted state, and no
+  // receipt rejected, which would mean the generated history is not what baton's commands write.
   const check = (board: Board) =>
     board.releases.length === RELEASES &&
     board.releases.every(
       (release) =>
         release.slices.length === TRACKS * SLICES &&
-        release.slices.every((slice) => slice.source?.startsWith('track/')) &&
+        release.slices.every((slice) => slice.source?.startsWith('track/') && slice.receipts.receipted) &&
+        release.warnings.length === 0 &&
         release.counts.verified === (TRACKS * SLICES) / 2 &&
         release.counts.in_progress === (TRACKS * SLICES) / 2,
     );
