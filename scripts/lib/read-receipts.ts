@@ -30,7 +30,13 @@ const FIELD = '\x1f';
  */
 export async function readReceipts(root: string, refs: string[], releaseDir: string): Promise<ReceiptCommit[]> {
   if (refs.length === 0) return [];
-  const output = await gitBytes(root, [
+  const output = await gitBytes(root, receiptLogArgs(refs, releaseDir));
+  return parseReceiptLog(output.toString('utf8'));
+}
+
+/** The arguments of that `git log`; npm run bench runs the same command as part of the board's floor. */
+export function receiptLogArgs(refs: string[], releaseDir: string): string[] {
+  return [
     'log',
     '-z',
     '--no-abbrev',
@@ -45,8 +51,7 @@ export async function readReceipts(root: string, refs: string[], releaseDir: str
     ...refs,
     '--',
     releaseDir,
-  ]);
-  return parseReceiptLog(output.toString('utf8'));
+  ];
 }
 
 /** Parses the output of the `git log` above. */

@@ -1,5 +1,6 @@
 import type { Board } from '../../scripts/board/board.js';
 import { readBoard } from '../../scripts/board/read-board.js';
+import { receiptLogArgs } from '../../scripts/lib/read-receipts.js';
 import { formatReceipt, RECEIPT_EVENTS, sha256, type Receipt } from '../../scripts/lib/receipt.js';
 import { openRepo } from '../../scripts/lib/repo.js';
 import type { SliceState } from '../../scripts/lib/status.js';
@@ -91,9 +92,21 @@ async function largeBoardRepo(): Promise<{ dir: string; floorRequests: string; r
 }
 
 export async function benchBoard(batonScript: string, runs: number, starts: Start[]): Promise<Measurement[]> {
-  const { dir, floorRequests } = await largeBoardRepo();
+  const { dir, floorRequests, receiptRefs } = await largeBoardRepo();
   const count = floorRequests.trim().split('\n').length;
-  const floor: Floor = { label: `git cat-file --batch of the same ${count} status files`, commands: [{ command: ['git', 'cat-file', '--batch'], input: floorRequests }], cwd: dir };
+  // The floor is the work git must do for this board: read the records it shows (cat-file of the same
+  // status files) and read the receipts that prove them (the same `git log` the board runs, over the
+  // same refs). As in the verify bench, the floor's commands run one after another, so it is the sum
+  // of git's work; the board may run them side by side, which is its own gain. Before receipts the
+  // floor was cat-file alone: against it a board that reads receipts would be charged for git's log.
+  const floor: Floor = {
+    label: `git cat-file --batch of ${count} records + git log of receipts`,
+    commands: [
+      { command: ['git', 'cat-file', '--batch'], input: floorRequests },
+      { command: ['git', ...receiptLogArgs(receiptRefs, 'docs/release')] },
+    ],
+    cwd: dir,
+  };
   // Every slice, and each from its track branch: half of each track verified there, half in progress,
   // every record the one its newest receipt wrote. No warning at all: no unreceipted state, and no
   // receipt rejected, which would mean the generated history is not what baton's commands write.
