@@ -39,33 +39,32 @@ function sessionsPrinted(): string[] {
 }
 
 describe('the session id each client gives its commands', () => {
-  test('Claude Code sets CLAUDE_CODE_SESSION_ID: one id for every command of a session, another for the next session', async () => {
-    const home = await testdir({}, 'baton home with space-');
-    const cwd = await testdir({}, 'baton-session-');
-    const seen: string[][] = [];
-    for (let session = 0; session < 2; session += 1) {
-      commands = [PRINT('CLAUDE_CODE_SESSION_ID'), PRINT('CLAUDE_CODE_SESSION_ID')];
+  /** Each client, run once for a fresh session in the same home and folder. */
+  const clients = [
+    {
+      client: 'Claude Code',
+      variable: 'CLAUDE_CODE_SESSION_ID',
       // The tools a command's frontmatter allows are what a user's headless run grants: here, Bash.
-      await runClaude(server, { prompt: 'Print the session twice.', home, cwd, args: ['--allowedTools', 'Bash'] });
-      seen.push(sessionsPrinted());
-    }
-    const [first = [], second = []] = seen;
-    expect(first).toHaveLength(2);
-    expect(first[0]).toMatch(/^[0-9a-f-]{36}$/);
-    expect(first[1]).toBe(first[0]);
-    expect(second[0]).toMatch(/^[0-9a-f-]{36}$/);
-    expect(second[0]).not.toBe(first[0]);
-  });
+      run: (home: string, cwd: string) => runClaude(server, { prompt: 'Print the session twice.', home, cwd, args: ['--allowedTools', 'Bash'] }),
+    },
+    {
+      client: 'Codex',
+      variable: 'CODEX_THREAD_ID',
+      run: async (home: string, cwd: string) => {
+        const codexHome = path.join(home, '.codex');
+        await mkdir(codexHome, { recursive: true });
+        return runCodex(server, { prompt: 'Print the session twice.', home, codexHome, cwd });
+      },
+    },
+  ];
 
-  test('Codex sets CODEX_THREAD_ID: one id for every command of a session, another for the next session', async () => {
+  test.each(clients)('$client sets $variable: one id for every command of a session, another for the next session', async ({ variable, run }) => {
     const home = await testdir({}, 'baton home with space-');
-    const codexHome = path.join(home, '.codex');
-    await mkdir(codexHome, { recursive: true });
     const cwd = await testdir({}, 'baton-session-');
     const seen: string[][] = [];
     for (let session = 0; session < 2; session += 1) {
-      commands = [PRINT('CODEX_THREAD_ID'), PRINT('CODEX_THREAD_ID')];
-      await runCodex(server, { prompt: 'Print the session twice.', home, codexHome, cwd });
+      commands = [PRINT(variable), PRINT(variable)];
+      await run(home, cwd);
       seen.push(sessionsPrinted());
     }
     const [first = [], second = []] = seen;
