@@ -7,14 +7,15 @@ import { exitCodeOf, FindingError, formatError, OperationalError, UsageError, ty
 import { VERSION } from '../scripts/lib/version.js';
 import { applyPlan, type ApplyResult } from './install/apply-plan.js';
 import { finishJournal, removeLeftovers, type BeforeStep } from './install/install-journal.js';
-import { findInterruptedInstalls, prepareInstall } from './install/prepare-install.js';
+import { findLeftovers, type Leftover } from './install/find-leftovers.js';
+import { findInterruptedInstalls, prepareInstall, type PreparedInstall } from './install/prepare-install.js';
 import { writePlugin } from './plugin/write-plugin.js';
 import type { ToolBundle } from './render/tool-files.js';
 import { shellQuote } from '../scripts/lib/shell-quote.js';
 import { formatNextSteps, formatOutcome, formatPlan, hasChanges, nextSteps, planJson, type ReportContext } from './report.js';
 import { resolveInstallDirs, type InstallEnv } from './resolve-install-dirs.js';
 import { TARGET_IDS, TARGETS } from './targets/index.js';
-import type { InstallDirs, Scope } from './targets/target.js';
+import { resolveRef, type InstallDirs, type Scope } from './targets/target.js';
 
 /** The options of one `baton-install` run, as parsed from the command line. */
 export interface InstallOptions {
@@ -23,6 +24,8 @@ export interface InstallOptions {
   dryRun: boolean;
   yes: boolean;
   json: boolean;
+  /** List every file of the plan, `unchanged` ones too. */
+  verbose: boolean;
   force: boolean;
   uninstall: boolean;
   help: boolean;
@@ -57,6 +60,7 @@ function parser(argv: string[]) {
     .option('dry-run', { type: 'boolean', default: false, describe: 'Show the plan and write nothing' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the plan and the outcome as JSON' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'List every file of the plan, unchanged ones too (--dry-run shows the plan the real run would: the same way)' })
     .option('force', { type: 'boolean', default: false, describe: 'Replace files you edited (a backup of each is kept)' })
     .option('uninstall', { type: 'boolean', default: false, describe: 'Remove what baton-install installed, except files you edited' })
     .option('plugin', { type: 'string', requiresArg: true, describe: 'Write a Claude Code plugin and its marketplace file into this folder instead of installing' })
@@ -84,6 +88,7 @@ async function parseInstallArgs(argv: string[]): Promise<InstallOptions> {
     dryRun: args['dry-run'],
     yes: args.yes,
     json: args.json,
+    verbose: args.verbose,
     force: args.force,
     uninstall: args.uninstall,
     help: args.help,
@@ -97,7 +102,7 @@ export async function runInstallCli(argv: string[], io: InstallIo): Promise<Exit
   try {
     return await install(await parseInstallArgs(argv), io);
   } catch (error) {
-    io.writeError(`${formatError(error, { verbose: Boolean(io.env.DEBUG) })}\n`);
+    io.writeError(`${formatError(error, { verbose: Boolean(io.env.DEBUG) || argv.includes('--verbose') })}\n`);
     return exitCodeOf(error);
   }
 }
@@ -131,26 +136,32 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
     uninstall: options.uninstall,
     dryRun: options.dryRun,
     scope: options.scope,
+    verbose: options.verbose,
     today: io.now.toISOString().slice(0, 10),
   };
   const { plan } = prepared;
   const steps = options.uninstall ? [] : nextSteps(prepared, context);
-  const report = (result: ApplyResult | undefined) => {
-    if (options.json) io.write(`${JSON.stringify(planJson(prepared, context, result, steps), null, 2)}\n`);
+  const report = (result: ApplyResult | undefined, leftovers?: Leftover[]) => {
+    if (options.json) io.write(`${JSON.stringify(planJson(prepared, context, result, steps, leftovers), null, 2)}\n`);
+  };
+  const outcome = (result: ApplyResult | undefined, leftovers?: Leftover[]) => {
+    const text = formatOutcome(plan, result, context, leftovers);
+    if (!options.json && text !== '') io.write(`${text}\n`);
   };
   if (!options.json) io.write(`${formatPlan(prepared, context)}\n`);
 
   if (options.dryRun) {
     report(undefined);
-    if (!options.json) io.write('Dry run: nothing was written. Run again without --dry-run to apply this plan.\n');
+    if (!options.json && hasChanges(plan)) io.write('Dry run: nothing was written. Run again without --dry-run to apply this plan.\n');
     // The same exit code the real run would give: 1 when it would keep a file you edited.
     return plan.summary.conflict > 0 ? 1 : 0;
   }
-  const leftovers = await removeLeftovers([path.dirname(prepared.journalPath), ...plan.files.map((file) => path.dirname(file.absPath))], beforeStep ?? (() => undefined));
-  if (leftovers.length > 0) io.writeError(`note: removed ${leftovers.length} temporary file(s) left by an interrupted install.\n`);
+  const temporaries = await removeLeftovers([path.dirname(prepared.journalPath), ...plan.files.map((file) => path.dirname(file.absPath))], beforeStep ?? (() => undefined));
+  if (temporaries.length > 0) io.writeError(`note: removed ${temporaries.length} temporary file(s) left by an interrupted install.\n`);
   if (!hasChanges(plan)) {
-    report(undefined);
-    if (!options.json) io.write(`${formatOutcome(plan, undefined, context)}\n`);
+    const leftovers = await uninstallLeftovers(prepared, options);
+    report(undefined, leftovers);
+    outcome(undefined, leftovers);
     return plan.summary.conflict > 0 ? 1 : 0;
   }
   if (io.interactive && !options.yes) {
@@ -161,12 +172,17 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
     }
   }
   const result = await applyPlan(plan, { journalPath: prepared.journalPath, ...(beforeStep ? { beforeStep } : {}) });
-  report(result);
-  if (!options.json) {
-    io.write(`${formatOutcome(plan, result, context)}\n`);
-    if (steps.length > 0) io.write(`${formatNextSteps(steps)}\n`);
-  }
+  const leftovers = await uninstallLeftovers(prepared, options);
+  report(result, leftovers);
+  outcome(result, leftovers);
+  if (!options.json && steps.length > 0) io.write(`${formatNextSteps(steps)}\n`);
   return plan.summary.conflict > 0 ? 1 : 0;
+}
+
+/** After an uninstall, what it left and why; undefined for an install, which leaves everything by design. */
+async function uninstallLeftovers(prepared: PreparedInstall, options: InstallOptions): Promise<Leftover[] | undefined> {
+  if (!options.uninstall) return undefined;
+  return findLeftovers(prepared.plan, prepared.layouts.map(({ layout }) => resolveRef(layout.roots, layout.packDir)));
 }
 
 /**

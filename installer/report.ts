@@ -2,7 +2,8 @@ import { resolveRef } from './targets/target.js';
 import type { ApplyResult } from './install/apply-plan.js';
 import type { FileAction, InstallPlan } from './install/plan-install.js';
 import type { PreparedInstall } from './install/prepare-install.js';
-import { shellQuote } from '../scripts/lib/shell-quote.js';
+import { doubleQuote, escapeInDoubleQuotes } from '../scripts/lib/shell-quote.js';
+import type { Leftover } from './install/find-leftovers.js';
 
 /** Printing an install: the plan as text or JSON, the outcome, and what to do next. Pure functions. */
 
@@ -13,6 +14,8 @@ export interface ReportContext {
   uninstall: boolean;
   dryRun: boolean;
   scope: string;
+  /** List every file, `unchanged` ones too; without it they are only counted. */
+  verbose: boolean;
   /** Today's date as YYYY-MM-DD, for the example release name. */
   today: string;
 }
@@ -21,6 +24,11 @@ export function formatPlan(prepared: PreparedInstall, context: ReportContext): s
   const { plan, layouts } = prepared;
   const verb = context.uninstall ? 'uninstall' : 'install';
   const labels = layouts.map(({ target }) => target.label).join(' and ');
+  // A re-run with nothing to do is the common case: one line, not one per file.
+  if (!context.verbose && plan.files.length > 0 && !hasChanges(plan) && plan.summary.conflict === 0) {
+    const count = plan.summary.unchanged;
+    return `baton-install ${context.version}: ${labels} (${context.scope} scope) ${context.uninstall ? 'has nothing to remove' : 'is up to date'}: ${count} file${count === 1 ? '' : 's'} unchanged, nothing was written (--verbose lists them).`;
+  }
   const lines = [`baton-install ${context.version}: ${verb} for ${labels} (${context.scope} scope)`];
   for (const { target, layout } of layouts) {
     const where = [
@@ -33,17 +41,19 @@ export function formatPlan(prepared: PreparedInstall, context: ReportContext): s
   lines.push('');
   const width = Math.max(...ACTIONS.map((action) => action.length));
   for (const file of plan.files) {
+    if (file.action === 'unchanged' && !context.verbose) continue;
     const note = file.note ? `  (${file.note})` : '';
     lines.push(`  ${file.action.padEnd(width)}  ${file.absPath}${note}`);
   }
   if (plan.files.length === 0) lines.push(context.uninstall ? '  (no baton install found here)' : '  (nothing to install)');
-  lines.push('', summarise(plan));
+  lines.push('', summarise(plan, context.verbose));
   return lines.join('\n');
 }
 
-function summarise(plan: InstallPlan): string {
+function summarise(plan: InstallPlan, verbose: boolean): string {
   const s = plan.summary;
-  return `${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.remove} to remove, ${s.conflict} conflict${s.conflict === 1 ? '' : 's'}.`;
+  const unchanged = s.unchanged > 0 && !verbose ? `${s.unchanged} unchanged (--verbose lists them)` : `${s.unchanged} unchanged`;
+  return `${s.create} to create, ${s.update} to update, ${unchanged}, ${s.remove} to remove, ${s.conflict} conflict${s.conflict === 1 ? '' : 's'}.`;
 }
 
 /** Whether applying the plan would change anything on disk. */
@@ -51,11 +61,12 @@ export function hasChanges(plan: InstallPlan): boolean {
   return plan.summary.create + plan.summary.update + plan.summary.remove > 0 || plan.removeDirs.length > 0;
 }
 
-export function formatOutcome(plan: InstallPlan, result: ApplyResult | undefined, context: ReportContext): string {
+export function formatOutcome(plan: InstallPlan, result: ApplyResult | undefined, context: ReportContext, leftovers: readonly Leftover[] = []): string {
   const lines: string[] = [];
   if (!result) {
-    if (plan.summary.conflict === 0) lines.push(context.uninstall ? 'Nothing to remove.' : 'Everything is up to date; nothing was written.');
-    else lines.push('Nothing was written.');
+    // An install with nothing to do said so in its one-line plan, unless --verbose listed every file.
+    if (plan.summary.conflict > 0 || plan.files.length === 0) lines.push(context.uninstall && plan.files.length === 0 ? 'Nothing to remove.' : 'Nothing was written.');
+    else if (context.verbose) lines.push('Everything is up to date; nothing was written.');
   } else {
     lines.push(`Done: ${result.written.length} file(s) written, ${result.removed.length} removed.`);
     for (const backup of result.backups) lines.push(`  backup kept: ${backup}`);
@@ -66,8 +77,19 @@ export function formatOutcome(plan: InstallPlan, result: ApplyResult | undefined
       `${plan.summary.conflict} file(s) were kept as you left them (see "conflict" above). Run with --force to ${context.uninstall ? 'remove' : 'replace'} them; a backup of each is kept.`,
     );
   }
+  if (leftovers.length > 0) {
+    lines.push('', 'Left in place:');
+    for (const { path, why } of leftovers) lines.push(`  ${path}${why === 'backups' || why === 'not-empty' ? '/' : ''}  (${LEFTOVER_WHY[why]})`);
+  }
   return lines.join('\n');
 }
+
+const LEFTOVER_WHY: Record<Leftover['why'], string> = {
+  edited: 'you edited it',
+  manifest: 'records the files kept above, so baton-install --uninstall --force can still remove them',
+  backups: 'copies of files you edited, kept by --force; delete the folder when you no longer need them',
+  'not-empty': 'a folder baton made; it still holds files that are not baton\'s',
+};
 
 /** What to do after a successful install, in the paths of this install. */
 export function nextSteps(prepared: PreparedInstall, context: ReportContext): string[] {
@@ -76,9 +98,14 @@ export function nextSteps(prepared: PreparedInstall, context: ReportContext): st
   if (!first) return steps;
   const packDir = resolveRef(first.layout.roots, first.layout.packDir);
   const fragment = prepared.rendered.find((file) => file.kind === 'rule' && file.absPath.endsWith('/rules/agents-fragment.md'));
+  // Commands go on lines of their own, quoted for a POSIX shell, so they paste as they are.
   if (fragment) {
+    const files = prepared.layouts.map(({ target }) => (target.id === 'codex' ? 'AGENTS.md' : 'CLAUDE.md'));
     steps.push(
-      `Wire the rules into each repository where you use baton: copy ${fragment.absPath} into that repository's AGENTS.md (Codex) or CLAUDE.md (Claude Code). baton-install never edits those files.`,
+      [
+        `Wire the rules into each repository where you use baton (baton-install never edits ${[...new Set(files)].join(' or ')}); in that repository, run:`,
+        ...prepared.layouts.map(({ target }, index) => `cat ${doubleQuote(fragment.absPath)} >> ${files[index]}   # ${target.label}`),
+      ].join('\n'),
     );
   }
   const planRelease = prepared.rendered.some((file) => file.kind === 'command' && /plan-release/.test(file.ref.path));
@@ -86,17 +113,27 @@ export function nextSteps(prepared: PreparedInstall, context: ReportContext): st
     const examples = prepared.layouts.map(({ target }) => `${target.label}: ${target.invocation('plan-release')} ${context.today}-<theme>`);
     steps.push(`Open a fresh session in that repository and plan your first release (${examples.join('; ')}).`);
   }
-  steps.push(`See the release board at any time: ${shellQuote(`${packDir}/bin/baton`)} board (add ${packDir}/bin to your PATH to type baton).`);
+  steps.push(
+    [
+      'Put the baton tool on your PATH (add the line to your shell start-up file to keep it), then see the release board at any time:',
+      `export PATH="${escapeInDoubleQuotes(`${packDir}/bin`)}:$PATH"`,
+      'baton board',
+    ].join('\n'),
+  );
   steps.push('Sessions that were already open load the new commands only after a restart.');
   return steps;
 }
 
 export function formatNextSteps(steps: string[]): string {
-  return ['', 'Next steps:', ...steps.map((step, index) => `  ${index + 1}. ${step}`)].join('\n');
+  const numbered = steps.map((step, index) => {
+    const [first, ...commands] = step.split('\n');
+    return [`  ${index + 1}. ${first}`, ...commands.map((command) => `       ${command}`)].join('\n');
+  });
+  return ['', 'Next steps:', ...numbered].join('\n');
 }
 
 /** The machine-readable report: the same plan, and the outcome when it was applied. */
-export function planJson(prepared: PreparedInstall, context: ReportContext, result: ApplyResult | undefined, steps: string[]) {
+export function planJson(prepared: PreparedInstall, context: ReportContext, result: ApplyResult | undefined, steps: string[], leftovers?: readonly Leftover[]) {
   return {
     version: context.version,
     mode: context.uninstall ? 'uninstall' : 'install',
@@ -115,5 +152,6 @@ export function planJson(prepared: PreparedInstall, context: ReportContext, resu
     applied: result !== undefined,
     ...(result ? { result } : {}),
     nextSteps: steps,
+    ...(leftovers ? { leftovers } : {}),
   };
 }

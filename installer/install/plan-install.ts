@@ -155,7 +155,11 @@ function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], creat
     const planned: PlannedFile = { action: 'remove', absPath, ref: { root: entry.root, path: entry.path }, targets: entry.targets, kind: entry.kind, mode: 0o644 };
     if (onDisk !== entry.sha256) {
       if (input.force) Object.assign(planned, { backupPath: backupOf(entry), note: 'you edited it; removed after a backup' });
-      else Object.assign(planned, { action: 'conflict', note: 'baton would remove it, but you edited it; kept as your own file' });
+      else {
+        Object.assign(planned, { action: 'conflict', note: 'baton would remove it, but you edited it; kept as it is; --force removes it after a backup' });
+        // Still recorded, with baton's hash, so the manifest survives to let --force find it later.
+        nextFiles.push(entry);
+      }
     }
     files.push(planned);
   }

@@ -90,9 +90,11 @@ export async function prepareInstall(request: InstallRequest): Promise<PreparedI
     version: request.version,
     backupStamp: request.backupStamp,
   });
-  const first = [...slots.values()][0];
-  if (!first) throw new Error('an install has at least one target');
-  return { plan, rendered, layouts, journalPath: path.join(path.dirname(first.manifestPath), JOURNAL_FILE) };
+  // The journal goes beside a manifest this run writes or reads: an uninstall of what only the second
+  // tool has must not need the first tool's pack folder, which may not exist.
+  const journalSlot = [...slots.values()].find((slot) => slot.current !== null || slot.desired.length > 0) ?? [...slots.values()][0];
+  if (!journalSlot) throw new Error('an install has at least one target');
+  return { plan, rendered, layouts, journalPath: path.join(path.dirname(journalSlot.manifestPath), JOURNAL_FILE) };
 }
 
 /** A journal left by an interrupted run, checked and ready to finish. */

@@ -5,6 +5,7 @@ import { packageWith, runInstall, selfContainedPackageWith } from '../helpers/pa
 import { pathExists } from '../../scripts/lib/read-text.js';
 import { namedPaths } from '../helpers/named-paths.js';
 import { REPO_ROOT } from '../helpers/run.js';
+import { VERSION } from '../../scripts/lib/version.js';
 import { chownTree, contentOnly, snapshotTree } from '../helpers/tree.js';
 import { git, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
 
@@ -68,20 +69,38 @@ describe('baton-install --dry-run', () => {
 });
 
 describe('installing and re-running', () => {
-  test('a second run reports everything unchanged and rewrites nothing', async () => {
+  test('a second run says in one line that everything is up to date, rewrites nothing; --verbose lists every file', async () => {
     const home = await testdir();
     const first = await runInstall(['--yes'], { packageRoot: v1, home });
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/Next steps:/);
+    const installed = planLines(first.stdout).length;
     const after = await snapshotTree(home);
     const second = await runInstall(['--yes'], { packageRoot: v1, home });
     expect(second.exitCode, second.stderr).toBe(0);
-    const lines = planLines(second.stdout);
-    expect(lines.length).toBeGreaterThan(10);
+    expect(second.stdout).toBe(`baton-install ${VERSION}: Claude Code and Codex (user scope) is up to date: ${installed} files unchanged, nothing was written (--verbose lists them).`);
+    // A dry run shows the plan the real run would, the same way.
+    expect((await runInstall(['--dry-run'], { packageRoot: v1, home })).stdout).toBe(second.stdout);
+    const verbose = await runInstall(['--yes', '--verbose'], { packageRoot: v1, home });
+    expect(verbose.exitCode, verbose.stderr).toBe(0);
+    const lines = planLines(verbose.stdout);
+    expect(lines).toHaveLength(installed);
     expect(lines.every((line) => line.action === 'unchanged')).toBe(true);
-    expect(second.stdout).toMatch(/0 to create, 0 to update, \d+ unchanged, 0 to remove, 0 conflicts/);
-    expect(second.stdout).toMatch(/Everything is up to date; nothing was written/);
+    expect(verbose.stdout).toMatch(/0 to create, 0 to update, \d+ unchanged, 0 to remove, 0 conflicts/);
+    expect(verbose.stdout).toMatch(/Everything is up to date; nothing was written/);
+    expect(verbose.stdout).not.toMatch(/Next steps/);
     expect(await snapshotTree(home)).toEqual(after);
+  });
+
+  test('an upgrade lists only the files it changes and counts the rest', async () => {
+    const home = await testdir();
+    expect((await runInstall(['--yes'], { packageRoot: v1, home })).exitCode).toBe(0);
+    const upgrade = await runInstall(['--yes'], { packageRoot: v2, home });
+    expect(upgrade.exitCode, upgrade.stderr).toBe(0);
+    const lines = planLines(upgrade.stdout);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.action === 'unchanged')).toEqual([]);
+    expect(upgrade.stdout).toMatch(/, [1-9]\d* unchanged \(--verbose lists them\), /);
   });
 
   test('an upgrade keeps a file the user edited and reports a conflict; --force replaces it and keeps a backup', async () => {
@@ -115,7 +134,7 @@ describe('installing and re-running', () => {
     expect(replaced?.backup).toMatch(/\.claude\/baton\/backups\/\d{4}-.*\/claude\/commands\/check-thing\.md$/);
     const settled = await runInstall(['--yes'], { packageRoot: v2, home });
     expect(settled.exitCode).toBe(0);
-    expect(settled.stdout).toMatch(/Everything is up to date/);
+    expect(settled.stdout).toMatch(/is up to date: \d+ files unchanged, nothing was written/);
   });
 });
 
@@ -153,13 +172,41 @@ describe('baton-install --uninstall', () => {
     // A dry run exits as the real run will: 1, because it keeps a file.
     expect((await runInstall(['--uninstall', '--dry-run'], { packageRoot: v1, home })).exitCode).toBe(1);
     const result = await runInstall(['--uninstall', '--yes'], { packageRoot: v1, home });
-    expect(result.stdout).toContain(`conflict   ${rule}  (baton would remove it, but you edited it; kept as your own file)`);
+    expect(result.stdout).toContain(`conflict   ${rule}  (baton would remove it, but you edited it; kept as it is; --force removes it after a backup)`);
     expect(result.stdout).toContain('Run with --force to remove them; a backup of each is kept.');
+    const manifest = path.join(home, '.codex/baton/manifest.json');
+    expect(result.stdout).toContain(`Left in place:\n  ${rule}  (you edited it)\n  ${manifest}  (records the files kept above`);
     const after = contentOnly(await snapshotTree(home));
     const added = Object.keys(after).filter((name) => !(name in before));
-    expect(added.sort()).toEqual(['.codex/baton', '.codex/baton/rules', '.codex/baton/rules/be-careful.md']);
+    expect(added.sort()).toEqual(['.codex/baton', '.codex/baton/manifest.json', '.codex/baton/rules', '.codex/baton/rules/be-careful.md']);
     expect(await readFile(rule, 'utf8')).toBe('# My rule now\n');
     for (const name of Object.keys(before)) expect(after[name], name).toBe(before[name]);
+
+    // What the message advises works: the manifest kept for the edited file lets --force find it.
+    const forced = await runInstall(['--uninstall', '--force', '--yes'], { packageRoot: v1, home });
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(planLines(forced.stdout)).toEqual([
+      { action: 'remove', path: manifest },
+      { action: 'remove', path: rule },
+    ]);
+    const backups = path.join(home, '.codex/baton/backups');
+    expect(forced.stdout).toContain(`Left in place:\n  ${backups}/  (copies of files you edited, kept by --force`);
+    const [stamp] = await readdir(backups);
+    expect(await readFile(path.join(backups, stamp ?? '', 'codex/baton/rules/be-careful.md'), 'utf8')).toBe('# My rule now\n');
+    // Only the backups remain of the install; the empty folders baton made are gone.
+    const last = contentOnly(await snapshotTree(home));
+    expect(Object.keys(last).filter((name) => !(name in before) && !name.startsWith('.codex/baton/backups/'))).toEqual(['.codex/baton', '.codex/baton/backups']);
+  });
+
+  test('names a folder it made that it cannot remove because it holds a file of yours', async () => {
+    const home = await testdir();
+    expect((await runInstall(['--yes', '--target', 'codex'], { packageRoot: v1, home })).exitCode).toBe(0);
+    await writeFiles(home, { '.codex/baton/notes/mine.md': '# my notes\n' });
+    // Without --target: the uninstall finds only Codex's manifest and keeps its journal beside it.
+    const result = await runInstall(['--uninstall', '--yes'], { packageRoot: v1, home });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Left in place:\n  ${path.join(home, '.codex/baton')}/  (a folder baton made; it still holds files that are not baton's)`);
+    expect(await readFile(path.join(home, '.codex/baton/notes/mine.md'), 'utf8')).toBe('# my notes\n');
   });
 
   test('with nothing installed, says so and changes nothing', async () => {
@@ -217,6 +264,29 @@ describe('paths named in rendered files', () => {
       }
     }
     expect(checked).toBeGreaterThan(0);
+  });
+});
+
+describe('next steps', () => {
+  test('are commands that paste into a shell as they are, with a space, quotes and $ in the home', async () => {
+    const home = path.join(await testdir(), `my home "it's" $HOME \\x`);
+    await mkdir(home);
+    const result = await runInstall(['--yes'], { home });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const commands = result.stdout.split('\n').filter((line) => /^ {7}\S/.test(line)).map((line) => line.trim());
+    const exportLine = commands.find((line) => line.startsWith('export PATH='));
+    expect(exportLine).toMatch(/^export PATH=".*:\$PATH"$/);
+    const { execa } = await import('execa');
+    const found = await execa('sh', ['-c', `${exportLine ?? ''}\ncommand -v baton`], { env: { PATH: '/usr/bin:/bin' }, extendEnv: false });
+    expect(found.stdout).toBe(path.join(home, '.claude/baton/bin/baton'));
+
+    const repo = await testdir({ 'CLAUDE.md': '# My project\n' });
+    const wire = commands.filter((line) => line.startsWith('cat '));
+    expect(wire).toHaveLength(2);
+    for (const line of wire) await execa('sh', ['-c', line], { cwd: repo });
+    const fragment = await readFile(path.join(home, '.claude/baton/rules/agents-fragment.md'), 'utf8');
+    expect(await readFile(path.join(repo, 'CLAUDE.md'), 'utf8')).toBe(`# My project\n${fragment}`);
+    expect(await readFile(path.join(repo, 'AGENTS.md'), 'utf8')).toBe(fragment);
   });
 });
 
