@@ -241,13 +241,15 @@ async function writePluginFolder(options: InstallOptions, io: InstallIo): Promis
       fix: 'Choose a folder whose path has none of them.',
     });
   }
-  const { files, warnings } = await writePlugin({ packRoot: io.packageRoot, bundle: await readBundle(io.packageRoot), version: VERSION, outDir });
+  const { files, kept, warnings } = await writePlugin({ packRoot: io.packageRoot, bundle: await readBundle(io.packageRoot), version: VERSION, outDir });
   if (options.json) {
-    io.write(`${JSON.stringify({ version: VERSION, plugin: outDir, files: files.map((file) => path.join(outDir, file.path)), warnings }, null, 2)}\n`);
+    const paths = (list: string[]) => list.map((file) => path.join(outDir, file));
+    io.write(`${JSON.stringify({ version: VERSION, plugin: outDir, files: paths(files.map((file) => file.path)), kept: paths(kept), warnings }, null, 2)}\n`);
     return 0;
   }
   io.write(`baton-install ${VERSION}: wrote the Claude Code plugin and its marketplace into ${outDir}\n`);
   for (const file of files) io.write(`  ${path.join(outDir, file.path)}\n`);
+  for (const file of kept) io.write(`  ${path.join(outDir, file)}  (kept: a file of yours, not baton's)\n`);
   for (const warning of warnings) io.writeError(`warning: ${warning}\n`);
   io.write(
     [

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeFsError, errnoCode, OperationalError, UsageError } from '../../scripts/lib/errors.js';
 import { pathExists, readTextIfPresent } from '../../scripts/lib/read-text.js';
@@ -87,8 +87,22 @@ async function renderPlugin(request: PluginRequest): Promise<PluginFile[]> {
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
+/**
+ * The record of what baton wrote into `plugin/`, written with it. On the next run a file in `plugin/`
+ * that the record does not list is the user's, and is carried into the new plugin instead of deleted.
+ */
+export const PLUGIN_RECORD = 'baton/plugin-files.json';
+
+interface PluginRecord {
+  format: 1;
+  /** Paths relative to `plugin/`, the record itself left out. */
+  files: string[];
+}
+
 export interface PluginWrite {
   files: PluginFile[];
+  /** Files of the user's found in the earlier `plugin/` and kept, relative to the marketplace folder. */
+  kept: string[];
   /** Leftovers that could not be cleaned up; the plugin itself is in place. */
   warnings: string[];
 }
@@ -100,9 +114,13 @@ export interface PluginWrite {
  * into the folder under a temporary name, then swapped in; every step is undone if a later one fails.
  */
 export async function writePlugin(request: PluginRequest): Promise<PluginWrite> {
-  const files = await renderPlugin(request);
+  const rendered = await renderPlugin(request);
   const outDir = path.resolve(request.outDir);
   await checkOwnership(outDir);
+  const pluginDir = path.join(outDir, 'plugin');
+  const kept = await findUserFiles(pluginDir, rendered);
+  const record: PluginRecord = { format: 1, files: rendered.filter((file) => file.path.startsWith('plugin/')).map((file) => file.path.slice('plugin/'.length)) };
+  const files = [...rendered, { path: `plugin/${PLUGIN_RECORD}`, mode: 0o644, content: `${JSON.stringify(record, null, 2)}\n` }].sort((a, b) => (a.path < b.path ? -1 : 1));
   await makeDir(outDir);
   const tag = randomBytes(4).toString('hex');
   const staging = path.join(outDir, `.baton-new-${tag}`);
@@ -113,12 +131,17 @@ export async function writePlugin(request: PluginRequest): Promise<PluginWrite> 
       await writeFile(target, file.content);
       await chmod(target, file.mode);
     }
+    // The user's files ride along into the new plugin/, links as links.
+    for (const file of kept) {
+      const target = path.join(staging, ...file.split('/'));
+      await mkdir(path.dirname(target), { recursive: true });
+      await cp(path.join(outDir, ...file.split('/')), target, { verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
+    }
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw new OperationalError(`Could not write the plugin into ${outDir}: ${describeFsError(error)}. Nothing was changed.`, { cause: error, fix: `Make ${outDir} writable and run again.` });
   }
 
-  const pluginDir = path.join(outDir, 'plugin');
   const marketplace = path.join(outDir, '.claude-plugin', MARKETPLACE_FILE);
   const aside = path.join(outDir, `.baton-old-${tag}`);
   const undo: { step: () => Promise<unknown>; leftover: string }[] = [];
@@ -143,7 +166,59 @@ export async function writePlugin(request: PluginRequest): Promise<PluginWrite> 
   for (const leftover of [aside, staging]) {
     await rm(leftover, { recursive: true, force: true }).catch((error: unknown) => warnings.push(`could not delete ${leftover} (${describeFsError(error)}); delete it by hand`));
   }
-  return { files, warnings };
+  return { files, kept, warnings };
+}
+
+/**
+ * The files in an earlier `plugin/` that baton did not write: not in its record, and not written by
+ * this run either (a plugin from before the record existed has none, so only its current files are
+ * known as baton's). A file of the user's where this version now writes one of its own is refused.
+ */
+async function findUserFiles(pluginDir: string, rendered: readonly PluginFile[]): Promise<string[]> {
+  const present = await listFiles(pluginDir);
+  if (present.length === 0) return [];
+  const recordFile = path.join(pluginDir, ...PLUGIN_RECORD.split('/'));
+  const earlier = readRecord(await readTextIfPresent(recordFile), recordFile);
+  const ours = new Set(rendered.map((file) => file.path));
+  const user = present.filter((file) => file !== PLUGIN_RECORD && !earlier?.has(file)).map((file) => `plugin/${file}`);
+  const clash = earlier ? user.filter((file) => ours.has(file)) : [];
+  if (clash.length > 0) {
+    throw new UsageError(`plugin/ holds ${clash.join(', ')}, which baton did not write, and this version of baton writes a file of its own there.`, {
+      fix: `Move ${clash.length === 1 ? 'it' : 'them'} out of ${pluginDir} (other files you added there are kept), then run again.`,
+    });
+  }
+  return user.filter((file) => !ours.has(file));
+}
+
+function readRecord(text: string | undefined, file: string): Set<string> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as Partial<PluginRecord>;
+    if (parsed.format === 1 && Array.isArray(parsed.files) && parsed.files.every((entry) => typeof entry === 'string')) return new Set(parsed.files);
+  } catch {
+    // Reported below, as any other malformed record.
+  }
+  throw new UsageError(`${file}, baton's record of the files it wrote into plugin/, is damaged.`, {
+    fix: 'Delete it and run again: every file in plugin/ that this version of baton does not write is then kept as yours.',
+  });
+}
+
+/** Every file and link under `dir`, as POSIX paths relative to it; none when it does not exist. */
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+  const files: string[] = [];
+  for (const entry of entries) {
+    const relative = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await listFiles(path.join(dir, entry.name), `${relative}/`)));
+    else files.push(relative);
+  }
+  return files;
 }
 
 const MARKETPLACE_FILE = 'marketplace.json';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runInstall, selfContainedPackageWith } from '../helpers/package.js';
 import { REPO_ROOT } from '../helpers/run.js';
-import { git, testdir } from '../helpers/testdir.js';
+import { git, testdir, writeFiles } from '../helpers/testdir.js';
 import { chownTree, contentOnly, snapshotTree } from '../helpers/tree.js';
 
 /** `baton-install --plugin <dir>`; Claude Code's own acceptance of the result is in test/conformance. */
@@ -38,18 +38,49 @@ describe('baton-install --plugin', () => {
     expect(await readdir(home)).toEqual([]);
   });
 
-  test("a second run replaces its own plugin/ and marketplace file, and leaves the folder's other files alone", async () => {
+  test("a second run replaces its own files, keeps the files you added inside plugin/, and leaves the folder's other files alone", async () => {
     const out = path.join(await testdir(), 'plugin-out');
     expect((await runInstall(['--plugin', out], { home: await testdir() })).exitCode).toBe(0);
-    // A team shares the folder as a repository with its own README.
+    // A team shares the folder as a repository with its own README, and adds a command of its own.
     await git(out, 'init', '-q');
     await writeFile(path.join(out, 'NOTES.md'), 'ours\n');
+    await writeFiles(out, { 'plugin/commands/team-command.md': '# ours too\n', 'plugin/notes/why.md': '# why\n' });
+    // A file an earlier version of baton wrote, and this one no longer does.
+    const record = path.join(out, 'plugin/baton/plugin-files.json');
+    const listed = JSON.parse(await readFile(record, 'utf8')) as { format: 1; files: string[] };
+    await writeFile(record, JSON.stringify({ ...listed, files: [...listed.files, 'commands/old-command.md'] }));
     await writeFile(path.join(out, 'plugin/commands/old-command.md'), '# left over\n');
+    const merged = path.join(out, 'plugin/commands/merge-track.md');
+    const fresh = await readFile(merged, 'utf8');
+    await writeFile(merged, '# stale\n');
+
     const again = await runInstall(['--plugin', out], { home: await testdir() });
     expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`  ${path.join(out, 'plugin/commands/team-command.md')}  (kept: a file of yours, not baton's)`);
+    expect(await readFile(path.join(out, 'plugin/commands/team-command.md'), 'utf8')).toBe('# ours too\n');
+    expect(await readFile(path.join(out, 'plugin/notes/why.md'), 'utf8')).toBe('# why\n');
     expect(await readdir(path.join(out, 'plugin/commands'))).not.toContain('old-command.md');
+    expect(await readFile(merged, 'utf8')).toBe(fresh);
     expect((await readdir(out)).sort()).toEqual(['.claude-plugin', '.git', 'NOTES.md', 'plugin']);
     expect(await readFile(path.join(out, 'NOTES.md'), 'utf8')).toBe('ours\n');
+    // Kept once, kept again: a file of the user's never becomes baton's.
+    const third = await runInstall(['--plugin', out, '--json'], { home: await testdir() });
+    expect((JSON.parse(third.stdout) as { kept: string[] }).kept.sort()).toEqual([path.join(out, 'plugin/commands/team-command.md'), path.join(out, 'plugin/notes/why.md')]);
+  });
+
+  test('a file you added where this version of baton writes its own is refused, and nothing changes', async () => {
+    const out = path.join(await testdir(), 'plugin-out');
+    expect((await runInstall(['--plugin', out], { home: await testdir() })).exitCode).toBe(0);
+    // As if an earlier version had not written merge-track.md and the user had added one there.
+    const record = path.join(out, 'plugin/baton/plugin-files.json');
+    const listed = JSON.parse(await readFile(record, 'utf8')) as { format: 1; files: string[] };
+    await writeFile(record, JSON.stringify({ ...listed, files: listed.files.filter((file) => file !== 'commands/merge-track.md') }));
+    await writeFile(path.join(out, 'plugin/commands/merge-track.md'), '# my own merge-track\n');
+    const before = await snapshotTree(out);
+    const result = await runInstall(['--plugin', out], { home: await testdir() });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('plugin/ holds plugin/commands/merge-track.md, which baton did not write, and this version of baton writes a file of its own there.');
+    expect(await snapshotTree(out)).toEqual(before);
   });
 
   test('a folder with another marketplace, or a plugin/ baton did not write, is refused and left as it was', async () => {
