@@ -15,6 +15,8 @@ export interface BatonConfig {
   worktreeRoot: string;
   /** FAIL verdicts after which a slice goes back to the planner (default 3). */
   maxAttempts: number;
+  /** The dark-code check's marker words, when the repository replaces the default list (scripts/verify/markers.ts). */
+  darkCodeMarkers?: string[];
   /** Where the values came from, for messages. */
   source: string;
 }
@@ -22,7 +24,9 @@ export interface BatonConfig {
 const CONFIG_FILE = '.baton/config.json';
 const DEFAULT_RELEASE_DIR = 'docs/release';
 const DEFAULT_MAX_ATTEMPTS = 3;
-const KEYS = ['releaseDir', 'worktreeRoot', 'maxAttempts'] as const;
+const KEYS = ['releaseDir', 'worktreeRoot', 'maxAttempts', 'darkCodeMarkers'] as const;
+/** A marker word: letters, digits, `_` and `-`, safe inside the patterns verify builds from it. */
+const MARKER_WORD = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 
 /**
  * Reads the configuration of the repository whose working tree is `root`. `primaryRoot` is the main
@@ -49,10 +53,18 @@ export async function loadConfig(root: string, primaryRoot: string, env: Readonl
   const worktreeRoot = values.worktreeRoot === undefined
     ? path.join(path.dirname(primaryRoot), `${path.basename(primaryRoot)}-worktrees`)
     : boundedWorktreeRoot(values.worktreeRoot, primaryRoot, file);
-  return { releaseDir: normaliseReleaseDir(releaseDir, root, source), worktreeRoot, maxAttempts: values.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, source };
+  return {
+    releaseDir: normaliseReleaseDir(releaseDir, root, source),
+    worktreeRoot,
+    maxAttempts: values.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(values.darkCodeMarkers ? { darkCodeMarkers: values.darkCodeMarkers } : {}),
+    source,
+  };
 }
 
-function readConfigValues(raw: string, file: string): { releaseDir?: string; worktreeRoot?: string; maxAttempts?: number } {
+type ConfigValues = { releaseDir?: string; worktreeRoot?: string; maxAttempts?: number; darkCodeMarkers?: string[] };
+
+function readConfigValues(raw: string, file: string): ConfigValues {
   const value = parseJsonStrict(raw, file);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new OperationalError(`${file} must hold a JSON object.`, { fix: 'Write it as {"releaseDir": "docs/release"}.' });
@@ -72,7 +84,13 @@ function readConfigValues(raw: string, file: string): { releaseDir?: string; wor
   if (attempts !== undefined && !(typeof attempts === 'number' && Number.isInteger(attempts) && attempts >= 1 && attempts <= 100)) {
     throw new OperationalError(`${file}: maxAttempts must be a whole number from 1 to 100.`, { fix: 'Set it to the number of FAIL verdicts after which a slice goes back to the planner, such as 3, or remove it.' });
   }
-  return record as { releaseDir?: string; worktreeRoot?: string; maxAttempts?: number };
+  const markers = record.darkCodeMarkers;
+  if (markers !== undefined && !(Array.isArray(markers) && markers.length > 0 && markers.every((word) => typeof word === 'string' && MARKER_WORD.test(word)))) {
+    throw new OperationalError(`${file}: darkCodeMarkers must be a non-empty list of words (letters, digits, _ and -; at most 40 characters each).`, {
+      fix: 'Write it as ["TODO", "fixme", "xxx", "hack", "deferred", "placeholder"] (a lower-case word matches in any case, one with a capital letter only as written), or remove it to use that list all in lower case.',
+    });
+  }
+  return record as ConfigValues;
 }
 
 /** The release dir as a clean repository-relative path; one that leaves the repository is refused. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { findSection, type Section } from '../lib/markdown.js';
-import { MARKER } from './markers.js';
+import { commentText } from './comment-text.js';
+import { DEFAULT_MARKERS } from './markers.js';
 import { fail, pass, skip, type CheckResult } from './report.js';
 import type { VerifyContext } from './verify-slice.js';
 
@@ -36,24 +37,29 @@ export function checkDarkCode(context: VerifyContext, proofSections: Section[] |
   for (const file of context.changes.files) {
     if (file.binary || isDocOrLock(file.path, context.repo.config.releaseDir)) continue;
     scanned += 1;
-    // The changes hold only the added lines that contain a marker word (MARKER_LINES); check them as words.
+    // The changes hold only the added lines that contain a marker word (the markers' line filter);
+    // only the comments on them count (comment-text.ts says how a line's comments are found).
     for (const { line, text } of file.addedLines) {
+      const comment = commentText(file.path, text);
+      if (comment === '') continue;
       // A compliant deferral names where it is tracked; it passes when the proof lists that reference.
-      let rest = text.replace(COMPLIANT_DEFERRAL, (match, reference: string) => {
+      let rest = comment.replace(COMPLIANT_DEFERRAL, (match, reference: string) => {
         if (notDelivered.includes(reference)) return ' '.repeat(match.length);
         hits.push(`${file.path}:${line}: deferral tracked at ${reference} is not listed under "Not delivered" in proof.md`);
         return ' '.repeat(match.length);
       });
-      // An HTML or JSX placeholder= attribute is not a marker; the rest of the line still is scanned.
+      // An HTML or JSX placeholder= attribute (in commented-out markup) is not a marker; the rest is scanned.
       rest = rest.replace(PLACEHOLDER_ATTRIBUTE, (match) => ' '.repeat(match.length));
-      const markers = [...rest.matchAll(MARKER)].map((match) => match[0]);
-      if (markers.length > 0) hits.push(`${file.path}:${line}: ${markers.join(', ')}: ${text.trim().slice(0, 160)}`);
+      const found = context.markers.find(rest);
+      if (found.length > 0) hits.push(`${file.path}:${line}: ${found.join(', ')}: ${text.trim().slice(0, 160)}`);
     }
   }
+  const words = context.markers.words;
+  const configured = words === DEFAULT_MARKERS ? '' : ` (markers from .baton/config.json: ${words.join(', ')})`;
   if (hits.length > 0) {
-    return fail('dark-code', `${hits.length} added line(s) carry a marker of unfinished work; finish the work, or record a deferral (deferred: <reason> — tracked at <ref>) and list <ref> under "Not delivered"`, hits);
+    return fail('dark-code', `${hits.length} added comment(s) carry a marker of unfinished work${configured}; finish the work, or record a deferral (deferred: <reason> — tracked at <ref>) and list <ref> under "Not delivered"`, hits);
   }
-  return pass('dark-code', `no markers in the added lines of ${scanned} file(s)`);
+  return pass('dark-code', `no markers in the comments of the added lines of ${scanned} file(s)${configured}`);
 }
 
 export function checkProofSections(context: VerifyContext, sections: Section[] | undefined): CheckResult {

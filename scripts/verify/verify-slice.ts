@@ -12,7 +12,7 @@ import { readTextIfPresent } from '../lib/read-text.js';
 import { locateSlice, openRepo, releasePath, slicePath, type Repo } from '../lib/repo.js';
 import { readSliceChanges, type ReadChangesOptions, type SliceChanges } from '../lib/slice-changes.js';
 import { parseStatus, type SliceState, type SliceStatus } from '../lib/status.js';
-import { MARKER_LINES } from './markers.js';
+import { markers, type Markers } from './markers.js';
 import { pass, type CheckResult, type VerifyReport } from './report.js';
 
 export interface VerifyOptions {
@@ -49,6 +49,8 @@ export interface VerifyContext {
   statusText: string | undefined;
   index: string | undefined;
   status: SliceStatus | undefined;
+  /** The marker words the dark-code check looks for, and its matchers. */
+  markers: Markers;
   /** Why status.json could not be used: a JSON error or schema problems. */
   statusProblems: string[];
   /** The state the checks judge (the recorded one, or `implemented` for a transition). */
@@ -117,7 +119,8 @@ export async function verifySlice(options: VerifyOptions): Promise<{ report: Ver
   const setup = await setUp(options);
   const { repo, slice, release, sliceDir, statusText, parsed, read } = setup;
   // Start git first; the Markdown and YAML readers and the checks load while git works.
-  const { base, changes: changesRead } = await startChanges(setup, options, MARKER_LINES);
+  const markerWords = markers(repo.config.darkCodeMarkers);
+  const { base, changes: changesRead } = await startChanges(setup, options, markerWords.lines);
   const receiptsRead = readRecordReceipts(repo, options.at ?? 'HEAD', release, slice, statusText);
   receiptsRead.catch(() => undefined); // awaited below
   const [{ readSections }, record, work, spec, proof, journal, index] = await Promise.all([
@@ -139,7 +142,7 @@ export async function verifySlice(options: VerifyOptions): Promise<{ report: Ver
   const changes = await changesRead;
   const at = options.at;
   const exists = at === undefined ? (file: string) => existsInWorkingTree(repo.root, file) : async (file: string) => (await readObjects(repo.root, [{ kind: 'info', name: `${at}:${file}` }]))[0] !== undefined;
-  const context: VerifyContext = { repo, release, slice, sliceDir, spec, proof, journal, statusText, index, status: parsed.status, statusProblems: parsed.problems, state, changes, receipts, exists };
+  const context: VerifyContext = { repo, release, slice, sliceDir, spec, proof, journal, statusText, index, markers: markerWords, status: parsed.status, statusProblems: parsed.problems, state, changes, receipts, exists };
 
   const checks: CheckResult[] = [
     record.checkArtefacts(context),

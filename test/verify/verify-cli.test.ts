@@ -13,7 +13,7 @@ describe('baton verify on the command line', () => {
     const text = await runBin('baton', ['verify', SLICE, RELEASE], { cwd: dir });
     expect(text.exitCode, text.stderr).toBe(0);
     expect(text.stdout).toContain(`baton verify ${SLICE} (release ${RELEASE})\nbase: ${start}\n`);
-    expect(text.stdout).toMatch(/^ {2}pass {2}dark-code +no markers in the added lines of 2 file\(s\)$/m);
+    expect(text.stdout).toMatch(/^ {2}pass {2}dark-code +no markers in the comments of the added lines of 2 file\(s\)$/m);
     expect(text.stdout).toMatch(/PASS: the first pass found nothing to fix/);
     const json = await runBin('baton', ['verify', SLICE, '--json'], { cwd: dir });
     const report = JSON.parse(json.stdout) as { verdict: string; release: string; checks: { id: string }[] };
@@ -26,7 +26,7 @@ describe('baton verify on the command line', () => {
     await writeFiles(dir, { 'src/export.ts': `${CODE['src/export.ts']}// TODO: quote fields\n` });
     const result = await runBin('baton', ['verify', SLICE], { cwd: dir });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^ {2}FAIL {2}dark-code +1 added line\(s\) carry a marker/m);
+    expect(result.stdout).toMatch(/^ {2}FAIL {2}dark-code +1 added comment\(s\) carry a marker/m);
     expect(result.stdout).toContain('src/export.ts:4: TODO: // TODO: quote fields');
     expect(result.stdout).toMatch(/FAIL: 1 of 14 checks failed/);
   });
@@ -115,6 +115,51 @@ describe('configuration', () => {
     await writeFiles(dir, { '.baton/config.json': '{ "releaseDir": "plans", }\n' });
     const broken = await runBin('baton', ['verify', SLICE], { cwd: dir });
     expect(broken.stderr).toMatch(/config.json:1: not valid JSON/);
+  });
+});
+
+describe('dark-code in a to-do app', () => {
+  /** The passing slice plus a to-do CLI and its test; the proof lists them. */
+  async function todoApp(extra: Record<string, string> = {}): Promise<string> {
+    const { dir } = await passingSliceRepo();
+    const files = {
+      'src/export.ts': `${CODE['src/export.ts']}export const usage = () => console.log("usage: todo add <item>");\n// add a todo to the list\n`,
+      'test/export.test.ts': `${CODE['test/export.test.ts']}test("usage", () => expect(run()).toMatch(/usage: todo/));\n`,
+      ...extra,
+    };
+    const divergence = '`.baton/config.json` sets the marker list.';
+    await writeFiles(dir, { ...files, [`${SLICE_DIR}/proof.md`]: proof([...new Set([...Object.keys(CODE), ...Object.keys(files)])].sort(), { divergence }) });
+    return dir;
+  }
+
+  test('a string and a regular expression pass; a marker word in a comment fails until the marker list is tuned', async () => {
+    const dir = await todoApp();
+    const words = await runBin('baton', ['verify', SLICE, RELEASE], { cwd: dir });
+    expect(words.exitCode).toBe(1);
+    expect(words.stdout).toMatch(/^ {2}FAIL {2}dark-code +1 added comment\(s\) carry a marker/m);
+    expect(words.stdout).toContain('src/export.ts:5: todo: // add a todo to the list');
+    expect(words.stdout).not.toContain('usage: todo');
+
+    // Upper case only: "TODO" is a marker, "todo" is the app's word.
+    const tuned = await todoApp({ '.baton/config.json': '{ "darkCodeMarkers": ["TODO", "fixme", "xxx", "hack", "deferred", "placeholder"] }\n' });
+    const passing = await runBin('baton', ['verify', SLICE, RELEASE], { cwd: tuned });
+    expect(passing.exitCode, passing.stdout).toBe(0);
+    expect(passing.stdout).toMatch(/^ {2}pass {2}dark-code +no markers in the comments of the added lines of 3 file\(s\) \(markers from \.baton\/config\.json: TODO, fixme, xxx, hack, deferred, placeholder\)$/m);
+    await writeFiles(tuned, { 'src/export.ts': `${CODE['src/export.ts']}// TODO: quote fields\n` });
+    const failing = await runBin('baton', ['verify', SLICE, RELEASE], { cwd: tuned });
+    expect(failing.stdout).toContain('src/export.ts:4: TODO: // TODO: quote fields');
+  });
+
+  test.each([
+    ['not a list', '"TODO"'],
+    ['an empty list', '[]'],
+    ['a word with a space', '["not yet"]'],
+    ['a pattern', '["to.o"]'],
+  ])('a marker list that is %s is refused (exit 2)', async (_name, value) => {
+    const dir = await todoApp({ '.baton/config.json': `{ "darkCodeMarkers": ${value} }\n` });
+    const result = await runBin('baton', ['verify', SLICE, RELEASE], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/config\.json: darkCodeMarkers must be a non-empty list of words[\s\S]*fix: Write it as \["TODO"/);
   });
 });
 
