@@ -17,7 +17,10 @@ export function checkArtefacts(context: VerifyContext): CheckResult {
 export function checkStatusSchema(context: VerifyContext): CheckResult {
   if (context.statusText === undefined) return skip('status-schema', 'there is no status.json to check');
   if (context.statusProblems.length > 0) {
-    return fail('status-schema', 'status.json does not match the schema; it must only be changed by baton commands', context.statusProblems);
+    const file = `${context.sliceDir}/status.json`;
+    const last = context.receipts.last;
+    const restore = last ? `restore the record baton last wrote: git checkout ${last.commit.slice(0, 12)} -- ${file}` : `restore a good copy from git (git log -- ${file} lists the commits that wrote it)`;
+    return fail('status-schema', `${file} is not a usable record (only baton commands write it); ${restore}`, context.statusProblems);
   }
   const status = context.status;
   const mismatches: string[] = [];

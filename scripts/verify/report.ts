@@ -32,8 +32,8 @@ export interface CheckResult {
 export interface VerifyReport {
   slice: string;
   release: string;
-  /** The commit the slice's changes were measured from. */
-  base: string;
+  /** The commit the slice's changes were measured from; null when there is none (the base check says why). */
+  base: string | null;
   verdict: 'PASS' | 'FAIL';
   checks: CheckResult[];
 }
@@ -45,7 +45,7 @@ export const skip = (id: CheckId, message: string, details: string[] = []): Chec
 /** The terminal form of a report; deterministic, no colours. */
 export function formatVerifyReport(report: VerifyReport): string {
   const width = Math.max(...CHECK_IDS.map((id) => id.length));
-  const lines = [`baton verify ${report.slice} (release ${report.release})`, `base: ${report.base}`, ''];
+  const lines = [`baton verify ${report.slice} (release ${report.release})`, `base: ${report.base ?? 'none'}`, ''];
   for (const check of report.checks) {
     lines.push(`  ${check.status === 'fail' ? 'FAIL' : check.status}  ${check.id.padEnd(width)}  ${check.message}`);
     for (const detail of check.details) lines.push(`        ${' '.repeat(width)}  ${detail}`);

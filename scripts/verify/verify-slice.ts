@@ -4,7 +4,7 @@ import { errnoCode, OperationalError } from '../lib/errors.js';
 import { readObjects } from '../lib/git-objects.js';
 import { readReceipts } from '../lib/read-receipts.js';
 import { gitBlobId } from '../lib/receipt.js';
-import { historyKey, sliceHistories } from '../lib/slice-history.js';
+import { historyKey, sliceHistories, type HistoryEntry } from '../lib/slice-history.js';
 import { mergeBase, resolveCommit } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
 import { JsonError } from '../lib/json-file.js';
@@ -13,7 +13,7 @@ import { locateSlice, openRepo, releasePath, slicePath, type Repo } from '../lib
 import { readSliceChanges, type ReadChangesOptions, type SliceChanges } from '../lib/slice-changes.js';
 import { parseStatus, type SliceState, type SliceStatus } from '../lib/status.js';
 import { markers, type Markers } from './markers.js';
-import { pass, type CheckResult, type VerifyReport } from './report.js';
+import { pass, skip, type CheckId, type CheckResult, type VerifyReport } from './report.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -94,11 +94,13 @@ async function readAtCommit(root: string, commit: string, file: string): Promise
 
 /**
  * Resolves the base and starts reading the slice's changes from it, by the one shared definition; the
- * caller awaits the changes when it needs them.
+ * caller awaits the changes when it needs them. A status.json that cannot be read may leave no base
+ * (undefined) and no changes; `startCommit` then comes from the last record a receipt wrote.
  */
-async function startChanges(setup: SliceSetup, options: VerifyOptions, lines: ReadChangesOptions['lines']): Promise<{ base: { commit: string; source: string }; changes: Promise<SliceChanges> }> {
+async function startChanges(setup: SliceSetup, options: VerifyOptions, lines: ReadChangesOptions['lines'], startCommit: StartCommit): Promise<{ base: Base | undefined; changes: Promise<SliceChanges> }> {
   const { repo, slice, release, parsed } = setup;
-  const base = await resolveBase(repo, release, slice, options.base, parsed.status?.start_commit ?? undefined);
+  const base = await resolveBase(setup, options.base, startCommit);
+  if (!base) return { base, changes: Promise.resolve({ base: '', files: [] }) };
   const end = options.at ?? verifiedEnd(parsed.status);
   const changes = readSliceChanges(repo.root, base.commit, { exclude: ownRecord(repo, release, slice), lines, ...(end ? { end } : {}) });
   changes.catch(() => undefined); // reported where it is awaited, not as an unhandled rejection
@@ -107,7 +109,9 @@ async function startChanges(setup: SliceSetup, options: VerifyOptions, lines: Re
 
 /** The slice's changed files (no line text), from the base verify would use: `baton changed-files`. */
 export async function sliceChanges(options: VerifyOptions): Promise<{ changes: SliceChanges; baseSource: string }> {
-  const { base, changes } = await startChanges(await setUp(options), options, 'none');
+  const setup = await setUp(options);
+  const { base, changes } = await startChanges(setup, options, 'none', await startCommitOf(setup, options));
+  if (!base) throw noBaseError(setup);
   return { changes: await changes, baseSource: base.source };
 }
 
@@ -120,9 +124,9 @@ export async function verifySlice(options: VerifyOptions): Promise<{ report: Ver
   const { repo, slice, release, sliceDir, statusText, parsed, read } = setup;
   // Start git first; the Markdown and YAML readers and the checks load while git works.
   const markerWords = markers(repo.config.darkCodeMarkers);
-  const { base, changes: changesRead } = await startChanges(setup, options, markerWords.lines);
   const receiptsRead = readRecordReceipts(repo, options.at ?? 'HEAD', release, slice, statusText);
   receiptsRead.catch(() => undefined); // awaited below
+  const { base, changes: changesRead } = await startChanges(setup, options, markerWords.lines, await startCommitOf(setup, options, receiptsRead));
   const [{ readSections }, record, work, spec, proof, journal, index] = await Promise.all([
     import('../lib/markdown.js'),
     import('./checks-record.js'),
@@ -144,23 +148,26 @@ export async function verifySlice(options: VerifyOptions): Promise<{ report: Ver
   const exists = at === undefined ? (file: string) => existsInWorkingTree(repo.root, file) : async (file: string) => (await readObjects(repo.root, [{ kind: 'info', name: `${at}:${file}` }]))[0] !== undefined;
   const context: VerifyContext = { repo, release, slice, sliceDir, spec, proof, journal, statusText, index, markers: markerWords, status: parsed.status, statusProblems: parsed.problems, state, changes, receipts, exists };
 
+  // Without a base there are no changes to judge: the checks of the work say why they did not run.
+  const noBase = base ? undefined : `there is no diff base: ${noBaseReason(setup)}; ${noBaseFix(setup)}`;
+  const onChanges = (id: CheckId, run: () => CheckResult): CheckResult => (noBase ? skip(id, noBase) : run());
   const checks: CheckResult[] = [
     record.checkArtefacts(context),
     record.checkStatusSchema(context),
     record.checkReceipts(context),
     record.checkState(context),
-    pass('base', `diffing from ${base.commit.slice(0, 12)} (${base.source})`, [base.commit]),
-    work.checkDiffNonEmpty(context),
-    work.checkDarkCode(context, proofSections),
+    base ? pass('base', `diffing from ${base.commit.slice(0, 12)} (${base.source})`, [base.commit]) : skip('base', noBase ?? ''),
+    onChanges('diff-nonempty', () => work.checkDiffNonEmpty(context)),
+    onChanges('dark-code', () => work.checkDarkCode(context, proofSections)),
     work.checkProofSections(context, proofSections),
     work.checkProofPlaceholders(context, proofSections),
-    work.checkProofFiles(context, proofSections),
-    work.checkTouchpoints(context, specSections, proofSections),
+    onChanges('proof-files', () => work.checkProofFiles(context, proofSections)),
+    onChanges('touchpoints', () => work.checkTouchpoints(context, specSections, proofSections)),
     record.checkSpecFrontmatter(context),
     await record.checkReachability(context),
     record.checkTestCommands(context),
   ];
-  return { report: { slice, release, base: base.commit, verdict: checks.some((check) => check.status === 'fail') ? 'FAIL' : 'PASS', checks }, changes, spec, proof };
+  return { report: { slice, release, base: base?.commit ?? null, verdict: checks.some((check) => check.status === 'fail') ? 'FAIL' : 'PASS', checks }, changes, spec, proof };
 }
 
 /** What the receipts say about the status.json being checked. */
@@ -171,6 +178,8 @@ export interface RecordReceipts {
   writtenBy: { event: string; commit: string } | undefined;
   /** The state the receipts prove (of the matching receipt, else the newest). */
   proven: SliceState | undefined;
+  /** The newest receipt of the slice and the status.json blob it wrote. */
+  last: { commit: string; statusBlob: string } | undefined;
 }
 
 /** One git log of the slice's folder up to `commit`: the receipts that wrote its records. */
@@ -184,6 +193,7 @@ async function readRecordReceipts(repo: Repo, commit: string, release: string, s
     count: entries.length,
     writtenBy: matched ? { event: matched.receipt.event, commit: matched.commit } : undefined,
     proven: (matched ?? entries.at(-1))?.receipt.state,
+    last: entries.length === 0 ? undefined : { commit: (entries.at(-1) as HistoryEntry).commit, statusBlob: (entries.at(-1) as HistoryEntry).statusBlob },
   };
 }
 
@@ -212,41 +222,89 @@ async function existsInWorkingTree(root: string, file: string): Promise<boolean>
   }
 }
 
+/** The problems that keep a status.json from being used: conflict markers, a JSON error, schema violations. */
 function safeStatus(text: string, file: string): { status: SliceStatus | undefined; problems: string[] } {
+  // A merge that left the record unresolved: say so, rather than "not valid JSON" at its first marker.
+  const conflict = text.split(/\r?\n/).findIndex((line) => /^(?:<{7}|>{7})(?: |$)|^={7}$/.test(line));
+  if (conflict !== -1) return { status: undefined, problems: [`line ${conflict + 1}: a merge-conflict marker (${text.split(/\r?\n/)[conflict]?.slice(0, 40)}): a merge left the record unresolved`] };
   try {
     return parseStatus(text, file);
   } catch (error) {
-    if (error instanceof JsonError) return { status: undefined, problems: [`line ${error.line}: ${error.problem}`] };
+    if (error instanceof JsonError) return { status: undefined, problems: [error.line === undefined ? error.problem : `line ${error.line}: ${error.problem}`] };
     throw error;
   }
 }
 
+/** Where the slice's start commit was read from, when there is one. */
+type StartCommit = { commit: string; source: string } | undefined;
+type Base = { commit: string; source: string };
+
 /**
- * The diff base: `--base`, else the slice's start_commit, else the merge-base of HEAD with
- * release-wt/<release>. Never the integration branch by default: a slice's diff against main would
- * contain every other slice of the release. A base that does not resolve is an operational error.
+ * The slice's start commit: its record's start_commit; for a status.json that cannot be read, the
+ * start_commit of the last record a receipt wrote (its receipts are read for that only then).
  */
-async function resolveBase(repo: Repo, release: string, slice: string, option: string | undefined, startCommit: string | undefined): Promise<{ commit: string; source: string }> {
+async function startCommitOf(setup: SliceSetup, options: VerifyOptions, receiptsRead?: Promise<RecordReceipts>): Promise<StartCommit> {
+  const { repo, release, slice, statusText, parsed } = setup;
+  if (parsed.status) return parsed.status.start_commit ? { commit: parsed.status.start_commit, source: 'start_commit' } : undefined;
+  if (statusText === undefined || options.base !== undefined) return undefined;
+  const receipts = await (receiptsRead ?? readRecordReceipts(repo, options.at ?? 'HEAD', release, slice, statusText));
+  if (!receipts.last) return undefined;
+  const [object] = await readObjects(repo.root, [{ kind: 'contents', name: receipts.last.statusBlob }]);
+  const text = object?.type === 'blob' ? object.content?.toString('utf8') : undefined;
+  const start = text === undefined ? undefined : safeStatus(text, `${setup.sliceDir}/status.json`).status?.start_commit;
+  return start ? { commit: start, source: `start_commit of the record receipted in ${receipts.last.commit.slice(0, 12)}, as status.json cannot be read` } : undefined;
+}
+
+/** Whether the record is there but cannot be used: not JSON, a key twice, conflict markers, the wrong schema. */
+function recordBroken(setup: SliceSetup): boolean {
+  return setup.statusText !== undefined && setup.parsed.status === undefined;
+}
+
+function noBaseReason(setup: SliceSetup): string {
+  const { slice, release } = setup;
+  if (recordBroken(setup)) return `${setup.sliceDir}/status.json cannot be read (${setup.parsed.problems[0] ?? 'see status-schema'}), no baton receipt recorded a start_commit for ${slice}, and there is no release-wt/${release} branch`;
+  if (setup.statusText === undefined) return `${slice} has no status.json and there is no release-wt/${release} branch`;
+  return `${slice} has no start_commit (it was never started with baton start) and there is no release-wt/${release} branch`;
+}
+
+function noBaseFix(setup: SliceSetup): string {
+  if (recordBroken(setup)) return `restore ${setup.sliceDir}/status.json from git, or pass --base <ref>`;
+  return `start the slice with baton start ${setup.slice}, or pass --base <ref>`;
+}
+
+function noBaseError(setup: SliceSetup): OperationalError {
+  const fix = noBaseFix(setup);
+  return new OperationalError(`There is no diff base for ${setup.slice}: ${noBaseReason(setup)}.`, { fix: `${fix.charAt(0).toUpperCase()}${fix.slice(1)}.` });
+}
+
+/**
+ * The diff base: `--base`, else the slice's start commit, else the merge-base of HEAD with
+ * release-wt/<release>. Never the integration branch by default: a slice's diff against main would
+ * contain every other slice of the release. A base that does not resolve is an operational error; so
+ * is no base at all for a readable record. For a record that cannot be read there may be none
+ * (undefined): that record is a finding, and verify reports it.
+ */
+async function resolveBase(setup: SliceSetup, option: string | undefined, start: StartCommit): Promise<Base | undefined> {
+  const { repo, release, slice } = setup;
   if (option !== undefined) {
     const commit = await resolveCommit(repo.root, option);
     if (!commit) throw new OperationalError(`--base ${option} does not name a commit in this repository.`, { fix: 'Pass a branch, tag or commit id that exists here.' });
     return { commit, source: `--base ${option}` };
   }
-  if (startCommit) {
-    const commit = await resolveCommit(repo.root, startCommit);
+  if (start) {
+    const commit = await resolveCommit(repo.root, start.commit);
     if (!commit) {
-      throw new OperationalError(`The start_commit ${startCommit} recorded for ${slice} is not in this repository.`, {
+      throw new OperationalError(`The start_commit ${start.commit} recorded for ${slice} is not in this repository.`, {
         fix: 'Fetch the branch that holds it (git fetch), or pass --base <ref> explicitly.',
       });
     }
-    return { commit, source: 'start_commit' };
+    return { commit, source: start.source };
   }
   for (const ref of [`refs/heads/release-wt/${release}`, `refs/remotes/origin/release-wt/${release}`]) {
     // merge-base fails alike for a missing ref and an unborn HEAD.
     const commit = await mergeBase(repo.root, 'HEAD', ref);
     if (commit) return { commit, source: `merge-base with ${ref.replace(/^refs\/(heads|remotes)\//, '')}` };
   }
-  throw new OperationalError(`There is no diff base for ${slice}: it has no start_commit (it was never started with baton start) and there is no release-wt/${release} branch.`, {
-    fix: `Start the slice with baton start ${slice}, or pass --base <ref>.`,
-  });
+  if (recordBroken(setup)) return undefined;
+  throw noBaseError(setup);
 }

@@ -1,8 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { execa } from 'execa';
 import { runInstall } from '../helpers/package.js';
+import { receiptedSlice } from '../helpers/receipted-slice.js';
 import { gitCallsOf, runBin } from '../helpers/run.js';
 import { CODE, commitAll, passingSliceRepo, proof, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
 import { git, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
@@ -115,6 +116,48 @@ describe('configuration', () => {
     await writeFiles(dir, { '.baton/config.json': '{ "releaseDir": "plans", }\n' });
     const broken = await runBin('baton', ['verify', SLICE], { cwd: dir });
     expect(broken.stderr).toMatch(/config.json:1: not valid JSON/);
+  });
+});
+
+describe('a status.json that cannot be read is a finding, not an operational error', () => {
+  const good = statusJson();
+  const corrupt: [string, string, RegExp][] = [
+    ['not JSON', good.replace('"state": "in_progress",', '"state": "in_progress"'), /line 7: not valid JSON/],
+    ['a duplicate key', good.replace('"state": "in_progress",', '"state": "in_progress",\n  "state": "verified",'), /line 7: the key "state" appears twice/],
+    ['merge-conflict markers', `<<<<<<< HEAD\n${good}=======\n${statusJson({ state: 'implemented' })}>>>>>>> track/other\n`, /line 1: a merge-conflict marker \(<<<<<<< HEAD\): a merge left the record unresolved/],
+  ];
+
+  test.each(corrupt)('%s, with no release-wt branch: exit 1, status-schema names the file, the work checks say why they did not run', async (_name, text, problem) => {
+    const { dir } = await passingSliceRepo();
+    await git(dir, 'branch', '-D', `release-wt/${RELEASE}`);
+    await writeFiles(dir, { [`${SLICE_DIR}/status.json`]: text });
+    const result = await runBin('baton', ['verify', SLICE, RELEASE], { cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(1);
+    expect(result.stdout).not.toMatch(/never started/);
+    expect(result.stdout).toContain(`base: none\n`);
+    expect(result.stdout).toMatch(new RegExp(`^ {2}FAIL {2}status-schema +${SLICE_DIR}/status\\.json is not a usable record .*git log -- ${SLICE_DIR}/status\\.json`, 'm'));
+    expect(result.stdout).toMatch(problem);
+    for (const id of ['base', 'diff-nonempty', 'dark-code', 'proof-files', 'touchpoints']) {
+      expect(result.stdout).toMatch(new RegExp(`^ {2}skip {2}${id} +there is no diff base: ${SLICE_DIR}/status\\.json cannot be read .*no release-wt/${RELEASE} branch; restore`, 'm'));
+    }
+    const json = JSON.parse((await runBin('baton', ['verify', SLICE, RELEASE, '--json'], { cwd: dir })).stdout) as { base: unknown; verdict: string };
+    expect(json).toMatchObject({ base: null, verdict: 'FAIL' });
+    // changed-files has no report to give: it says what is wrong, not "never started".
+    const files = await runBin('baton', ['changed-files', SLICE, RELEASE], { cwd: dir });
+    expect(files.exitCode).toBe(2);
+    expect(files.stderr).toMatch(/There is no diff base for S01-export-csv: .*status\.json cannot be read[\s\S]*fix: Restore .*status\.json from git, or pass --base <ref>\./);
+  });
+
+  test('a receipted slice keeps its base: the start_commit of the record baton last wrote', async () => {
+    const slice = await receiptedSlice('in_progress');
+    const record = path.join(slice.worktree, SLICE_DIR, 'status.json');
+    const start = (JSON.parse(await readFile(record, 'utf8')) as { start_commit: string }).start_commit;
+    const last = await git(slice.worktree, 'rev-parse', 'HEAD');
+    await writeFiles(slice.worktree, { [`${SLICE_DIR}/status.json`]: '{ "state": \n' });
+    const result = await slice.baton(['verify', SLICE, RELEASE], { exitCode: 1 });
+    expect(result.stdout).toContain(`base: ${start}\n`);
+    expect(result.stdout).toMatch(new RegExp(`^ {2}pass {2}base +diffing from ${start.slice(0, 12)} \\(start_commit of the record receipted in ${last.slice(0, 12)}, as status\\.json cannot be read\\)`, 'm'));
+    expect(result.stdout).toContain(`restore the record baton last wrote: git checkout ${last.slice(0, 12)} -- ${SLICE_DIR}/status.json`);
   });
 });
 
