@@ -64,13 +64,13 @@ const REQUIRED: Record<string, Required> = {
     subjects: ['amend spec'],
     gates: [/BLOCKED/, /code conflict|conflict outside|any other conflict/i, /verified. or .shipped. slice.*never edit its spec/i, /escalated/, /changed after its PASS/],
     next: ['implement-slice'],
-    states: ['stopped'],
+    states: ['planned', 'stopped'],
   },
   'implement-slice': {
     role: 'implementer',
     baton: ['board --json', 'worktree', 'start', 'evidence', 'verify', 'changed-files', 'transition'],
     subjects: ['feat(<area>): land <slice>', 'proof bundle', 'fix(<area>)'],
-    gates: [/open BLOCKED verdict/i, /receipts\.escalated/, /blockedBy/, /tracks run in order/i, /track collision/i, /Stopping/, /must print nothing/],
+    gates: [/open BLOCKED verdict/i, /receipts\.escalated/, /blockedBy/, /tracks run in order/i, /track collision/i, /Stopping/, /must print nothing/, /If the state is `failed_verification` or `in_progress`, this session resumes earlier work: do the\s+continuation handshake of `[^`]+proof-bundle\.md` before writing any code/, /re-run every command in\s+`test_commands`/],
     next: ['verify-slice', 'replan-release'],
     states: ['implemented', 'stopped'],
   },
@@ -178,6 +178,15 @@ describe('the rules', () => {
       expect(text, rule).toMatch(/^## .*requir/im);
       expect(text, rule).toMatch(/^## .*check/im);
     }
+  });
+
+  test('every turn-ending state a command uses is one session-discipline defines, for the role that ends with it', async () => {
+    const text = await claude('baton/rules/session-discipline.md');
+    const rows = new Map([...text.matchAll(/^\| `([a-z_]+)` \| ([^|]+) \|/gm)].map((match) => [match[1] as string, match[2] as string]));
+    for (const [command, required] of Object.entries(REQUIRED)) for (const state of required.states) expect(rows.has(state), `${command}: ${state}`).toBe(true);
+    // The planner's turn ends planned or stopped, whatever state its unblock or reopen gave a slice.
+    expect(rows.get('planned')).toMatch(/baton unblock. or .baton reopen/);
+    for (const state of ['implemented', 'failed_verification']) expect(rows.get(state), state).not.toMatch(/unblock|reopen|planner/);
   });
 
   test('track mode states its failure, its invariants, the matrix and the merge order', async () => {
