@@ -69,6 +69,11 @@ export interface BoardTrack {
   /** The worktree that has the track branch checked out on this machine. */
   worktree: string | null;
   readyToMerge: boolean;
+  /**
+   * Every slice of the track is deferred: it is done without a merge (there is nothing verified to
+   * merge), merge-release does not wait for it, and merge-track refuses it.
+   */
+  deferred: boolean;
   /** The slice to work on next in this track, if work is possible now. */
   actionable: string | null;
   next: NextCommand | null;

@@ -71,7 +71,8 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
     slices.set(id, {
       id,
       receipts: receipts ?? noReceipts(),
-      track: owner.get(id) ?? record?.track ?? null,
+      // Only the registry puts a slice in a track; an orphan's record may claim one (named in its warning).
+      track: owner.get(id) ?? null,
       state: record?.state ?? 'unknown',
       title: record?.title ?? null,
       verification: record?.verification ?? null,
@@ -101,7 +102,10 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
     const owned = entry.slices.map((id) => slices.get(id)).filter((slice): slice is BoardSlice => slice !== undefined);
     const blockedBy = entry.dependsOn.filter((dependency) => stateOf.get(dependency) !== 'merged');
     const merged = entry.state === 'merged';
-    const readyToMerge = !merged && blockedBy.length === 0 && owned.length > 0 && owned.every((slice) => isTerminal(slice.state) && !inDoubt.has(slice.id));
+    const settled = owned.length > 0 && owned.every((slice) => isTerminal(slice.state) && !inDoubt.has(slice.id));
+    // A track of deferred slices only has nothing to merge: it is done without a merge.
+    const deferred = !merged && settled && owned.every((slice) => slice.state === 'deferred');
+    const readyToMerge = !merged && !deferred && blockedBy.length === 0 && settled;
     const actionableSlice = merged || blockedBy.length > 0 ? undefined : owned.find((slice) => !isTerminal(slice.state));
     let next: NextCommand | null = null;
     if (actionableSlice) {
@@ -121,6 +125,7 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
       branchExists: input.branches.has(branch),
       worktree: input.worktrees.get(branch) ?? null,
       readyToMerge,
+      deferred,
       actionable: actionableSlice?.id ?? null,
       next,
     };
@@ -134,7 +139,8 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
     if (isTerminal(slice.state)) counts.terminal += 1;
   }
   const complete = counts.total > 0 && counts.terminal === counts.total && inDoubt.size === 0;
-  const allMerged = tracks.length > 0 && tracks.every((track) => track.state === 'merged');
+  // Tracks of deferred slices only need no merge; at least one track must have been merged.
+  const allMerged = tracks.some((track) => track.state === 'merged') && tracks.every((track) => track.state === 'merged' || track.deferred);
   let next: NextCommand | null = null;
   if (allMerged && !input.mergedToIntegration) next = { command: 'merge-release', args: [input.id] };
   else if (input.mergedToIntegration && counts.verified > 0) next = { command: 'mark-shipped', args: [input.id] };

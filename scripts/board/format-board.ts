@@ -41,14 +41,15 @@ function formatRelease(release: BoardRelease, verbose: boolean): string[] {
   const merged = release.tracks.filter((track) => track.state === 'merged').length;
   const doubt = inDoubt([release]);
   const status = release.complete ? (counts.shipped === counts.total - counts.deferred ? 'SHIPPED' : 'COMPLETE') : `${counts.total - counts.terminal} remaining${doubt > 0 ? `, ${doubt} in doubt` : ''}`;
-  const where = release.mergedToIntegration ? `merged into ${release.integrationBranch}` : `${merged}/${release.tracks.length} tracks merged`;
+  const deferred = release.tracks.filter((track) => track.deferred).length;
+  const where = release.mergedToIntegration ? `merged into ${release.integrationBranch}` : `${merged}/${release.tracks.length - deferred} tracks merged${deferred > 0 ? ` (${deferred} deferred, no merge needed)` : ''}`;
   const lines = ['', `${release.id}  ${counts.terminal}/${counts.total} slices done, ${where}  ${status}`];
   if (release.next) lines.push(`  next: ${formatNext(release.next)}`);
   for (const track of release.tracks) {
     const done = track.slices.filter((id) => isTerminal(release.slices.find((slice) => slice.id === id)?.state ?? 'unknown')).length;
     const detail = track.blockedBy.length > 0 ? `needs ${track.blockedBy.join(', ')}` : track.next ? `next: ${formatNext(track.next)}` : '';
     if (!verbose && track.state === 'merged') continue;
-    lines.push(`  ${track.id}  ${track.state}  ${done}/${track.slices.length}${detail ? `  ${detail}` : ''}`);
+    lines.push(`  ${track.id}  ${track.deferred ? 'deferred' : track.state}  ${done}/${track.slices.length}${detail ? `  ${detail}` : ''}`);
     if (!verbose) continue;
     for (const id of track.slices) {
       const slice = release.slices.find((candidate) => candidate.id === id);

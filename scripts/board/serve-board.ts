@@ -169,7 +169,7 @@ function renderRelease(release: BoardRelease): string {
   const tracks = release.tracks
     .map((track) => {
       const note = track.blockedBy.length > 0 ? `needs ${escapeHtml(track.blockedBy.join(', '))}` : track.next ? renderCommand(track.next) : '';
-      return `<tr><td><code>${escapeHtml(track.id)}</code></td><td><span class="state ${escapeHtml(track.state)}">${escapeHtml(track.state)}</span></td><td>${escapeHtml(track.slices.join(', '))}</td><td>${note}</td></tr>`;
+      return `<tr><td><code>${escapeHtml(track.id)}</code></td><td><span class="state ${escapeHtml(track.deferred ? 'deferred' : track.state)}">${escapeHtml(track.deferred ? 'deferred' : track.state)}</span></td><td>${escapeHtml(track.slices.join(', '))}</td><td>${note}</td></tr>`;
     })
     .join('');
   const slices = release.slices.map(renderSlice).join('');
@@ -190,7 +190,7 @@ function renderSlice(slice: BoardSlice): string {
   const doubt = receipts.receipted ? '' : ' <span class="doubt" title="no receipt wrote this record">unreceipted</span>';
   const verdict = receipts.lastVerdict ? `<span class="verdict-${escapeHtml(receipts.lastVerdict.verdict.toLowerCase())}">${escapeHtml(receipts.lastVerdict.verdict)}</span> <time datetime="${escapeHtml(receipts.lastVerdict.date)}">${escapeHtml(receipts.lastVerdict.date.replace('T', ' ').slice(0, 16))}</time>` : '';
   const attempt = receipts.attempt === 0 ? '' : `${receipts.attempt}${receipts.failures > 0 ? ` (${receipts.failures} of ${receipts.maxAttempts} FAILs)` : ''}${receipts.escalated ? ' <span class="escalated">escalated</span>' : ''}`;
-  return `<tr data-slice="${escapeHtml(slice.id)}"><td><code>${escapeHtml(slice.id)}</code></td><td class="outcome">${escapeHtml(slice.title ?? '')}</td><td><span class="state ${escapeHtml(slice.state)}">${escapeHtml(slice.state)}</span>${blocked}${doubt}</td><td class="last-verdict">${verdict}</td><td class="attempt">${attempt}</td><td>${escapeHtml(slice.track ?? '')}</td><td>${slice.next ? renderCommand(slice.next) : ''}</td></tr>`;
+  return `<tr data-slice="${escapeHtml(slice.id)}"><td><code>${escapeHtml(slice.id)}</code></td><td class="outcome">${escapeHtml(slice.title ?? '')}</td><td><span class="state ${escapeHtml(slice.state)}">${escapeHtml(slice.state)}</span>${blocked}${doubt}</td><td class="last-verdict">${verdict}</td><td class="attempt">${attempt}</td><td>${escapeHtml(slice.track ?? '(no track)')}</td><td>${slice.next ? renderCommand(slice.next) : ''}</td></tr>`;
 }
 
 function renderCommand(next: NextCommand): string {

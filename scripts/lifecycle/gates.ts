@@ -35,10 +35,11 @@ export async function gateMergeTrack(io: LifecycleIo, trackId: string, releaseId
   if (track.state === 'merged') reasons.push(`${trackId} is already merged into ${release.releaseBranch}`);
   if (track.blockedBy.length > 0) reasons.push(`${trackId} depends on ${track.blockedBy.join(', ')}, not merged yet`);
   if (track.slices.length === 0) reasons.push(`${trackId} has no slices`);
+  if (track.deferred) reasons.push(`every slice of ${trackId} is deferred: the track is done without a merge, and merge-release does not wait for it`);
   reasons.push(...unfinished(release, track.slices).map((text) => `${text}; every slice must be verified, deferred or shipped`));
   reasons.push(...release.warnings.filter((warning) => warning.kind === 'unreceipted-state' && warning.slice !== undefined && track.slices.includes(warning.slice)).map((warning) => `board warning: ${warning.message}`));
   if (!release.releaseBranchExists) reasons.push(`${release.releaseBranch} does not exist`);
-  if (!track.branchExists) reasons.push(`${track.branch} does not exist; there is nothing to merge`);
+  if (!track.branchExists && !track.deferred) reasons.push(`${track.branch} does not exist; there is nothing to merge`);
   if (reasons.length === 0) reasons.push(...(await exactCandidates(io, repo, release, track)));
   return result('merge-track', release.id, trackId, reasons);
 }
@@ -146,7 +147,7 @@ export async function gateMergeRelease(io: LifecycleIo, releaseId: string): Prom
   if (release.mergedToIntegration) reasons.push(`${release.releaseBranch} is already merged into ${release.integrationBranch}`);
   if (release.slices.length === 0) reasons.push('the release has no slices: nothing is planned');
   reasons.push(...unfinished(release, release.slices.map((slice) => slice.id)).map((text) => `${text}; every slice must be verified, deferred or shipped`));
-  const open = release.tracks.filter((track) => track.state !== 'merged');
+  const open = release.tracks.filter((track) => track.state !== 'merged' && !track.deferred);
   if (open.length > 0) reasons.push(`${open.map((track) => track.id).join(', ')} ${open.length === 1 ? 'is' : 'are'} not merged into ${release.releaseBranch} (merge-track)`);
   if (!release.releaseBranchExists) reasons.push(`${release.releaseBranch} does not exist; nothing was implemented`);
   reasons.push(...boardProblems(release), ...(await integrationCheckout(repo, release)));

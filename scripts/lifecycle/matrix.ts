@@ -9,7 +9,8 @@ import { releaseContext, type LifecycleIo } from './records.js';
 /**
  * The touchpoint matrix: which track plans to write which file, computed from every spec's "Planned
  * touchpoints". A file in two tracks is a collision unless one track depends on the other (directly
- * or through others), because only then do their changes reach release-wt in a known order.
+ * or through others), because only then do their changes reach release-wt in a known order. A
+ * deferred slice's touchpoints are left out: its work is not part of the release.
  */
 
 export interface Matrix {
@@ -26,6 +27,8 @@ export async function readMatrix(io: LifecycleIo, releaseId: string): Promise<Ma
   const byFile = new Map<string, Set<string>>();
   for (const track of release.tracks) {
     for (const slice of track.slices) {
+      // A deferred slice leaves the release: its touchpoints collide with nothing.
+      if (release.slices.find((candidate) => candidate.id === slice)?.state === 'deferred') continue;
       const text = specs.get(slice);
       const section = text === undefined ? undefined : findSection(readSections(text), 'Planned touchpoints');
       for (const file of section ? plannedTouchpoints(section) : []) byFile.set(file, (byFile.get(file) ?? new Set()).add(track.id));
@@ -77,7 +80,7 @@ export function formatMatrix(matrix: Matrix): string {
   if (matrix.files.length === 0) lines.push('', 'No spec of this release plans a touchpoint yet.');
   if (matrix.collisions.length > 0) {
     lines.push('', 'Collisions (a file in two tracks, neither depending on the other):');
-    for (const { file, tracks } of matrix.collisions) lines.push(`- \`${file}\`: ${tracks.join(', ')}. Put these slices in one track, or make one track depend on the other.`);
+    for (const { file, tracks } of matrix.collisions) lines.push(`- \`${file}\`: ${tracks.join(', ')}. Put these slices in one track (baton drop-slice, then baton new-slice), make one track depend on the other (baton track-deps), or defer one (baton defer).`);
   }
   return lines.join('\n');
 }

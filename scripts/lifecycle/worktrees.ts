@@ -109,6 +109,7 @@ export async function recordTrackMerged(io: LockedIo, options: { track: string; 
   const trackId = options.track;
   const { repo, release, track } = await trackContext(io, trackId, options.release);
   if (track.state === 'merged') throw new FindingError(`${trackId} is already recorded as merged.`, { fix: 'Nothing to do.' });
+  if (track.deferred) throw new FindingError(`Every slice of ${trackId} is deferred, so there is nothing to merge.`, { fix: 'Nothing to do: the track is done without a merge, and merge-release does not wait for it.' });
   if (!release.releaseWorktree) throw new FindingError(`${release.releaseBranch} is not checked out on this machine.`, { fix: releaseWorktreeFix(repo, release) });
   const tip = await resolveCommit(repo.root, track.branch);
   if (!tip) throw new FindingError(`${track.branch} does not exist.`, { fix: 'There is nothing to merge.' });
