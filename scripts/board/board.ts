@@ -79,7 +79,7 @@ export interface BoardTrack {
   next: NextCommand | null;
 }
 
-export type WarningKind = 'missing-folder' | 'missing-spec' | 'not-in-track' | 'bad-record' | 'bad-registry' | 'unreceipted-state' | 'rejected-receipt';
+export type WarningKind = 'missing-folder' | 'missing-spec' | 'unfilled-spec' | 'not-in-track' | 'bad-record' | 'bad-registry' | 'unreceipted-state' | 'rejected-receipt';
 
 export interface BoardWarning {
   kind: WarningKind;

@@ -3,7 +3,7 @@ import { OperationalError } from '../lib/errors.js';
 import { readObjects, subtrees, subtreesNamed, type ObjectRequest } from '../lib/git-objects.js';
 import { gitText, listWorktrees, runGit } from '../lib/git.js';
 import { assertId, isId } from '../lib/ids.js';
-import { pathExists, readTextIfPresent } from '../lib/read-text.js';
+import { readTextIfPresent } from '../lib/read-text.js';
 import { jsonSizeProblem } from '../lib/json-file.js';
 import { parseRegistry, sliceOwners, type Registry } from '../lib/registry.js';
 import { listReleaseFolders, type Repo } from '../lib/repo.js';
@@ -142,22 +142,23 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
   // a higher source is not read twice.
   const wanted = new Map<string, { status?: number; spec?: number }>();
   const thirdRound: ObjectRequest[] = [];
-  const want = (tree: string, kind: 'status' | 'spec') => {
+  const want = (tree: string, kind: 'status' | 'spec', specContent = false) => {
     const entry = wanted.get(tree) ?? {};
     if (entry[kind] === undefined) {
       entry[kind] = thirdRound.length;
-      thirdRound.push(kind === 'status' ? { kind: 'contents', name: `${tree}:status.json` } : { kind: 'info', name: `${tree}:spec.md` });
+      thirdRound.push(kind === 'status' ? { kind: 'contents', name: `${tree}:status.json` } : { kind: specContent ? 'contents' : 'info', name: `${tree}:spec.md` });
     }
     wanted.set(tree, entry);
   };
   for (const plan of plans) {
     plan.candidates = candidatesFor(plan);
     for (const [, sources] of plan.candidates) {
-      for (const { tree } of sources) {
+      for (const [index, { tree }] of sources.entries()) {
         if (tree === '') continue; // a working-tree copy with uncommitted changes: read from disk
         // The spec of every source, not only the first: a shipped record elsewhere may be the one chosen.
+        // Only the first source's spec (the record almost always chosen) is read whole, for its placeholders.
         want(tree, 'status');
-        want(tree, 'spec');
+        want(tree, 'spec', index === 0);
       }
     }
   }
@@ -191,11 +192,16 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
         else warnings.push({ kind: 'bad-record', slice, message: `${slice}: the status.json on ${label} ${record}; it was skipped` });
       }
       const chosen = records.find((candidate) => candidate.record.state === 'shipped') ?? records[0];
-      const hasSpec = chosen ? (chosen.tree === '' ? await pathExists(path.join(repo.root, dir, plan.id, slice, 'spec.md')) : third[wanted.get(chosen.tree)?.spec ?? -1] !== undefined) : false;
+      const spec = chosen ? (chosen.tree === '' ? await readSpecFromDisk(path.join(repo.root, dir, plan.id, slice, 'spec.md')) : third[wanted.get(chosen.tree)?.spec ?? -1]) : undefined;
+      const hasSpec = spec !== undefined;
       if (chosen || plan.owner.has(slice)) {
         const blob = chosen && chosen.tree !== '' ? third[wanted.get(chosen.tree)?.status ?? -1]?.id : undefined;
         const proven = receiptedSlice({ slice, record: chosen?.record, blob, source: chosen?.source ?? null, history: histories.slices.get(historyKey(plan.id, slice)), maxAttempts: repo.config.maxAttempts });
         warnings.push(...proven.warnings);
+        // A deferred slice's spec is never built, so its placeholders do not matter.
+        if (spec?.content?.includes(FILL) && proven.record?.state !== 'deferred') {
+          warnings.push({ kind: 'unfilled-spec', slice, message: `${slice}'s spec.md (read from ${chosen?.source ?? 'nowhere'}) still holds [fill: ...] placeholders; the planner fills every section` });
+        }
         slices.push({ id: slice, record: proven.record, source: chosen?.source ?? null, hasSpec, receipts: proven.receipts });
       }
     }
@@ -235,6 +241,15 @@ function planRelease(id: string, branches: Map<string, BranchRef>, headCommit: s
   const firstTrack = [...trackSources.values()][0];
   const indexSource = releaseSource ? releaseSource.ref : headCommit ? 'HEAD' : firstTrack?.ref ?? 'HEAD';
   return { id, sources, releaseSource, trackSources, working, indexSource, owner: new Map(), candidates: new Map() };
+}
+
+/** The template's placeholder: a spec that still holds one is not written yet. */
+const FILL = Buffer.from('[fill:');
+
+/** A spec in the working tree, as the answer cat-file would give (only its content is used). */
+async function readSpecFromDisk(file: string): Promise<{ content: Buffer } | undefined> {
+  const text = await readTextIfPresent(file);
+  return text === undefined ? undefined : { content: Buffer.from(text) };
 }
 
 /** For each slice, the places its record may come from, most authoritative first, each folder tree once. */

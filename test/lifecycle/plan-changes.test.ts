@@ -67,3 +67,24 @@ describe('deferred work is out of the way', () => {
     expect(release.next).toBeNull();
   });
 });
+
+describe('a spec that still holds its placeholders', () => {
+  test('is a board warning, from git and from the working tree, while hasSpec stays true', async () => {
+    const { repo, baton } = await receiptedSlice('planned');
+    await baton(['new-slice', S2, '--release', RELEASE, '--track', T2, '--title', 'Invoices export as PDF']);
+    // Committed: read through git cat-file.
+    let release = await releaseOf(baton, repo);
+    expect(release.slices.find((slice) => slice.id === S2)?.hasSpec).toBe(true);
+    expect(release.warnings.map((warning) => [warning.kind, warning.slice])).toEqual([['unfilled-spec', S2]]);
+    expect(release.warnings[0]?.message).toBe(`${S2}'s spec.md (read from working tree) still holds [fill: ...] placeholders; the planner fills every section`);
+
+    await writeSpec(repo, S2, ['src/pdf.ts']);
+    expect((await releaseOf(baton, repo)).warnings).toEqual([]);
+    // An uncommitted edit is read from disk.
+    const spec = path.join(repo, 'docs/release', RELEASE, SLICE, 'spec.md');
+    await writeFile(spec, `${await readFile(spec, 'utf8')}\n## Risks\n\n[fill: what could go wrong]\n`);
+    release = await releaseOf(baton, repo);
+    expect(release.warnings.filter((warning) => warning.kind === 'unfilled-spec').map((warning) => warning.slice)).toEqual([SLICE]);
+    expect((await baton(['board'], { cwd: repo, exitCode: 1 })).stdout).toContain(`${SLICE}'s spec.md (read from working tree) still holds [fill: ...] placeholders`);
+  });
+});
