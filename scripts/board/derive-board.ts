@@ -85,7 +85,14 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
       actionable: false,
       next: null,
     });
-    if (!owner.has(id)) warnings.push({ kind: 'not-in-track', slice: id, message: `${id} has a folder but no track in index.md lists it; register it with baton new-slice or remove the folder` });
+    if (!owner.has(id)) {
+      const claimed = record?.track ? ` (its record names ${record.track})` : '';
+      const never = (record?.state ?? 'planned') === 'planned' && (receipts?.attempt ?? 0) === 0;
+      const fix = never
+        ? `remove it with baton drop-slice ${id} ${input.id}, then plan it again with baton new-slice if it is wanted`
+        : `the registry lost a started slice: restore index.md's tracks: entry from git (git log -p -- <releaseDir>/${input.id}/index.md shows the change)`;
+      warnings.push({ kind: 'not-in-track', slice: id, message: `${id} has a folder but no track in index.md lists it${claimed}; ${fix}` });
+    }
     else if (!hasSpec && record) warnings.push({ kind: 'missing-spec', slice: id, message: `${id} has no spec.md (read from ${source ?? 'nowhere'})` });
   }
   for (const slice of owner.keys()) {

@@ -55,6 +55,32 @@ export const lifecycleCommands: BatonCommand[] = [
     },
   },
   {
+    command: 'track-deps <track> [release]',
+    describe: 'Set the tracks a track depends on (replacing its list); refuses cycles, and new dependencies once the track has started',
+    builder: (y) =>
+      withJson(y.positional('track', { type: 'string', describe: 'Track id' }).positional('release', { type: 'string', describe: 'Release id; found from the board when omitted' }))
+        .option('depends-on', { type: 'string', array: true, describe: 'A track it depends on (repeatable): the whole new list' })
+        .option('none', { type: 'boolean', default: false, describe: 'Depend on no track' })
+        .check((argv) => {
+          const given = Array.isArray(argv['depends-on']) && argv['depends-on'].length > 0;
+          if (given === Boolean(argv.none)) throw new UsageError('Give the new list as --depends-on <track> (repeatable), or --none for no dependency.', { fix: 'baton track-deps T2-pdf --depends-on T1-exports' });
+          return true;
+        }),
+    async run(args, io) {
+      const { setTrackDependencies } = await import('../lifecycle/plan-edits.js');
+      return change(io, args, 'track-deps', (locked) => setTrackDependencies(locked, { track: String(args.track), release: str(args.release), dependsOn: list(args['depends-on']) }));
+    },
+  },
+  {
+    command: 'drop-slice <slice> [release]',
+    describe: 'Remove a planned slice that was never started: out of its track in index.md, and its folder removed',
+    builder: (y) => withJson(slicePositionals(y)),
+    async run(args, io) {
+      const { dropSlice } = await import('../lifecycle/plan-edits.js');
+      return change(io, args, 'drop-slice', (locked) => dropSlice(locked, sliceOptions(args)));
+    },
+  },
+  {
     command: 'worktree <slice> [release]',
     describe: "Create the release branch and worktree and the slice's track branch and worktree when absent",
     builder: (y) => withJson(slicePositionals(y)),

@@ -28,6 +28,7 @@ export const RECEIPT_VERSION = 1;
 export const RECEIPT_EVENTS = {
   'release-opened': 'planner',
   'slice-planned': 'planner',
+  'slice-dropped': 'planner',
   'track-changed': 'planner',
   worktree: 'implementer',
   started: 'implementer',
@@ -166,6 +167,7 @@ export function receiptProblem(receipt: Receipt): string | undefined {
   if (states && receipt.state !== undefined && !states.includes(receipt.state)) return `a ${receipt.event} receipt cannot leave a slice ${receipt.state}`;
   if (receipt.event === 'verdict' && receipt.state !== undefined && receipt.state !== VERDICT_STATE[receipt.verdict ?? 'PASS']) return `a ${receipt.verdict} verdict leaves a slice ${VERDICT_STATE[receipt.verdict ?? 'PASS']}, not ${receipt.state}`;
   if (sliceEvent && (receipt.slice === undefined || receipt.state === undefined)) return `a ${receipt.event} receipt names its slice and the state after it`;
+  if (receipt.event === 'slice-dropped' && (receipt.slice === undefined || receipt.state !== undefined)) return 'a slice-dropped receipt names its slice, and no state: the slice is gone';
   const vouches = receipt.event === 'implemented' || receipt.event === 'verdict' || (receipt.event === 'unblocked' && receipt.state === 'implemented');
   if (vouches && (receipt.candidate === undefined || receipt.reportSha256 === undefined)) {
     return `a ${receipt.event} receipt${receipt.event === 'unblocked' ? ' back to implemented' : ''} names its candidate commit and the digest of its verify report`;
@@ -187,7 +189,8 @@ const VERDICT_STATE: Record<ReceiptVerdict, SliceState> = { PASS: 'verified', FA
 
 /** Events about one slice: they name it and the state it is in after them. */
 export function isSliceEvent(event: ReceiptEvent): boolean {
-  return !['release-opened', 'track-changed', 'worktree', 'track-merged', 'shipped'].includes(event);
+  // slice-dropped names its slice but leaves no record behind: it removes the slice's folder.
+  return !['release-opened', 'slice-dropped', 'track-changed', 'worktree', 'track-merged', 'shipped'].includes(event);
 }
 
 /** The id git gives a blob with this content: SHA-1, or SHA-256 in a repository whose ids have 64 digits. */

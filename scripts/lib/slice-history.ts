@@ -10,7 +10,8 @@ import type { SliceState } from './status.js';
  * A receipt counts only when it is consistent with the commit that carries it:
  *  - its commit changes only files its event may change: a slice event only that slice's record
  *    folder (and index.md when the slice is planned), a release or track event only index.md and
- *    intake.md, a ship only status.json and journal.md of the release's slices;
+ *    intake.md, a ship only status.json and journal.md of the release's slices, a drop only index.md
+ *    and deletions in that slice's folder;
  *  - a slice event changes that slice's status.json, whose new blob is what the receipt vouches for;
  *  - `implemented` is committed directly on its candidate (its parent is the candidate);
  *  - a verdict is committed directly on the `implemented` receipt it judges (its parent, named as its
@@ -80,7 +81,7 @@ export function sliceHistories(commits: ReceiptCommit[], releaseDir: string): Hi
       continue;
     }
     const releaseFolder = `${releaseDir}/${receipt.release}/`;
-    const outside = commit.changes.find((change) => !allowedChange(receipt, releaseFolder, change.path));
+    const outside = commit.changes.find((change) => !allowedChange(receipt, releaseFolder, change.path, change.blob === ''));
     if (outside) {
       reject(`its commit changes ${outside.path}, which a ${receipt.event} receipt does not cover`);
       continue;
@@ -110,7 +111,7 @@ export function sliceHistories(commits: ReceiptCommit[], releaseDir: string): Hi
 }
 
 /** Which files each kind of receipt's commit may change. */
-function allowedChange(receipt: Receipt, releaseFolder: string, file: string): boolean {
+function allowedChange(receipt: Receipt, releaseFolder: string, file: string, deleted: boolean): boolean {
   if (!file.startsWith(releaseFolder)) return false;
   const inside = file.slice(releaseFolder.length);
   switch (receipt.event) {
@@ -124,6 +125,9 @@ function allowedChange(receipt: Receipt, releaseFolder: string, file: string): b
       return /^[^/]+\/(status\.json|journal\.md)$/.test(inside);
     case 'slice-planned':
       return inside === 'index.md' || inside.startsWith(`${receipt.slice}/`);
+    case 'slice-dropped':
+      // It takes the slice out of tracks: and removes its folder; it writes nothing into it.
+      return inside === 'index.md' || (deleted && inside.startsWith(`${receipt.slice}/`));
     default:
       return inside.startsWith(`${receipt.slice}/`);
   }

@@ -1,6 +1,6 @@
 import { isId } from '../lib/ids.js';
 import { readReceipts } from '../lib/read-receipts.js';
-import type { Receipt } from '../lib/receipt.js';
+import { isSliceEvent, type Receipt } from '../lib/receipt.js';
 import type { Repo } from '../lib/repo.js';
 import { sliceHistories, type HistoryEntry, type RejectedReceipt } from '../lib/slice-history.js';
 
@@ -38,11 +38,11 @@ export async function readReceiptLog(repo: Repo, filter: { release?: string | un
   const rejected = (entry: RejectedReceipt): LogEntry => ({ date: entry.date, commit: entry.commit, release: entry.release ?? null, slice: entry.slice ?? null, event: 'rejected', counts: false, why: entry.why });
   for (const history of histories.slices.values()) entries.push(...history.entries.map(counted), ...history.rejected.map(rejected));
   entries.push(...histories.rejected.map(rejected));
-  // Release and track events (no slice) come from the commits directly.
+  // Release and track events, and drops (which leave no record), come from the commits directly.
   for (const commit of commits) {
     const receipt = commit.receipt;
-    if (receipt && receipt.slice === undefined && receipt.event !== 'shipped' && !entries.some((entry) => entry.commit === commit.commit)) {
-      entries.push({ date: commit.date, commit: commit.commit, release: receipt.release, slice: null, event: receipt.event, counts: true, receipt });
+    if (receipt && !isSliceEvent(receipt.event) && receipt.event !== 'shipped' && !entries.some((entry) => entry.commit === commit.commit)) {
+      entries.push({ date: commit.date, commit: commit.commit, release: receipt.release, slice: receipt.slice ?? null, event: receipt.event, counts: true, receipt });
     }
   }
   // git log's topological order, oldest first: a receipt after the one it follows, even within one second.

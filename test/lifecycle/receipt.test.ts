@@ -36,6 +36,8 @@ describe('the receipt format', () => {
     { name: 'an abbreviated commit', trailers: formatReceipt(PASS).replace(C('a'), 'aaaaaaa'), problem: /not a full commit id/ },
     { name: 'a session that is not client:id', trailers: formatReceipt(PASS).replace('codex:0193-thread', 'anyone'), problem: /not <client>:<id>/ },
     { name: 'a slice id that is not one', trailers: formatReceipt(PASS).replace('S01-export-csv', '../x'), problem: /not a slice id/ },
+    { name: 'a slice-dropped receipt with a state', trailers: formatReceipt({ version: 1, event: 'slice-dropped', role: 'planner', release: PASS.release, slice: PASS.slice }).replace('Baton-Role', 'Baton-State: planned\nBaton-Role'), problem: /slice-dropped receipt names its slice, and no state/ },
+    { name: 'a slice-dropped receipt without its slice', trailers: formatReceipt({ version: 1, event: 'slice-dropped', role: 'planner', release: PASS.release, slice: PASS.slice }).replace(/Baton-Slice: .*\n/, ''), problem: /slice-dropped receipt names its slice/ },
   ])('refused: $name', ({ trailers, problem }) => {
     const parsed = parseReceipt(trailers);
     expect(parsed && 'problem' in parsed ? parsed.problem : 'accepted').toMatch(problem);
@@ -67,5 +69,19 @@ describe('which receipts count', () => {
     const histories = sliceHistories(parseReceiptLog(log), dir);
     const rejected = [...histories.slices.values()].flatMap((history) => history.rejected).concat(histories.rejected);
     expect(rejected.map((entry) => entry.why).join('\n')).toMatch(why);
+  });
+
+  const dropped: Receipt = { version: 1, event: 'slice-dropped', role: 'planner', release: PASS.release, track: PASS.track, slice: PASS.slice };
+  const drop = (changes: [string, 'D' | 'M'][]) =>
+    `\x1e${C('e')} 2026-12-01T10:00:00Z ${C('d')}\x1f${formatReceipt(dropped)}\n\x1f\0\n${changes.map(([file, status]) => `:100644 ${status === 'D' ? '000000' : '100644'} ${C('1')} ${status === 'D' ? C('0') : C('2')} ${status}\0${file}\0`).join('')}`;
+  test.each([
+    { name: 'a drop that removes the folder and edits index.md', changes: [[`${folder}/status.json`, 'D'], [`${folder}/spec.md`, 'D'], [`${dir}/2026-11-21-billing/index.md`, 'M']], why: null },
+    { name: 'a drop that writes into the folder', changes: [[`${folder}/status.json`, 'M']], why: /changes .*S01-export-csv\/status\.json, which a slice-dropped receipt does not cover/ },
+    { name: "a drop that removes another slice's folder", changes: [[`${dir}/2026-11-21-billing/S02-other/status.json`, 'D']], why: /S02-other\/status\.json, which a slice-dropped receipt does not cover/ },
+  ] as { name: string; changes: [string, 'D' | 'M'][]; why: RegExp | null }[])('slice-dropped: $name', ({ changes, why }) => {
+    const histories = sliceHistories(parseReceiptLog(drop(changes)), dir);
+    const rejected = [...histories.slices.values()].flatMap((history) => history.rejected).concat(histories.rejected);
+    if (why === null) expect(rejected).toEqual([]);
+    else expect(rejected.map((entry) => entry.why).join('\n')).toMatch(why);
   });
 });
