@@ -52,7 +52,7 @@ interface Required {
 const REQUIRED: Record<string, Required> = {
   'plan-release': {
     role: 'planner',
-    baton: ['board --json', 'new-release', 'new-slice', 'matrix'],
+    baton: ['board --json', 'new-release', 'new-slice', 'matrix', 'track-deps', 'drop-slice'],
     subjects: ['write spec', 'docs(release/<release>)'],
     gates: [/implementation has started/i, /is not a yes, stop/i, /collision/i],
     next: ['implement-slice', 'replan-release'],
@@ -60,7 +60,7 @@ const REQUIRED: Record<string, Required> = {
   },
   'replan-release': {
     role: 'planner',
-    baton: ['board --json', 'unblock', 'reopen', 'defer', 'new-slice', 'matrix', 'gate merge-track'],
+    baton: ['board --json', 'unblock', 'reopen', 'defer', 'new-slice', 'matrix', 'gate merge-track', 'track-deps', 'drop-slice'],
     subjects: ['amend spec'],
     gates: [/BLOCKED/, /code conflict|conflict outside|any other conflict/i, /verified. or .shipped. slice.*never edit its spec/i, /escalated/, /changed after its PASS/],
     next: ['implement-slice'],
@@ -152,7 +152,7 @@ describe('every command, as each tool shows it', () => {
 
 describe('every role', () => {
   const required: Record<string, RegExp[]> = {
-    planner: [/never|may not|must not/i, /spec/i, /touchpoint/i, /decision/i, /BLOCKED/, /reopen/],
+    planner: [/never|may not|must not/i, /spec/i, /touchpoint/i, /decision/i, /BLOCKED/, /reopen/, /track-deps/, /drop-slice/],
     implementer: [/never|may not|must not/i, /proof/i, /reachab/i, /deferral/i, /start_commit/],
     verifier: [/fresh/i, /Gate 1/i, /Gate 6/i, /FAIL-versus-BLOCKED|FAIL versus BLOCKED/i, /PASS/, /FAIL/, /BLOCKED/, /INCONCLUSIVE/, /never|may not|must not/i],
     integrator: [/never|may not|must not/i, /push/i, /conflict/i, /confirm/i, /gate/i],
