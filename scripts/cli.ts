@@ -1,6 +1,6 @@
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { exitCodeOf, formatError, UsageError, type ExitCode } from './lib/errors.js';
+import { errorJson, exitCodeOf, formatError, UsageError, type ExitCode } from './lib/errors.js';
 import { VERSION } from './lib/version.js';
 import { workingFolderProblem } from './lib/working-folder.js';
 import { COMMANDS } from './commands/index.js';
@@ -38,11 +38,17 @@ function parser(argv: string[], io: BatonIo, onRun: (code: ExitCode) => void) {
     .option('C', { type: 'string', describe: 'Run as if baton was started in this directory', requiresArg: true })
     .option('version', { type: 'boolean', describe: 'Show the version' })
     .strict()
+    .recommendCommands()
     .exitProcess(false)
     .wrap(100)
     .fail((message, error) => {
       // yargs reports its own parsing problems (such as an option given no value) as a YError.
       if (error && error.name !== 'YError') throw error;
+      // recommendCommands() reports a near miss as "Did you mean board?": name what was typed too.
+      const recommended = /^Did you mean (\S+)\?$/.exec(message ?? '')?.[1];
+      if (recommended) {
+        throw new UsageError(`Unknown command "${firstWord(argv) ?? ''}".`, { fix: `Did you mean baton ${recommended}? Run baton --help for the commands.` });
+      }
       throw new UsageError(message ?? error?.message ?? 'The arguments could not be read.', { fix: 'Add --help after the command to see its arguments and options.' });
     });
   for (const command of COMMANDS) {
@@ -56,9 +62,24 @@ function parser(argv: string[], io: BatonIo, onRun: (code: ExitCode) => void) {
   return cli;
 }
 
+/** The first word of argv that is not an option or the value of -C: the command as typed. */
+function firstWord(argv: string[]): string | undefined {
+  for (let index = 0; index < argv.length; index += 1) {
+    const word = argv[index] as string;
+    if (word === '-C') index += 1;
+    else if (!word.startsWith('-')) return word;
+  }
+  return undefined;
+}
+
+/** The words before a `--`: after it, `--json` or `--help` are values, not options. */
+function optionWords(argv: string[]): string[] {
+  return argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+}
+
 /** `--help` anywhere before a `--`: the help of the command it follows, or of baton. */
 function wantsHelp(argv: string[]): boolean {
-  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  const options = optionWords(argv);
   return options.includes('--help') || options.includes('-h');
 }
 
@@ -91,6 +112,9 @@ export async function runBatonCli(argv: string[], io: BatonIo): Promise<ExitCode
     });
   } catch (error) {
     io.writeError(`${formatError(error, { verbose: Boolean(io.env.DEBUG) })}\n`);
+    // A script that asked for JSON parses stdout: give it the error as JSON too, never an empty string.
+    // One line, so a reader of `baton log --json`'s NDJSON reads it as one more record.
+    if (optionWords(argv).includes('--json')) io.write(`${JSON.stringify(errorJson(error))}\n`);
     return exitCodeOf(error);
   }
 }

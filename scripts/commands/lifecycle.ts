@@ -118,7 +118,7 @@ export const lifecycleCommands: BatonCommand[] = [
       const state = String(args.state);
       if (state !== 'implemented') {
         const other: Record<string, string> = { in_progress: 'baton start', verified: 'baton verdict <slice> PASS', failed_verification: 'baton verdict <slice> FAIL', deferred: 'baton defer', shipped: 'baton ship', planned: 'baton unblock --state planned' };
-        throw new UsageError(`baton transition only moves a slice to implemented, not to ${state}.`, { fix: other[state] ? `Use ${other[state]}.` : 'The states are planned, in_progress, implemented, verified, failed_verification, deferred and shipped.' });
+        throw new UsageError(`baton transition only moves a slice to implemented, not to ${state}.`, { fix: other[state] ? `Use ${other[state]}.` : `The one state it takes is implemented: baton transition ${String(args.slice)} implemented.` });
       }
       const { markImplemented } = await import('../lifecycle/slice-actions.js');
       return change(io, args, 'transition', (locked) => markImplemented(locked, sliceOptions(args)));

@@ -53,6 +53,13 @@ export function formatError(error: unknown, options: { verbose?: boolean } = {})
   return lines.join('\n');
 }
 
+/** Any thrown value as the JSON object `--json` prints on stdout: `{ "error", "fix" }`, `fix` null when there is none. */
+export function errorJson(error: unknown): { error: string; fix: string | null; exitCode: ExitCode } {
+  if (error instanceof BatonError) return { error: error.message, fix: error.fix ?? null, exitCode: error.exitCode };
+  const message = error instanceof Error ? error.message : String(error);
+  return { error: message, fix: 'This is a bug in baton. Run again with DEBUG=1 for the stack trace.', exitCode: 2 };
+}
+
 /** The exit code for a thrown value: ours carry one; anything else is an unexpected crash. */
 export function exitCodeOf(error: unknown): ExitCode {
   return error instanceof BatonError ? error.exitCode : 2;

@@ -12,6 +12,13 @@ export const ID_SHAPES = {
 
 export type IdKind = keyof typeof ID_SHAPES;
 
+/** Each shape in words, for people: the fix of a malformed id says this, never the expression. */
+const FORMS: Record<IdKind, string> = {
+  release: 'YYYY-MM-DD-name: a date, then lower-case letters and digits in words joined by "-"',
+  slice: 'S<number>-name: "S", a number, then lower-case letters and digits in words joined by "-"',
+  track: 'T<number>-name: "T", a number, then lower-case letters and digits in words joined by "-"',
+};
+
 const EXAMPLES: Record<IdKind, string> = {
   release: '2026-11-21-billing-export',
   slice: 'S03-export-csv (a letter suffix such as S03a-export-csv is allowed)',
@@ -39,6 +46,22 @@ export function assertId(kind: IdKind, value: string): string {
     });
   }
   throw new UsageError(`"${value}" is not a valid ${kind} id.`, {
-    fix: `Use the form ${ID_SHAPES[kind].source}, for example ${EXAMPLES[kind]}.`,
+    fix: `Use the form ${FORMS[kind]}, for example ${EXAMPLES[kind]}.`,
   });
+}
+
+/**
+ * A release id for a new release: well formed, and its date a real calendar date. Only new releases
+ * are held to the calendar, so an existing release named before this check stays reachable by its id.
+ */
+export function assertNewReleaseId(value: string): string {
+  const release = assertId('release', value);
+  const [year, month, day] = release.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    throw new UsageError(`"${release}" does not start with a real date: ${release.slice(0, 10)} is not a day of the calendar.`, {
+      fix: `Start the release id with a real date as YYYY-MM-DD, for example ${EXAMPLES.release}.`,
+    });
+  }
+  return release;
 }

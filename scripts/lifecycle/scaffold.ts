@@ -5,7 +5,7 @@ import { isMap, isSeq, YAMLSeq, type Document } from 'yaml';
 import { FindingError, OperationalError, UsageError } from '../lib/errors.js';
 import { editFrontmatter } from '../lib/frontmatter-edit.js';
 import { currentBranch } from '../lib/git.js';
-import { assertId } from '../lib/ids.js';
+import { assertId, assertNewReleaseId } from '../lib/ids.js';
 import { isBranchName } from '../lib/registry.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import { schemaProblems } from '../lib/status.js';
@@ -50,7 +50,7 @@ function checkTitle(title: string): string {
 }
 
 export async function newRelease(io: ScaffoldIo, options: { release: string; integrationBranch?: string | undefined; title?: string | undefined }): Promise<ChangeReport> {
-  const release = assertId('release', options.release);
+  const release = assertNewReleaseId(options.release);
   const { repo } = io;
   const folder = path.join(repo.root, repo.config.releaseDir, release);
   if (await pathExists(folder)) throw new FindingError(`Release ${release} already exists at ${folder}.`, { fix: 'Continue it with the plan-release command, or choose another name.' });
@@ -123,10 +123,11 @@ export async function newSlice(io: ScaffoldIo, options: NewSliceOptions): Promis
   const edited = editFrontmatter(indexText, indexFile, (document) => registerSlice(document, trackId, slice, dependsOn));
   const sliceWrites: RecordWrite[] = rendered.map(([name, content]) => ({ root: sliceRoot, file: path.join(folder, name), content }));
   const indexWrite: RecordWrite = { root: indexRoot, file: indexFile, content: edited };
-  report.changes.push(`${slice} created from the templates in ${folder}.`);
-  report.changes.push(track ? `${slice} appended to ${trackId} in index.md (now ${[...track.slices, slice].join(', ')}).` : `Track ${trackId} created in index.md with ${slice}${dependsOn.length ? `, depending on ${dependsOn.join(', ')}` : ''}.`);
+  const registered = track ? `${slice} appended to ${trackId} in index.md (now ${[...track.slices, slice].join(', ')}).` : `Track ${trackId} created in index.md with ${slice}${dependsOn.length ? `, depending on ${dependsOn.join(', ')}` : ''}.`;
+  report.changes.push(`${slice} created from the templates in ${folder}.`, registered);
   const subject = `docs(release/${release}/${slice}): plan slice in ${trackId}`;
-  const body = report.changes.join('\n');
+  // The commit is read in every clone: it names the folder from the repository root, not this machine's path.
+  const body = [`${slice} created from the templates in ${repo.config.releaseDir}/${release}/${slice}.`, registered].join('\n');
   const session = receiptSession(io);
   const planned: Receipt = { version: 1, event: 'slice-planned', role: 'planner', release, track: trackId, slice, state: 'planned', ...session };
   if (indexRoot === sliceRoot) {

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { FindingError, UsageError } from '../lib/errors.js';
 import { readObjects } from '../lib/git-objects.js';
 import { gitText, uncommittedChanges } from '../lib/git.js';
-import { readTextIfPresent } from '../lib/read-text.js';
+import { isInsideRootLexically } from '../lib/inside-root.js';
+import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import { gitBlobId, RECEIPT_EVENTS, sessionFromEnv, type Receipt, type ReceiptEvent } from '../lib/receipt.js';
 import { isTerminal, type SliceState, type SliceStatus } from '../lib/status.js';
 import { examineCandidate, failedChecks, type Candidate } from './candidate.js';
@@ -24,6 +25,7 @@ import {
   type SliceContext,
 } from './records.js';
 import { readVerdictNotes, type Verdict } from './verdict-notes.js';
+import { reachabilityPath } from '../verify/checks-record.js';
 
 /**
  * The commands that move one slice through the state machine. Each reads the slice's state from its
@@ -166,6 +168,7 @@ export async function recordEvidence(io: LockedIo, options: SliceCommand & { tes
   const loaded = await load(io, options);
   const { status, release } = loaded;
   requireTransition(status, 'evidence');
+  await requireReachable(loaded.worktree, options.reachability);
   const out = report('evidence');
   const next = touch(status, 'baton evidence', io, status.state);
   if (options.testCommands.length > 0) {
@@ -177,6 +180,22 @@ export async function recordEvidence(io: LockedIo, options: SliceCommand & { tes
     out.changes.push(`${options.slice}: reachability_artifacts = ${JSON.stringify(options.reachability)}`);
   }
   return save(out, loaded, next, sliceReceipt(io, loaded, 'evidence', status.state), `docs(release/${release}/${options.slice}): record evidence`, out.changes.join('\n'));
+}
+
+/**
+ * Every reachability artefact must exist in the slice's worktree when it is recorded: baton verify
+ * reads the same path (reachabilityPath) and fails a slice whose artefact is missing, so a typo
+ * accepted here would only surface as a FAIL after the work is claimed. The file may still be
+ * uncommitted now; verify checks it in the committed candidate.
+ */
+async function requireReachable(worktree: string, entries: string[]): Promise<void> {
+  for (const entry of entries) {
+    const file = reachabilityPath(entry);
+    if (isInsideRootLexically(file) && (await pathExists(path.join(worktree, file)))) continue;
+    throw new UsageError(`--reachability "${entry}": ${file} does not exist in ${worktree}.`, {
+      fix: 'Create the artefact first (a screenshot, a log, a test output), then record its path relative to the repository root, as "path", "path:line" or "path — what it shows".',
+    });
+  }
 }
 
 /** The digests a receipt carries for its candidate. */

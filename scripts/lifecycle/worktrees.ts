@@ -41,7 +41,8 @@ export async function materialiseWorktree(io: LockedIo, options: { slice: string
       worktree: report.releaseWorktree,
       writes: [await trackStateWrite(report.releaseWorktree, file, track.id, 'in_progress')],
       subject: `chore(release/${release.id}): materialise worktree for track ${track.id}`,
-      body: report.changes.join('\n'),
+      // Where a worktree is checked out is this machine's business: the commit, read in every clone, names branches only.
+      body: report.changes.filter((line) => !line.startsWith('Created worktree ')).join('\n'),
       receipt: { version: 1, event: 'worktree', role: 'implementer', release: release.id, track: track.id, ...receiptSession(io) },
     });
   }

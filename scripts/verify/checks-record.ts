@@ -75,7 +75,7 @@ export function checkSpecFrontmatter(context: VerifyContext): CheckResult {
 }
 
 /** The path of a reachability entry: the text before " — " (or " -- "), without a trailing ":<line>". */
-function reachabilityPath(entry: string): string {
+export function reachabilityPath(entry: string): string {
   const head = entry.split(/ (?:—|--) /)[0] ?? entry;
   return head.trim().replace(/:\d+(?::\d+)?$/, '');
 }
