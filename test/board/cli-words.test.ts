@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { receiptedSlice, type ReceiptedSlice } from '../helpers/receipted-slice.js';
+import { runBin } from '../helpers/run.js';
+import { RELEASE, SLICE } from '../helpers/slice-repo.js';
+import { git, GIT_ENV, gitdir } from '../helpers/testdir.js';
+
+/**
+ * The CLI's words (issue 12): what baton says to a user who gets an argument wrong. Each case runs
+ * the built baton as a real process in a real repository and asserts the exit code and the words.
+ */
+
+let planned: ReceiptedSlice;
+let started: ReceiptedSlice;
+let fresh = '';
+
+beforeAll(async () => {
+  [planned, started, fresh] = await Promise.all([receiptedSlice('planned'), receiptedSlice('in_progress'), gitdir({ 'README.md': '# app\n' })]);
+}, 60_000);
+
+interface Case {
+  argv: string[];
+  /** Where it runs: a fresh repository, one with a planned slice, or one with a started slice. */
+  in: 'fresh' | 'planned' | 'started';
+  exitCode: number;
+  words: string[];
+  not?: string[];
+}
+
+const CASES: Case[] = [
+  { in: 'fresh', argv: ['new-release', 'Billing'], exitCode: 2, words: ['"Billing" is not a valid release id', 'YYYY-MM-DD-name', 'lower-case', 'for example 2026-11-21-billing-export'], not: ['^\\d', '[a-z0-9]'] },
+  { in: 'fresh', argv: ['new-slice', 'export', '--release', RELEASE, '--track', 'T1-x'], exitCode: 2, words: ['S<number>-name'], not: ['^S\\d'] },
+  { in: 'fresh', argv: ['new-release', '2026-13-45-billing'], exitCode: 2, words: ['2026-13-45 is not a day of the calendar', 'YYYY-MM-DD'] },
+  { in: 'fresh', argv: ['new-release', '2026-02-29-billing'], exitCode: 2, words: ['2026-02-29 is not a day of the calendar'] },
+  { in: 'fresh', argv: ['bord'], exitCode: 2, words: ['Unknown command "bord"', 'Did you mean baton board?'] },
+  { in: 'fresh', argv: ['newrelease', '2026-01-01-x'], exitCode: 2, words: ['Unknown command "newrelease"', 'Did you mean baton new-release?'] },
+  { in: 'fresh', argv: ['-C', '.', 'verfy', SLICE], exitCode: 2, words: ['Unknown command "verfy"', 'Did you mean baton verify?'] },
+  { in: 'planned', argv: ['transition', SLICE, 'done'], exitCode: 2, words: ['only moves a slice to implemented, not to done', `The one state it takes is implemented: baton transition ${SLICE} implemented.`], not: ['failed_verification'] },
+  { in: 'started', argv: ['evidence', SLICE, '--reachability', 'nonexistent.png'], exitCode: 2, words: ['--reachability "nonexistent.png": nonexistent.png does not exist in', 'Create the artefact first'] },
+  { in: 'started', argv: ['evidence', SLICE, '--reachability', '../outside.png — escapes'], exitCode: 2, words: ['../outside.png does not exist in'] },
+];
+
+function dirOf(where: Case['in']): string {
+  return where === 'fresh' ? fresh : where === 'planned' ? planned.repo : started.worktree;
+}
+
+describe('baton says what is wrong in words, and the fix', () => {
+  test.each(CASES.map((one) => ({ ...one, name: `${one.in}: ${one.argv.join(' ')}` })))('$name', async ({ argv, exitCode, words, not, in: where }) => {
+    const result = await runBin('baton', argv, { cwd: dirOf(where), env: GIT_ENV });
+    expect(result.exitCode).toBe(exitCode);
+    for (const word of words) expect(result.stderr).toContain(word);
+    for (const word of not ?? []) expect(result.stderr).not.toContain(word);
+    expect(result.stderr).not.toContain('bug in baton');
+  });
+
+  test('a release dated on a real day is created (2028-02-29 is a leap day)', async () => {
+    const repo = await gitdir({ 'README.md': '# app\n' });
+    const result = await runBin('baton', ['new-release', '2028-02-29-leap'], { cwd: repo, env: GIT_ENV });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  test('an artefact that exists in the worktree is recorded', async () => {
+    const result = await runBin('baton', ['evidence', SLICE, '--reachability', 'src/app.ts:1 — the app'], { cwd: started.worktree, env: GIT_ENV });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+});
+
+describe('with --json, every error is a JSON object on stdout too', () => {
+  const JSON_CASES: Case[] = [
+    { in: 'fresh', argv: ['new-release', 'Billing', '--json'], exitCode: 2, words: ['is not a valid release id'] },
+    { in: 'fresh', argv: ['board', '--json', '--release', 'nope'], exitCode: 2, words: ['is not a valid release id'] },
+    { in: 'planned', argv: ['new-release', RELEASE, '--json'], exitCode: 1, words: ['already exists'] },
+    { in: 'planned', argv: ['start', 'S09-nothing', '--json'], exitCode: 2, words: ['not on the board'] },
+    { in: 'planned', argv: ['verify', SLICE, '--json', '--base', 'no-such-ref'], exitCode: 2, words: ['--base'] },
+    { in: 'planned', argv: ['log', 'S09-x', '--json', '--bogus'], exitCode: 2, words: ['Unknown argument'] },
+  ];
+  test.each(JSON_CASES.map((one) => ({ ...one, name: `${one.in}: ${one.argv.join(' ')}` })))('$name', async ({ argv, exitCode, words, in: where }) => {
+    const result = await runBin('baton', argv, { cwd: dirOf(where), env: GIT_ENV });
+    expect(result.exitCode).toBe(exitCode);
+    const printed = JSON.parse(result.stdout) as { error: string; fix: string | null; exitCode: number };
+    for (const word of words) expect(printed.error).toContain(word);
+    expect(typeof printed.fix).toBe('string');
+    expect(printed.exitCode).toBe(exitCode);
+    // The terminal still gets the words.
+    expect(result.stderr).toContain(`error: ${printed.error}`);
+  });
+
+  test('without --json, stdout stays empty on an error', async () => {
+    const result = await runBin('baton', ['new-release', 'Billing'], { cwd: fresh, env: GIT_ENV });
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('commit bodies name repository paths, never this machine\'s', () => {
+  test('no commit of a slice carried to verified holds an absolute path', async () => {
+    const verified = await receiptedSlice('verified');
+    const bodies = await git(verified.repo, 'log', '--all', '--format=%B%x00');
+    expect(bodies).toContain(`created from the templates in docs/release/${RELEASE}/${SLICE}.`);
+    expect(bodies).not.toContain(verified.repo);
+    expect(bodies).not.toMatch(/(^|\s)\/(tmp|var|private|home)\//m);
+  }, 60_000);
+});
