@@ -4,6 +4,7 @@ import { errorJson, exitCodeOf, formatError, UsageError, type ExitCode } from '.
 import { VERSION } from './lib/version.js';
 import { workingFolderProblem } from './lib/working-folder.js';
 import { COMMANDS } from './commands/index.js';
+import { checkSliceFirst, slicePositionalCommands } from './commands/swapped-ids.js';
 
 /** What a baton command takes from its process; tests pass their own. */
 export interface BatonIo {
@@ -51,6 +52,9 @@ function parser(argv: string[], io: BatonIo, onRun: (code: ExitCode) => void) {
       }
       throw new UsageError(message ?? error?.message ?? 'The arguments could not be read.', { fix: 'Add --help after the command to see its arguments and options.' });
     });
+  // Before validation, so a swapped `verdict <release> <slice> PASS` is not refused for its verdict word.
+  const sliceFirst = slicePositionalCommands(COMMANDS);
+  cli = cli.middleware((args) => checkSliceFirst(argv, args, sliceFirst), true);
   for (const command of COMMANDS) {
     cli = cli.command(command.command, command.describe, command.builder, async (args) => {
       const cwd = typeof args.C === 'string' ? path.resolve(io.cwd, args.C) : io.cwd;

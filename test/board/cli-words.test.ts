@@ -37,6 +37,14 @@ const CASES: Case[] = [
   { in: 'planned', argv: ['transition', SLICE, 'done'], exitCode: 2, words: ['only moves a slice to implemented, not to done', `The one state it takes is implemented: baton transition ${SLICE} implemented.`], not: ['failed_verification'] },
   { in: 'started', argv: ['evidence', SLICE, '--reachability', 'nonexistent.png'], exitCode: 2, words: ['--reachability "nonexistent.png": nonexistent.png does not exist in', 'Create the artefact first'] },
   { in: 'started', argv: ['evidence', SLICE, '--reachability', '../outside.png — escapes'], exitCode: 2, words: ['../outside.png does not exist in'] },
+  { in: 'planned', argv: ['verify', RELEASE, SLICE], exitCode: 2, words: ['ids are swapped', `"${RELEASE}" is a release id and "${SLICE}" a slice id`, `Run baton verify ${SLICE} ${RELEASE}`] },
+  { in: 'planned', argv: ['verdict', RELEASE, SLICE, 'pass', '--notes-file', 'n.md'], exitCode: 2, words: ['ids are swapped', `Run baton verdict ${SLICE} pass ${RELEASE} --notes-file n.md`], not: ['Invalid values'] },
+  { in: 'planned', argv: ['-C', '.', 'transition', RELEASE, 'implemented', SLICE], exitCode: 2, words: [`Run baton -C . transition ${SLICE} implemented ${RELEASE}`] },
+  { in: 'planned', argv: ['start', RELEASE], exitCode: 2, words: [`"${RELEASE}" is a release id, but baton start takes the slice id first`] },
+  // Every command that takes <slice> [release] says so.
+  ...[['worktree'], ['start'], ['evidence'], ['transition', 'implemented'], ['unblock'], ['reopen'], ['defer'], ['verify'], ['changed-files'], ['next']].map(
+    ([name, ...middle]): Case => ({ in: 'planned', argv: [name as string, RELEASE, ...middle, SLICE], exitCode: 2, words: ['ids are swapped', `Run baton ${name} ${SLICE} ${middle.map((word) => `${word} `).join('')}${RELEASE}`] }),
+  ),
 ];
 
 function dirOf(where: Case['in']): string {
