@@ -43,7 +43,9 @@ export const changedFilesCommand: BatonCommand = {
       const files = changes.files.map(({ path, status, renamedFrom, binary, addedCount }) => ({ path, status, ...(renamedFrom ? { renamedFrom } : {}), binary, addedLines: addedCount }));
       io.write(`${JSON.stringify({ base: changes.base, baseSource, files }, null, 2)}\n`);
     } else {
-      io.write(changes.files.map((file) => `${file.path}\n`).join(''));
+      // One line per file, even for a name with a newline in it: quoted as git quotes it.
+      const { quotePath } = await import('../lib/quote-path.js');
+      io.write(changes.files.map((file) => `${quotePath(file.path)}\n`).join(''));
     }
     return 0;
   },

@@ -95,8 +95,15 @@ function readConfigValues(raw: string, file: string): ConfigValues {
 
 /** The release dir as a clean repository-relative path; one that leaves the repository is refused. */
 function normaliseReleaseDir(value: string, root: string, source: string): string {
+  // The folder becomes part of every path baton hands to `git add` and `git commit`, which read paths
+  // as pathspecs: `docs/*` would stage the user's own files, a leading ":" is pathspec magic.
   const absolute = path.resolve(root, value);
   const relative = path.relative(root, absolute).split(path.sep).join('/');
+  if (/[*?[\]\\\x00-\x1f\x7f]/.test(value) || relative.startsWith(':')) {
+    throw new OperationalError(`The release docs folder "${value}" (from ${source}) holds a character git reads as a pattern (* ? [ ] \\, a leading ":") or a control character.`, {
+      fix: 'Set releaseDir (or BATON_RELEASE_DIR) to a plain folder path, such as docs/release.',
+    });
+  }
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
     throw new OperationalError(`The release docs folder "${value}" (from ${source}) is not inside the repository ${root}.`, {
       fix: 'Set releaseDir (or BATON_RELEASE_DIR) to a folder inside the repository, such as docs/release.',

@@ -20,5 +20,6 @@ export function editFrontmatter(text: string, file: string, edit: (document: Doc
   edit(document);
   const newline = text.includes('\r\n') ? '\r\n' : '\n';
   const rendered = document.toString({ lineWidth: 0 }).replace(/\n/g, newline);
-  return `---${newline}${rendered}---${newline}${body}`;
+  const mark = text.startsWith('\uFEFF') ? '\uFEFF' : '';
+  return `${mark}---${newline}${rendered}---${newline}${body}`;
 }

@@ -15,9 +15,12 @@ export interface Frontmatter {
   offset: number;
 }
 
-/** Splits a leading `---` fenced YAML block from the body; CRLF files work the same. */
+/**
+ * Splits a leading `---` fenced YAML block from the body; CRLF files work the same, and so does a
+ * file that starts with a byte order mark (some Windows editors write one).
+ */
 export function splitFrontmatter(text: string): Frontmatter {
-  const match = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
+  const match = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
   if (!match) return { yaml: undefined, body: text, offset: 0 };
   const head = match[0];
   return { yaml: match[1] ?? '', body: text.slice(head.length), offset: head.split('\n').length - (head.endsWith('\n') ? 1 : 0) };

@@ -35,9 +35,21 @@ export function sliceOwners(registry: Registry): Map<string, string> {
   return owner;
 }
 
-/** A branch name safe to put into git arguments and cat-file requests. */
+/**
+ * A branch name by git's own rules (`git check-ref-format --branch`, from its documentation), so
+ * `feat+plus` and `ünï` pass, checked in-process because the board calls it on every index.md it
+ * reads. The rules also keep it safe in git arguments and cat-file requests: no leading `-` (an
+ * option), no `..`, no leading `/` or `.` component (a path that escapes), no space, control
+ * character or newline (a second request line). Two names git allows are refused as baton's own
+ * rule: `HEAD`, and `refs/...`, which names a branch called `refs/heads/main`, never `main`.
+ */
 export function isBranchName(value: string): boolean {
-  return /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]+(?<![./])$/.test(value) && !value.endsWith('.lock');
+  if (value === '' || value === '@' || value === 'HEAD' || value.startsWith('-') || value.startsWith('refs/')) return false;
+  // Control characters and DEL, space, ~ ^ : ? * [ \ anywhere; "..", "@{" and "//" anywhere.
+  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(value)) return false;
+  if (value.startsWith('/') || value.endsWith('/') || value.endsWith('.')) return false;
+  // No component starts with "." or ends with ".lock".
+  return value.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
 }
 
 /** Reads the registry from index.md text; never throws, reports what it could not read. */

@@ -56,7 +56,9 @@ export async function newRelease(io: ScaffoldIo, options: { release: string; int
   if (await pathExists(folder)) throw new FindingError(`Release ${release} already exists at ${folder}.`, { fix: 'Continue it with the plan-release command, or choose another name.' });
   const branch = options.integrationBranch ?? (await currentBranch(repo.root));
   if (!branch) throw new UsageError('HEAD is detached, so there is no current branch to integrate into.', { fix: 'Pass --integration-branch <branch>.' });
-  if (!isBranchName(branch)) throw new UsageError(`"${branch}" is not a branch name.`, { fix: 'Pass --integration-branch <branch>.' });
+  if (!isBranchName(branch)) {
+    throw new UsageError(`"${branch}" is not a branch name.`, { fix: 'Pass --integration-branch with a local branch name as git accepts it (git check-ref-format --branch), such as main or release/2026: not HEAD, not refs/heads/...' });
+  }
   const now = io.now();
   const values: TemplateValues = {
     release,

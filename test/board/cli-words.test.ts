@@ -1,3 +1,6 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { receiptedSlice, type ReceiptedSlice } from '../helpers/receipted-slice.js';
 import { runBin } from '../helpers/run.js';
@@ -108,4 +111,74 @@ describe('commit bodies name repository paths, never this machine\'s', () => {
     expect(bodies).not.toContain(verified.repo);
     expect(bodies).not.toMatch(/(^|\s)\/(tmp|var|private|home)\//m);
   }, 60_000);
+});
+
+describe('branch names by git\'s rules', () => {
+  const ACCEPTED = ['main', 'feat+plus', 'ünï', 'release/2026.1', 'a@b', 'x-y_z'];
+  const REFUSED = ['HEAD', 'refs/heads/main', '-x', 'a..b', '.hidden', 'a/.b', 'a.lock', 'a b', 'a:b', 'a~1', 'a^', 'a?', 'a*', 'a[b', 'a\\b', 'a//b', '/a', 'a/', 'a.', '@', 'a@{b'];
+
+  test.each(ACCEPTED)('--integration-branch %s is accepted', async (branch) => {
+    const repo = await gitdir({ 'README.md': '# app\n' });
+    const result = await runBin('baton', ['new-release', RELEASE, '--integration-branch', branch], { cwd: repo, env: GIT_ENV });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`integrating into ${branch}.`);
+  });
+
+  test.each(REFUSED)('--integration-branch %s is refused', async (branch) => {
+    const result = await runBin('baton', ['new-release', RELEASE, `--integration-branch=${branch}`], { cwd: fresh, env: GIT_ENV });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`"${branch}" is not a branch name`);
+    expect(result.stderr).toContain('git check-ref-format --branch');
+  });
+
+  test('the rules agree with git check-ref-format --branch, but for HEAD, @ and refs/...', async () => {
+    const { isBranchName } = await import('../../scripts/lib/registry.js');
+    for (const branch of [...ACCEPTED, ...REFUSED]) {
+      const byGit = await execa('git', ['check-ref-format', '--branch', branch], { reject: false });
+      // `--branch` reads "@" as HEAD's branch; baton takes names, not shorthands for the current one.
+      const policy = branch === 'HEAD' || branch === '@' || branch.startsWith('refs/');
+      expect({ branch, ok: isBranchName(branch) }).toEqual({ branch, ok: byGit.exitCode === 0 && !policy });
+    }
+  });
+});
+
+describe('file names and records that used to break baton', () => {
+  test('changed-files prints a name with a newline on one line, quoted as git quotes it', async () => {
+    const slice = await receiptedSlice('in_progress');
+    await writeFile(path.join(slice.worktree, 'a\nb.txt'), 'x\n');
+    await writeFile(path.join(slice.worktree, 'ü "q".txt'), 'x\n');
+    await git(slice.worktree, 'add', '-A');
+    await git(slice.worktree, 'commit', '-qm', 'feat: odd names');
+    const result = await runBin('baton', ['changed-files', SLICE], { cwd: slice.worktree, env: GIT_ENV });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.split('\n')).toEqual(['"a\\nb.txt"', '"ü \\"q\\".txt"']);
+    const json = await runBin('baton', ['changed-files', SLICE, '--json'], { cwd: slice.worktree, env: GIT_ENV });
+    expect((JSON.parse(json.stdout) as { files: { path: string }[] }).files.map((file) => file.path)).toEqual(['a\nb.txt', 'ü "q".txt']);
+  }, 30_000);
+
+  test.each(['docs/*', 'docs/rel[1]', ':(glob)docs', './:docs', 'docs\\release'])('a releaseDir of %s is refused before git sees it', async (releaseDir) => {
+    const repo = await gitdir({ 'README.md': '# app\n', 'docs/notes.md': 'mine\n', '.baton/config.json': JSON.stringify({ releaseDir }) });
+    await writeFile(path.join(repo, 'docs/notes.md'), 'mine, edited\n');
+    const result = await runBin('baton', ['new-release', RELEASE], { cwd: repo, env: GIT_ENV });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`The release docs folder "${releaseDir}"`);
+    expect(result.stderr).toContain('a character git reads as a pattern');
+    // Nothing of the user's was staged.
+    expect(await git(repo, 'diff', '--cached', '--name-only')).toBe('');
+  });
+
+  test('an index.md that starts with a byte order mark keeps its tracks', async () => {
+    const slice = await receiptedSlice('planned');
+    const index = path.join(slice.repo, `docs/release/${RELEASE}/index.md`);
+    await writeFile(index, `\uFEFF${await readFile(index, 'utf8')}`);
+    await git(slice.repo, 'commit', '-qam', 'docs: saved by an editor that writes a BOM');
+    const result = await runBin('baton', ['board', '--json'], { cwd: slice.repo, env: GIT_ENV });
+    const board = JSON.parse(result.stdout) as { releases: { tracks: { id: string; slices: string[] }[] }[] };
+    expect(board.releases[0]?.tracks.map((track) => [track.id, track.slices])).toEqual([['T1-exports', [SLICE]]]);
+    // and baton still edits it, keeping the mark
+    const added = await runBin('baton', ['new-slice', 'S02-more', '--release', RELEASE, '--track', 'T1-exports'], { cwd: slice.repo, env: GIT_ENV });
+    expect(added.stderr).toBe('');
+    expect((await readFile(index, 'utf8')).startsWith('\uFEFF---')).toBe(true);
+  }, 30_000);
 });
