@@ -45,13 +45,14 @@ export const lifecycleCommands: BatonCommand[] = [
     describe: "Create a slice folder from the templates and register it in its track (the track is created if new)",
     builder: (y) =>
       withJson(y.positional('slice', { type: 'string', describe: 'Slice id, e.g. S03-export-csv' }))
-        .option('release', { type: 'string', demandOption: true, requiresArg: true, describe: 'Release id' })
+        .option('release', { type: 'string', requiresArg: true, describe: 'Release id; the one open release when omitted' })
         .option('track', { type: 'string', demandOption: true, requiresArg: true, describe: 'Track id, e.g. T1-exports' })
         .option('depends-on', { type: 'string', array: true, describe: 'Tracks a new track depends on (repeatable)' })
         .option('title', { type: 'string', requiresArg: true, describe: "The slice's user outcome in a few words" }),
     async run(args, io) {
       const { newSlice } = await import('../lifecycle/scaffold.js');
-      return change(io, args, 'new-slice', (locked) => newSlice(locked, { slice: String(args.slice), release: String(args.release), track: String(args.track), dependsOn: list(args['depends-on']), title: str(args.title) }));
+      const { releaseOrOnlyOpen } = await import('../lifecycle/open-release.js');
+      return change(io, args, 'new-slice', async (locked) => newSlice(locked, { slice: String(args.slice), release: await releaseOrOnlyOpen(locked, str(args.release), `new-slice ${String(args.slice)} --release <release> --track ${String(args.track)}`), track: String(args.track), dependsOn: list(args['depends-on']), title: str(args.title) }));
     },
   },
   {
@@ -176,29 +177,32 @@ export const lifecycleCommands: BatonCommand[] = [
     },
   },
   {
-    command: 'ship <release>',
+    command: 'ship [release]',
     describe: 'Every verified slice → shipped, only when the deployed commit contains the release merge',
     builder: (y) =>
-      withJson(y.positional('release', { type: 'string', describe: 'Release id' }))
+      withJson(y.positional('release', { type: 'string', describe: 'Release id; the one open release when omitted' }))
         .option('deployed', { type: 'string', demandOption: true, requiresArg: true, describe: 'The commit that was deployed' })
         .option('deploy-ref', { type: 'string', requiresArg: true, describe: 'A tag, URL or ticket for the deploy' }),
     async run(args, io) {
       const { shipRelease } = await import('../lifecycle/ship.js');
-      return change(io, args, 'ship', (locked) => shipRelease(locked, { release: String(args.release), deployed: String(args.deployed), deployRef: str(args['deploy-ref']) }));
+      const { releaseOrOnlyOpen } = await import('../lifecycle/open-release.js');
+      return change(io, args, 'ship', async (locked) => shipRelease(locked, { release: await releaseOrOnlyOpen(locked, str(args.release), `ship <release> --deployed ${String(args.deployed)}`), deployed: String(args.deployed), deployRef: str(args['deploy-ref']) }));
     },
   },
   {
-    command: 'gate <gate> <target> [release]',
+    command: 'gate <gate> [target] [release]',
     describe: 'Is a gate open? merge-track <track> [<release>], merge-release <release>, mark-shipped <release> (exit 0 open, 1 closed)',
     builder: (y) =>
       y
         .positional('gate', { type: 'string', choices: ['merge-track', 'merge-release', 'mark-shipped'], describe: 'Which gate' })
-        .positional('target', { type: 'string', describe: 'The track (merge-track) or the release' })
+        .positional('target', { type: 'string', describe: 'The track (merge-track) or the release (the one open release when omitted)' })
         .positional('release', { type: 'string', describe: 'The release, for merge-track' })
         .option('json', { type: 'boolean', default: false, describe: 'Print { gate, release, target, open, reasons } as JSON' }),
     async run(args, io) {
       const gates = await import('../lifecycle/gates.js');
-      const target = String(args.target);
+      if (args.gate === 'merge-track' && args.target === undefined) throw new UsageError('baton gate merge-track needs the track.', { fix: 'Run baton gate merge-track <track> [release]; baton board lists the tracks.' });
+      const { releaseOrOnlyOpen } = await import('../lifecycle/open-release.js');
+      const target = args.gate === 'merge-track' ? String(args.target) : await releaseOrOnlyOpen(io, str(args.target), `gate ${String(args.gate)} <release>`);
       const result =
         args.gate === 'merge-track' ? await gates.gateMergeTrack(io, target, str(args.release)) : args.gate === 'merge-release' ? await gates.gateMergeRelease(io, target) : await gates.gateMarkShipped(io, target);
       io.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${gates.formatGate(result)}\n`);
@@ -206,12 +210,13 @@ export const lifecycleCommands: BatonCommand[] = [
     },
   },
   {
-    command: 'matrix <release>',
+    command: 'matrix [release]',
     describe: "The touchpoint matrix from the specs' Planned touchpoints, as Markdown for index.md (exit 1 on a collision)",
-    builder: (y) => y.positional('release', { type: 'string', describe: 'Release id' }).option('json', { type: 'boolean', default: false, describe: 'Print the matrix as JSON' }),
+    builder: (y) => y.positional('release', { type: 'string', describe: 'Release id; the one open release when omitted' }).option('json', { type: 'boolean', default: false, describe: 'Print the matrix as JSON' }),
     async run(args, io) {
       const { formatMatrix, readMatrix } = await import('../lifecycle/matrix.js');
-      const matrix = await readMatrix(io, String(args.release));
+      const { releaseOrOnlyOpen } = await import('../lifecycle/open-release.js');
+      const matrix = await readMatrix(io, await releaseOrOnlyOpen(io, str(args.release), 'matrix <release>'));
       io.write(args.json ? `${JSON.stringify(matrix, null, 2)}\n` : `${formatMatrix(matrix)}\n`);
       return matrix.collisions.length > 0 ? 1 : 0;
     },

@@ -182,3 +182,34 @@ describe('file names and records that used to break baton', () => {
     expect((await readFile(index, 'utf8')).startsWith('\uFEFF---')).toBe(true);
   }, 30_000);
 });
+
+describe('the one open release is used when none is named', () => {
+  test('new-slice, matrix and the release gates use it; with two open, the error lists them', async () => {
+    const slice = await receiptedSlice('planned');
+    const run = (argv: string[]) => runBin('baton', argv, { cwd: slice.repo, env: GIT_ENV });
+    const added = await run(['new-slice', 'S02-import', '--track', 'T2-imports']);
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toContain(`docs/release/${RELEASE}/S02-import`);
+    const matrix = await run(['matrix', '--json']);
+    expect(JSON.parse(matrix.stdout)).toMatchObject({ tracks: ['T1-exports', 'T2-imports'] });
+    for (const gate of ['merge-release', 'mark-shipped']) {
+      const result = await run(['gate', gate, '--json']);
+      expect(result.exitCode).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ gate, release: RELEASE, open: false });
+    }
+
+    expect((await run(['new-release', '2026-12-01-second'])).exitCode).toBe(0);
+    for (const argv of [['matrix'], ['gate', 'merge-release'], ['new-slice', 'S03-x', '--track', 'T3-x'], ['ship', '--deployed', 'HEAD']]) {
+      const result = await run(argv);
+      expect({ argv, exitCode: result.exitCode }).toEqual({ argv, exitCode: 2 });
+      expect(result.stderr).toContain(`2 releases are open (${RELEASE}, 2026-12-01-second), so baton cannot tell which one you mean`);
+      expect(result.stderr).toContain(`fix: Name one of them, for example baton ${argv[0]}`);
+    }
+    // An explicit id still works.
+    expect((await run(['matrix', RELEASE, '--json'])).exitCode).toBe(0);
+    const none = await runBin('baton', ['matrix'], { cwd: fresh, env: GIT_ENV });
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toContain('No release is open in this repository');
+    expect(none.stderr).toContain('baton new-release');
+  }, 60_000);
+});
