@@ -4,6 +4,7 @@ import { errorJson, exitCodeOf, formatError, UsageError, type ExitCode } from '.
 import { VERSION } from './lib/version.js';
 import { workingFolderProblem } from './lib/working-folder.js';
 import { COMMANDS } from './commands/index.js';
+import { EXAMPLES } from './commands/examples.js';
 import { checkSliceFirst, slicePositionalCommands } from './commands/swapped-ids.js';
 
 /** What a baton command takes from its process; tests pass their own. */
@@ -56,7 +57,9 @@ function parser(argv: string[], io: BatonIo, onRun: (code: ExitCode) => void) {
   const sliceFirst = slicePositionalCommands(COMMANDS);
   cli = cli.middleware((args) => checkSliceFirst(argv, args, sliceFirst), true);
   for (const command of COMMANDS) {
-    cli = cli.command(command.command, command.describe, command.builder, async (args) => {
+    const name = command.command.split(' ')[0] as string;
+    const builder = (y: Argv) => (EXAMPLES[name] ?? []).reduce((built, [example, what]) => built.example(example, what), command.builder(y));
+    cli = cli.command(command.command, command.describe, builder, async (args) => {
       const cwd = typeof args.C === 'string' ? path.resolve(io.cwd, args.C) : io.cwd;
       const problem = typeof args.C === 'string' ? workingFolderProblem(cwd) : undefined;
       if (problem) throw new UsageError(`The folder given to -C, ${cwd}, ${problem}.`, { fix: 'Pass the folder of a git repository, or leave -C out to use the current folder.' });

@@ -43,8 +43,8 @@ export const boardCommand: BatonCommand = {
   builder: (yargs) =>
     yargs
       .positional('serve', { type: 'string', choices: ['serve'], describe: 'Serve a local dashboard on 127.0.0.1 instead' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the board as JSON (the oracle the prompts read)' })
-      .option('verbose', { type: 'boolean', default: false, describe: 'List every slice of every track' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the board as JSON (the oracle the prompts read; not with serve)' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'List every slice of every track (not with serve)' })
       .option('release', { type: 'string', requiresArg: true, describe: 'Only this release' })
       // Strings, not numbers, and no yargs default: yargs turns `--port abc` into NaN and a bare `--port`
       // into the default, and either must be refused with the value the user typed (see servingOption).
@@ -53,6 +53,10 @@ export const boardCommand: BatonCommand = {
   async run(args, io) {
     const release = args.release === undefined ? undefined : assertId('release', String(args.release));
     if (args.serve === 'serve') {
+      // The dashboard is a page, not a print: --json and --verbose would be silently ignored.
+      for (const name of ['json', 'verbose'] as const) {
+        if (args[name] === true) throw new UsageError(`--${name} does not apply to baton board serve: the dashboard shows every slice, in a page.`, { fix: `Leave --${name} out, or run baton board --${name} for the printed board.` });
+      }
       const port = servingOption(PORT, args.port);
       const refreshSeconds = servingOption(REFRESH, args.refresh);
       const { serveBoard } = await import('../board/serve-board.js');

@@ -114,7 +114,8 @@ export const lifecycleCommands: BatonCommand[] = [
   {
     command: 'transition <slice> <state> [release]',
     describe: 'in_progress → implemented, only when baton verify passes; fills actual_files',
-    builder: (y) => withJson(slicePositionals(y).positional('state', { type: 'string', describe: 'implemented' })),
+    // Positionals declared in the order they are typed, so --help lists them in that order.
+    builder: (y) => withJson(y.positional('slice', { type: 'string', describe: 'Slice id' }).positional('state', { type: 'string', describe: 'implemented' }).positional('release', { type: 'string', describe: 'Release id; found from the board when omitted' })),
     async run(args, io) {
       const state = String(args.state);
       if (state !== 'implemented') {
@@ -129,7 +130,7 @@ export const lifecycleCommands: BatonCommand[] = [
     command: 'verdict <slice> <verdict> [release]',
     describe: "Record a verifier's verdict (PASS, FAIL or BLOCKED) in status.json and journal.md",
     builder: (y) =>
-      withJson(slicePositionals(y).positional('verdict', { type: 'string', choices: ['PASS', 'FAIL', 'BLOCKED'], coerce: (value: string) => String(value).toUpperCase(), describe: 'The verdict (any case)' }))
+      withJson(y.positional('slice', { type: 'string', describe: 'Slice id' }).positional('verdict', { type: 'string', choices: ['PASS', 'FAIL', 'BLOCKED'], coerce: (value: string) => String(value).toUpperCase(), describe: 'The verdict (any case)' }).positional('release', { type: 'string', describe: 'Release id; found from the board when omitted' }))
         .option('notes-file', { type: 'string', demandOption: true, requiresArg: true, describe: 'The verdict body: numbered violations for FAIL, the reason for BLOCKED' }),
     async run(args, io) {
       const { recordVerdict } = await import('../lifecycle/slice-actions.js');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { receiptedSlice, type ReceiptedSlice } from '../helpers/receipted-slice.js';
-import { runBin } from '../helpers/run.js';
+import { REPO_ROOT, runBin } from '../helpers/run.js';
 import { RELEASE, SLICE } from '../helpers/slice-repo.js';
 import { git, GIT_ENV, gitdir } from '../helpers/testdir.js';
 
@@ -212,4 +212,27 @@ describe('the one open release is used when none is named', () => {
     expect(none.stderr).toContain('No release is open in this repository');
     expect(none.stderr).toContain('baton new-release');
   }, 60_000);
+});
+
+describe('--help', () => {
+  const NAMES = ['board', 'next', 'verify', 'changed-files', 'log', 'new-release', 'new-slice', 'worktree', 'start', 'evidence', 'transition', 'verdict', 'unblock', 'reopen', 'defer', 'merged', 'ship', 'gate', 'matrix'];
+
+  test.each(NAMES)('baton %s --help shows an example and lists the positionals in the order they are typed', async (name) => {
+    const result = await runBin('baton', [name, '--help'], { cwd: fresh });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`Examples:\\n\\s+baton ${name}`));
+    const usage = result.stdout.split('\n')[0] ?? '';
+    const typed = [...usage.matchAll(/[<[]([a-z-]+)[\]>]/g)].map((match) => match[1]);
+    const section = /Positionals:\n([\s\S]*?)\n\n/.exec(result.stdout)?.[1] ?? '';
+    const listed = section.split('\n').map((line) => /^\s{2}([a-z-]+)\s/.exec(line)?.[1]).filter(Boolean);
+    expect(listed).toEqual(typed);
+  });
+
+  test.each(['--json', '--verbose'])('board serve %s is refused: it does not apply to the dashboard', async (option) => {
+    // A timeout, not a timed assertion: without the check the dashboard would start and never exit.
+    const result = await execa('node', [path.join(REPO_ROOT, 'dist/baton.mjs'), 'board', 'serve', option], { cwd: fresh, env: { PATH: process.env.PATH ?? '' }, extendEnv: false, reject: false, timeout: 20_000 });
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`${option} does not apply to baton board serve`);
+  });
 });
