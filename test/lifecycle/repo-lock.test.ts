@@ -19,7 +19,7 @@ const show = (result: RunResult) => `exit ${result.exitCode}\n${result.stdout}\n
 const committed = (repo: string, file: string) => git(repo, 'show', `HEAD:docs/release/${REL}/${file}`);
 
 async function releaseRepo(): Promise<string> {
-  const repo = await gitdir({ 'README.md': '# app\n' }, 'baton-lock-');
+  const repo = await gitdir({ 'README.md': '# app\n', 'src/app.ts': 'export const app = 1;\n' }, 'baton-lock-');
   expect((await baton(repo, ['new-release', REL])).exitCode).toBe(0);
   return repo;
 }
