@@ -93,8 +93,13 @@ export interface BoardRelease {
   releaseBranch: string;
   releaseBranchExists: boolean;
   releaseWorktree: string | null;
-  /** The release branch is contained in the integration branch. */
+  /**
+   * A merge brought the release branch into the integration branch: `mergeCommit`, or, once the
+   * release branch is gone, a shipped receipt of the release.
+   */
   mergedToIntegration: boolean;
+  /** The merge commit on the integration branch's first-parent line that brought the release branch in, or null. */
+  mergeCommit: string | null;
   /** Every slice is verified, shipped or deferred (and there is at least one). */
   complete: boolean;
   counts: Record<SliceState | 'total' | 'terminal' | 'unknown', number>;

@@ -31,6 +31,8 @@ export interface ReleaseInput {
   /** Branch name to the worktree that has it checked out. */
   worktrees: ReadonlyMap<string, string>;
   mergedToIntegration: boolean;
+  /** The merge commit that brought the release branch into the integration branch (read-board.ts). */
+  mergeCommit?: string | null;
   warnings: BoardWarning[];
 }
 
@@ -160,6 +162,7 @@ export function deriveRelease(input: ReleaseInput): BoardRelease {
     releaseBranchExists: input.branches.has(releaseBranch),
     releaseWorktree: input.worktrees.get(releaseBranch) ?? null,
     mergedToIntegration: input.mergedToIntegration,
+    mergeCommit: input.mergeCommit ?? null,
     complete,
     counts,
     tracks,

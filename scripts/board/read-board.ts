@@ -12,6 +12,7 @@ import { deriveRelease, toSliceRecord, type SliceInput } from './derive-board.js
 import { receiptedSlice } from './slice-receipts.js';
 import { readReceipts } from '../lib/read-receipts.js';
 import { historyKey, sliceHistories } from '../lib/slice-history.js';
+import { findReleaseMerge, readFirstParentMerges } from '../lib/release-merge.js';
 
 /**
  * Reading the board from git. Every release and slice is resolved from the local and remote-tracking
@@ -162,19 +163,22 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
       }
     }
   }
-  // Which release branches each integration branch contains: one git call per integration branch.
+  // The merges on each integration branch's first-parent line: one git call per integration branch.
   const integrations = [...new Set(plans.flatMap((plan) => (plan.integration ? [plan.integration.commit] : [])))];
   // The receipts of every release, from the branches the board reads: one git process, alongside.
   const receiptRefs = [...new Set([...(headCommit ? ['HEAD'] : []), ...plans.flatMap((plan) => [plan.releaseSource?.ref, ...[...plan.trackSources.values()].map((source) => source.ref), plan.integration?.ref])])].filter((ref): ref is string => ref !== undefined);
   const receiptsRead = readReceipts(repo.root, receiptRefs, dir);
   receiptsRead.catch(() => undefined); // awaited below
-  const mergedChecks = Promise.all(
-    integrations.map(async (commit) => [commit, new Set((await gitText(repo.root, ['for-each-ref', `--merged=${commit}`, '--format=%(refname)', 'refs/heads/release-wt/', 'refs/remotes/'])).split('\n'))] as const),
-  );
+  const mergesRead = Promise.all(integrations.map(async (commit) => [commit, await readFirstParentMerges(repo.root, commit)] as const));
+  mergesRead.catch(() => undefined); // awaited below
   const third = await readObjects(repo.root, thirdRound);
-  const contained = new Map(await mergedChecks);
+  const integrationMerges = new Map(await mergesRead);
   const histories = sliceHistories(await receiptsRead, dir);
-  const merged = plans.map((plan) => Boolean(plan.releaseSource && plan.integration && contained.get(plan.integration.commit)?.has(plan.releaseSource.ref)));
+  const mergeCommits = plans.map((plan) => (plan.integration ? findReleaseMerge(integrationMerges.get(plan.integration.commit) ?? [], plan.id, plan.releaseSource?.commit) : undefined));
+  // baton ship records only a merged release, so once the release branch is gone its shipped receipt
+  // is evidence of the merge too (whatever the merge's subject said).
+  const shippedReleases = new Set([...histories.slices.values()].filter((history) => history.entries.some((entry) => entry.receipt.event === 'shipped')).map((history) => history.release));
+  const merged = plans.map((plan, index) => mergeCommits[index] !== undefined || (!plan.releaseSource && shippedReleases.has(plan.id)));
 
   const worktreeByBranch = new Map(worktrees.filter((worktree) => worktree.branch).map((worktree) => [worktree.branch as string, worktree.path]));
   const branchNames = new Set(branches.keys());
@@ -206,7 +210,7 @@ export async function readBoard(repo: Repo, release?: string): Promise<Board> {
       }
     }
     const registry: Registry = plan.registry ?? { release: plan.id, integrationBranch: undefined, tracks: [], problems: [`index.md was not found for ${plan.id}`] };
-    boardReleases.push(deriveRelease({ id: plan.id, registry, slices, branches: branchNames, worktrees: worktreeByBranch, mergedToIntegration: merged[index] ?? false, warnings }));
+    boardReleases.push(deriveRelease({ id: plan.id, registry, slices, branches: branchNames, worktrees: worktreeByBranch, mergedToIntegration: merged[index] ?? false, mergeCommit: mergeCommits[index] ?? null, warnings }));
   }
   const all = boardReleases.flatMap((release) => release.slices);
   return { releaseDir: dir, ready: all.length > 0 && boardReleases.every((release) => release.complete), releases: boardReleases };

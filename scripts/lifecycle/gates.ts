@@ -145,7 +145,7 @@ function boardProblems(release: BoardRelease): string[] {
 export async function gateMergeRelease(io: LifecycleIo, releaseId: string): Promise<GateResult> {
   const { repo, release } = await releaseContext(io, releaseId);
   const reasons: string[] = [];
-  if (release.mergedToIntegration) reasons.push(`${release.releaseBranch} is already merged into ${release.integrationBranch}`);
+  if (release.mergedToIntegration) reasons.push(`${release.releaseBranch} is already merged into ${release.integrationBranch}${release.mergeCommit ? ` (merge commit ${release.mergeCommit.slice(0, 12)})` : ''}`);
   if (release.slices.length === 0) reasons.push('the release has no slices: nothing is planned');
   reasons.push(...unfinished(release, release.slices.map((slice) => slice.id)).map((text) => `${text}; every slice must be verified, deferred or shipped`));
   const open = release.tracks.filter((track) => track.state !== 'merged' && !track.deferred);
@@ -162,7 +162,8 @@ export async function gateMarkShipped(io: LifecycleIo, releaseId: string): Promi
 /** The mark-shipped gate on a release already read, so baton ship reads the board once. */
 export async function markShippedGate({ repo, release }: ReleaseContext): Promise<GateResult> {
   const reasons: string[] = [];
-  if (!release.mergedToIntegration) reasons.push(`${release.releaseBranch} is not merged into ${release.integrationBranch ?? 'the integration branch'} (merge-release)`);
+  const integration = release.integrationBranch ?? 'the integration branch';
+  if (!release.mergedToIntegration) reasons.push(`${release.releaseBranch} is not merged into ${integration} (merge-release): no merge commit on ${integration}'s first-parent line has its tip as a parent`);
   reasons.push(...unfinished(release, release.slices.map((slice) => slice.id)).map((text) => `${text}; every slice must be verified, shipped or deferred`));
   if (!release.slices.some((slice) => slice.state === 'verified')) reasons.push('no slice is verified: there is nothing to mark shipped');
   reasons.push(...boardProblems(release), ...(await integrationCheckout(repo, release)));

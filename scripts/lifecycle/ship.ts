@@ -1,5 +1,5 @@
 import { FindingError, UsageError } from '../lib/errors.js';
-import { gitText, isAncestor, resolveCommit, runGit } from '../lib/git.js';
+import { isAncestor, resolveCommit } from '../lib/git.js';
 import { formatGate, markShippedGate } from './gates.js';
 import { commitChange, readStatusFile, receiptSession, releaseContext, requireTransition, statusFile, statusWrite, timestamp, type ChangeReport, type RecordWrite, type LockedIo } from './records.js';
 
@@ -17,8 +17,13 @@ export async function shipRelease(io: LockedIo, options: { release: string; depl
   const deployed = await resolveCommit(repo.root, options.deployed);
   if (!deployed) throw new UsageError(`--deployed ${options.deployed} does not name a commit in this repository.`, { fix: 'Pass the full commit id that was deployed (fetch it first if needed).' });
 
-  const merge = await releaseMerge(repo.root, release.releaseBranch, release.integrationBranch ?? 'HEAD');
-  if (!merge) throw new FindingError(`Cannot find the merge of ${release.releaseBranch} into ${release.integrationBranch}.`, { fix: 'Run the merge-release command first.' });
+  // The merge the board found (read-board.ts): the gate above opened on the same evidence.
+  const merge = release.mergeCommit;
+  if (!merge) {
+    throw new FindingError(`Cannot find the merge commit of ${release.releaseBranch} on ${release.integrationBranch}'s first-parent line.`, {
+      fix: `Merge it with the merge-release command (git merge --no-ff ${release.releaseBranch}), then run baton ship again.`,
+    });
+  }
   if (!(await isAncestor(repo.root, merge, deployed))) {
     throw new FindingError(`The deployed commit ${deployed.slice(0, 12)} does not contain the release merge ${merge.slice(0, 12)}: what was deployed is not the verified work.`, {
       fix: 'Deploy a commit that contains the release merge, then run baton ship with it.',
@@ -50,15 +55,4 @@ export async function shipRelease(io: LockedIo, options: { release: string; depl
     receipt: { version: 1, event: 'shipped', role: 'integrator', release: releaseId, candidate: deployed, ...receiptSession(io) },
   });
   return report;
-}
-
-/** The commit that merged the release: release-wt's tip when it still exists, else the first-parent merge whose subject names it. */
-async function releaseMerge(root: string, releaseBranch: string, integration: string): Promise<string | undefined> {
-  for (const ref of [`refs/heads/${releaseBranch}`, `refs/remotes/origin/${releaseBranch}`]) {
-    const tip = await resolveCommit(root, ref);
-    if (tip) return tip;
-  }
-  const found = await runGit(root, ['log', '--first-parent', '--merges', '--format=%H', `--grep=merge ${releaseBranch}`, '-n', '1', integration]);
-  const commit = found.stdout.trim();
-  return found.exitCode === 0 && commit ? (await gitText(root, ['rev-parse', `${commit}^2`])) : undefined;
 }
