@@ -129,6 +129,17 @@ function requireTrackOrder(context: SliceContext): void {
   if (open.length > 0) throw new FindingError(`${open.join(', ')} ${open.length === 1 ? 'comes' : 'come'} before ${slice.id} in ${track.id} and ${open.length === 1 ? 'is' : 'are'} not verified, deferred or shipped.`, { fix: `Finish ${open[0]} first.` });
 }
 
+/**
+ * Work starts on the track's branch, which baton worktree creates. Started before it, the record and
+ * start_commit would be written on the integration branch (or release-wt) where no work happens.
+ */
+function requireTrackBranch({ track, release, slice }: SliceContext): void {
+  if (!track || track.branchExists) return;
+  throw new FindingError(`${track.id}, the track of ${slice.id}, has no branch yet: a slice is started on its track's branch, where its work is done.`, {
+    fix: `Run baton worktree ${slice.id} ${release.id} first, then baton start ${slice.id} ${release.id} again.`,
+  });
+}
+
 /** The worktree must hold nothing uncommitted (but `allowed`), so the commit a receipt names is the work. */
 async function requireClean(worktree: string, what: string, fix: string, allowed: string[] = []): Promise<void> {
   const dirty = (await uncommittedChanges(worktree)).filter((file) => !allowed.includes(file));
@@ -147,6 +158,7 @@ export async function startSlice(io: LockedIo, options: SliceCommand): Promise<C
   }
   const to = requireTransition(status, 'start');
   requireTrackOrder(context);
+  requireTrackBranch(context);
   const out = report('start');
   const head = await gitText(worktree, ['rev-parse', 'HEAD']);
   const next = touch(status, 'baton start', io, to);

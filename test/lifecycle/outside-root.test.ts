@@ -41,26 +41,30 @@ describe('record folders that lead outside the repository', () => {
     expect(result.stdout).toBe('');
   });
 
-  test('a slice folder linked outside: start and evidence refuse the record no receipt wrote, and the outside record is unchanged', async () => {
+  test('a slice folder linked outside: start and evidence refuse, and the outside record is unchanged', async () => {
     const outside = await testdir({}, 'baton-outside-');
     const repo = await gitdir({ 'README.md': '# app\n' }, 'baton-link-');
-    for (const args of [['new-release', REL], ['new-slice', 'S01-a', '--release', REL, '--track', 'T1-a'], ['new-slice', 'S02-b', '--release', REL, '--track', 'T2-b'], ['start', 'S02-b']]) {
+    for (const args of [['new-release', REL], ['new-slice', 'S01-a', '--release', REL, '--track', 'T1-a'], ['new-slice', 'S02-b', '--release', REL, '--track', 'T2-b'], ['worktree', 'S02-b'], ['start', 'S02-b']]) {
       expect((await baton(repo, args)).exitCode).toBe(0);
     }
-    // Both slice folders become links to copies outside: S01 planned (for start), S02 in progress (for evidence).
-    for (const slice of ['S01-a', 'S02-b']) {
-      const folder = path.join(repo, 'docs/release', REL, slice);
+    // Both slice folders become links to copies outside, where each record lives: S01 planned (for
+    // start) on release-wt, S02 in progress (for evidence) on its track's branch.
+    for (const [slice, worktree] of [['S01-a', 'release'], ['S02-b', 'T2-b']] as const) {
+      const checkout = path.join(`${repo}-worktrees`, REL, worktree);
+      const folder = path.join(checkout, 'docs/release', REL, slice);
       await cp(folder, path.join(outside, slice), { recursive: true });
       await rm(folder, { recursive: true });
       await symlink(path.join(outside, slice), folder);
+      await commitAll(checkout, 'slice folder is a link');
     }
-    await commitAll(repo, 'slice folders are links');
     const before = await contents(outside);
     // The committed link replaced the records the receipts wrote, so no command builds on what it leads to.
-    for (const [slice, args] of [['S01-a', ['start', 'S01-a']], ['S02-b', ['evidence', 'S02-b', '--test-command', 'npm test']]] as const) {
+    // S01's track has no branch, so start refuses it before reading any record; S02's linked record
+    // is not the one its newest receipt wrote (the board reads release-wt's copy, which is).
+    for (const [args, error] of [[['start', 'S01-a'], 'error: T1-a, the track of S01-a, has no branch yet'], [['evidence', 'S02-b', '--test-command', 'npm test'], 'S02-b/status.json has uncommitted changes: it is not the record its newest receipt wrote']] as const) {
       const result = await baton(repo, [...args]);
       expect(result.exitCode, show(result)).toBe(1);
-      expect(result.stderr).toContain(`error: ${slice} has no receipt`);
+      expect(result.stderr).toContain(error);
     }
     expect(await contents(outside)).toEqual(before);
     expect(await git(repo, 'status', '--porcelain')).toBe('');

@@ -57,18 +57,21 @@ describe('concurrent state-changing commands', () => {
   test('concurrent evidence on one slice: every process committed its value, none was lost', async () => {
     const repo = await releaseRepo();
     expect((await baton(repo, ['new-slice', 'S01-export', '--release', REL, '--track', 'T1-work'])).exitCode).toBe(0);
+    expect((await baton(repo, ['worktree', 'S01-export'])).exitCode).toBe(0);
     expect((await baton(repo, ['start', 'S01-export'])).exitCode).toBe(0);
+    // Run from the primary checkout, each command finds the track worktree where the record lives.
+    const track = path.join(`${repo}-worktrees`, REL, 'T1-work');
     const runs = [1, 2, 3].flatMap((n) => [
       baton(repo, ['evidence', 'S01-export', '--test-command', `npm test ${n}`]),
       baton(repo, ['evidence', 'S01-export', '--reachability', `src/app.ts — view ${n}`]),
     ]);
     for (const result of await Promise.all(runs)) expect(result.exitCode, show(result)).toBe(0);
-    const status = JSON.parse(await committed(repo, 'S01-export/status.json')) as { test_commands: string[]; reachability_artifacts: string[] };
+    const status = JSON.parse(await committed(track, 'S01-export/status.json')) as { test_commands: string[]; reachability_artifacts: string[] };
     // Each command sets one field; the other field must still hold what another command recorded.
     expect(status.test_commands[0]).toMatch(/^npm test [123]$/);
     expect(status.reachability_artifacts[0]).toMatch(/^src\/app\.ts — view [123]$/);
-    expect((await git(repo, 'log', '--format=%s')).split('\n').filter((subject) => subject.endsWith('record evidence'))).toHaveLength(6);
-    expect(await git(repo, 'status', '--porcelain')).toBe('');
+    expect((await git(track, 'log', '--format=%s')).split('\n').filter((subject) => subject.endsWith('record evidence'))).toHaveLength(6);
+    expect(await git(track, 'status', '--porcelain')).toBe('');
   });
 
   test('two new-release of one id: exactly one succeeds, and what it printed is what is committed', async () => {
