@@ -9,9 +9,7 @@ export const logCommand: BatonCommand = {
     yargs
       .positional('target', { type: 'string', describe: 'A release id, or a slice id (then optionally its release)' })
       .positional('release', { type: 'string', describe: 'The release of the slice' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object per receipt and line (NDJSON)' })
-      .example('baton log 2026-11-21-billing', "every receipt of the release, oldest first")
-      .example('baton log S01-export-csv --json', "the slice's receipts as NDJSON"),
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object per receipt and line (NDJSON)' }),
   async run(args, io) {
     const { formatReceiptLog, logFilter, readReceiptLog } = await import('../lifecycle/receipt-log.js');
     const target = args.target === undefined ? undefined : String(args.target);

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { COMMANDS } from '../../scripts/commands/index.js';
 import { receiptedSlice, type ReceiptedSlice } from '../helpers/receipted-slice.js';
 import { REPO_ROOT, runBin } from '../helpers/run.js';
 import { RELEASE, SLICE } from '../helpers/slice-repo.js';
@@ -215,7 +216,8 @@ describe('the one open release is used when none is named', () => {
 });
 
 describe('--help', () => {
-  const NAMES = ['board', 'next', 'verify', 'changed-files', 'log', 'new-release', 'new-slice', 'worktree', 'start', 'evidence', 'transition', 'verdict', 'unblock', 'reopen', 'defer', 'merged', 'ship', 'gate', 'matrix'];
+  // Every command baton has, read from its own wiring, so a new one cannot go without an example.
+  const NAMES = COMMANDS.map((command) => command.command.split(' ')[0] as string);
 
   test.each(NAMES)('baton %s --help shows an example and lists the positionals in the order they are typed', async (name) => {
     const result = await runBin('baton', [name, '--help'], { cwd: fresh });
