@@ -17,7 +17,7 @@ export const EXAMPLES: Record<string, [string, string][]> = {
   evidence: [['baton evidence S01-export-csv --test-command "npm test" --reachability "test/export.test.ts:3 — clicks Export"', 'record how the work is tested and reached']],
   transition: [['baton transition S01-export-csv implemented', 'in_progress → implemented, once baton verify passes']],
   verdict: [['baton verdict S01-export-csv PASS --notes-file /tmp/verdict.md', "record the verifier's verdict"]],
-  unblock: [['baton unblock S01-export-csv --state implemented --notes-file /tmp/answer.md', 'answer a BLOCKED verdict']],
+  unblock: [['baton unblock S01-export-csv --state failed_verification --notes-file /tmp/answer.md', 'answer a BLOCKED verdict']],
   reopen: [['baton reopen S01-export-csv --notes-file /tmp/why.md', 'send a slice back to implementation']],
   defer: [['baton defer S01-export-csv --notes-file /tmp/card.md', 'move the slice out of the release']],
   merged: [['baton merged T1-exports', 'record the track as merged into release-wt']],

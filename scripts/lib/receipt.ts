@@ -168,9 +168,8 @@ export function receiptProblem(receipt: Receipt): string | undefined {
   if (receipt.event === 'verdict' && receipt.state !== undefined && receipt.state !== VERDICT_STATE[receipt.verdict ?? 'PASS']) return `a ${receipt.verdict} verdict leaves a slice ${VERDICT_STATE[receipt.verdict ?? 'PASS']}, not ${receipt.state}`;
   if (sliceEvent && (receipt.slice === undefined || receipt.state === undefined)) return `a ${receipt.event} receipt names its slice and the state after it`;
   if (receipt.event === 'slice-dropped' && (receipt.slice === undefined || receipt.state !== undefined)) return 'a slice-dropped receipt names its slice, and no state: the slice is gone';
-  const vouches = receipt.event === 'implemented' || receipt.event === 'verdict' || (receipt.event === 'unblocked' && receipt.state === 'implemented');
-  if (vouches && (receipt.candidate === undefined || receipt.reportSha256 === undefined)) {
-    return `a ${receipt.event} receipt${receipt.event === 'unblocked' ? ' back to implemented' : ''} names its candidate commit and the digest of its verify report`;
+  if ((receipt.event === 'implemented' || receipt.event === 'verdict') && (receipt.candidate === undefined || receipt.reportSha256 === undefined)) {
+    return `a ${receipt.event} receipt names its candidate commit and the digest of its verify report`;
   }
   return undefined;
 }
@@ -181,7 +180,7 @@ const STATES_AFTER: Partial<Record<ReceiptEvent, readonly SliceState[]>> = {
   started: ['in_progress'],
   evidence: ['in_progress'],
   implemented: ['implemented'],
-  unblocked: ['implemented', 'failed_verification', 'planned'],
+  unblocked: ['failed_verification', 'planned'],
   reopened: ['failed_verification'],
   deferred: ['deferred'],
 };

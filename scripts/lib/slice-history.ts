@@ -149,12 +149,9 @@ function chainProblem(receipt: Receipt, commit: ReceiptCommit, earlier: HistoryE
   return undefined;
 }
 
-/**
- * A receipt that puts a candidate up for verification: `implemented`, or the planner's `unblocked`
- * back to implemented (the code stands, judged against the amended spec).
- */
+/** A receipt that puts a candidate up for verification. */
 export function isCandidateReceipt(receipt: Receipt): boolean {
-  return receipt.event === 'implemented' || (receipt.event === 'unblocked' && receipt.state === 'implemented');
+  return receipt.event === 'implemented';
 }
 
 /** What a slice's receipts add up to. */

@@ -314,20 +314,13 @@ export async function resolveBlocked(io: LockedIo, options: SliceCommand & { sta
     });
   }
   const next = touch(status, 'baton unblock', io, to);
-  next.verification = { ...status.verification, result: null, blocked_reason: null };
-  let extra: Partial<Receipt> = {};
-  if (to === 'implemented') {
-    // Back to its verifier: the code stands, and the candidate is now judged against the amended spec.
-    const head = await gitText(worktree, ['rev-parse', 'HEAD']);
-    const candidate = await examineCandidate({ cwd: worktree, env: io.env, slice: options.slice, release, commit: head });
-    const failed = failedChecks(candidate);
-    if (failed.length > 0) throw new FindingError(`Refused for ${options.slice}: baton verify fails at ${head.slice(0, 12)} with the amended spec (${failed.join(', ')}).`, { fix: 'Send it back to the implementer instead: baton unblock --state failed_verification.' });
-    extra = candidateFields(candidate, status.start_commit);
-  }
+  // The verdict is answered, but its record stays: the next verifier reads the previous verdict's
+  // reason, and a check blocked twice is evidence the contract is still wrong.
+  next.verification = { ...status.verification, result: null };
   const out = report('unblock');
   out.changes.push(`${options.slice}: the BLOCKED verdict is resolved by the planner; implemented → ${to}; ${amended ? 'spec.md was amended' : `spec.md unchanged because ${reason}`}.`);
   const body = amended ? notes : `${notes}\n\nspec.md unchanged because: ${reason}`;
-  return save(out, loaded, next, sliceReceipt(io, loaded, 'unblocked', to, extra), `docs(release/${release}/${options.slice}): resolve BLOCKED verdict — ${to}`, body, { heading: `${next.last_updated_at} — BLOCKED verdict resolved by the planner: now ${to}`, notes: body });
+  return save(out, loaded, next, sliceReceipt(io, loaded, 'unblocked', to), `docs(release/${release}/${options.slice}): resolve BLOCKED verdict — ${to}`, body, { heading: `${next.last_updated_at} — BLOCKED verdict resolved by the planner: now ${to}`, notes: body });
 }
 
 /** The blob id of `<commit>:<path>`, or undefined when there is none. */

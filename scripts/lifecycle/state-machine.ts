@@ -15,8 +15,12 @@ export type SliceAction = 'start' | 'evidence' | 'implement' | 'pass' | 'fail' |
 
 export type TransitionCheck = { allowed: true; to: SliceState } | { allowed: false; reason: string; fix: string };
 
-/** The states `unblock` may send a BLOCKED slice to. */
-export const UNBLOCK_STATES = ['implemented', 'failed_verification', 'planned'] as const;
+/**
+ * The states `unblock` may send a BLOCKED slice to. Not `implemented`: its proof was written against
+ * the spec the verdict found wrong, and only the implementer may rewrite a proof, so the slice goes back
+ * to them (failed_verification) or starts over (planned).
+ */
+export const UNBLOCK_STATES = ['failed_verification', 'planned'] as const;
 
 const refuse = (reason: string, fix: string): TransitionCheck => ({ allowed: false, reason, fix });
 
@@ -53,7 +57,7 @@ export function checkTransition(action: SliceAction, state: SliceState, verdict:
     case 'unblock':
       if (!blocked) return refuse('the slice has no open BLOCKED verdict', 'There is nothing to resolve; use baton defer or a new slice for other changes of plan.');
       if (unblockTo && (UNBLOCK_STATES as readonly string[]).includes(unblockTo)) return { allowed: true, to: unblockTo };
-      return refuse(`a resolved BLOCKED slice goes to ${UNBLOCK_STATES.join(', ')}, not ${unblockTo ?? 'nowhere'}`, 'Pass --state implemented (the code already meets the amended spec), failed_verification (the implementer must change code) or planned (start over).');
+      return refuse(`a resolved BLOCKED slice goes to ${UNBLOCK_STATES.join(', ')}, not ${unblockTo ?? 'nowhere'}`, 'Pass --state failed_verification (the implementer brings code and proof in line with the amended spec, even if the code already meets it) or planned (start over).');
     case 'defer':
       return { allowed: true, to: 'deferred' };
     case 'ship':

@@ -209,7 +209,12 @@ describe('unblock', () => {
     const spec = path.join(s.worktree, SLICE_DIR, 'spec.md');
     await writeFile(spec, `${await readFile(spec, 'utf8')}\nArchived invoices are out of scope.\n`);
     await git(s.worktree, 'commit', '-q', '-am', `docs(release/${RELEASE}/${SLICE}): amend spec — archived invoices out of scope`);
+    // Not straight back to the verifier: the proof was written against the old spec.
+    expect((await s.baton(['unblock', SLICE, RELEASE, '--state', 'implemented', '--notes-file', answer], { exitCode: 2 })).stderr).toMatch(/Invalid values:[\s\S]*"implemented"/);
     await s.baton(['unblock', SLICE, RELEASE, '--state', 'failed_verification', '--notes-file', answer]);
     expect((await boardOf(s, 1)).slice.state).toBe('failed_verification');
+    // The verdict is answered, but the next verifier still reads what it said.
+    const status = JSON.parse(await readFile(path.join(s.worktree, SLICE_DIR, 'status.json'), 'utf8')) as { verification: Record<string, unknown> };
+    expect(status.verification).toMatchObject({ result: null, blocked_reason: expect.stringContaining('check 2 needs a file another track owns') });
   });
 });
