@@ -61,6 +61,17 @@ export function timestamp(now: Date): string {
   return `${now.toISOString().slice(0, 19)}Z`;
 }
 
+/**
+ * A record's new last_updated_at: whole seconds, or milliseconds when the record was already updated
+ * in this second. Every receipt must write a new status.json blob, and two commands in one second
+ * (a re-claim right after a refusal, evidence given twice) would otherwise write the same record,
+ * which git refuses to commit as "nothing to commit".
+ */
+export function updatedAt(now: Date, previous: string): string {
+  const at = timestamp(now);
+  return previous.slice(0, 19) === at.slice(0, 19) ? now.toISOString() : at;
+}
+
 export interface SliceContext {
   repo: Repo;
   board: Board;

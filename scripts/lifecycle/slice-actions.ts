@@ -18,6 +18,7 @@ import {
   statusFile,
   statusWrite,
   timestamp,
+  updatedAt,
   type ChangeReport,
   type LifecycleIo,
   type LockedIo,
@@ -83,7 +84,7 @@ function requireReceipted({ slice, release, repo }: SliceContext): void {
 }
 
 function touch(status: SliceStatus, by: string, io: LifecycleIo, state: SliceState): SliceStatus {
-  return { ...status, state, last_updated_by: by, last_updated_at: timestamp(io.now()) };
+  return { ...status, state, last_updated_by: by, last_updated_at: updatedAt(io.now(), status.last_updated_at) };
 }
 
 function report(command: string): ChangeReport {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseRegistry } from '../../scripts/lib/registry.js';
 import { SLICE_STATES, type SliceState, type VerdictResult } from '../../scripts/lib/status.js';
+import { updatedAt } from '../../scripts/lifecycle/records.js';
 import { numberedItems } from '../../scripts/lifecycle/verdict-notes.js';
 import { checkTransition, type SliceAction } from '../../scripts/lifecycle/state-machine.js';
 
@@ -109,5 +110,18 @@ describe('the violations of a FAIL verdict', () => {
     { name: 'no numbered line', notes: 'FAIL: it does not work.', expected: [] },
   ])('$name', ({ notes, expected }) => {
     expect(numberedItems(notes, 'violations')).toEqual(expected);
+  });
+});
+
+describe('the last_updated_at a command writes', () => {
+  const now = new Date('2026-12-01T02:37:19.123Z');
+  test.each([
+    { previous: '2026-12-01T02:37:18Z', expected: '2026-12-01T02:37:19Z' },
+    { previous: '2026-11-30T09:00:00Z', expected: '2026-12-01T02:37:19Z' },
+    // The same second: the record would be the same blob, which git refuses to commit.
+    { previous: '2026-12-01T02:37:19Z', expected: '2026-12-01T02:37:19.123Z' },
+    { previous: '2026-12-01T02:37:19.001Z', expected: '2026-12-01T02:37:19.123Z' },
+  ])('after $previous: $expected', ({ previous, expected }) => {
+    expect(updatedAt(now, previous)).toBe(expected);
   });
 });
