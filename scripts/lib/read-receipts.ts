@@ -41,6 +41,9 @@ export function receiptLogArgs(refs: string[], releaseDir: string): string[] {
     '-z',
     '--no-abbrev',
     '--raw',
+    // Every file the commit changes, not only those under releaseDir: a receipt commit that also
+    // changes code must be seen to, or it would count.
+    '--full-diff',
     '--no-renames',
     '--topo-order',
     '--no-color',

@@ -108,6 +108,17 @@ describe('a copied receipt', () => {
     expect(board.releases[0]?.slices.find((entry) => entry.id === 'S02-export-filter')).toMatchObject({ state: 'planned', receipts: { receipted: false } });
     expect(board.releases[0]?.warnings.map((warning) => warning.message).join('\n')).toMatch(/does not count: its commit changes docs\/release\/.*S02-export-filter\/status\.json, which a verdict receipt does not cover/);
   });
+
+  test('a PASS receipt whose commit also changes code does not count', async () => {
+    const s = await receiptedSlice('verified');
+    await writeFiles(s.worktree, { 'src/export.ts': 'export const toCsv = () => "slipped into the verdict commit";\n' });
+    await git(s.worktree, 'commit', '-q', '-a', '--amend', '--no-edit');
+
+    const { board, slice } = await boardOf(s, 1);
+    expect(board.ready).toBe(false);
+    expect(slice).toMatchObject({ state: 'implemented', receipts: { receipted: false, lastVerdict: null } });
+    expect(board.releases[0]?.warnings.map((warning) => warning.message).join('\n')).toMatch(/does not count: its commit changes src\/export\.ts, which a verdict receipt does not cover/);
+  });
 });
 
 describe('the exact candidate', () => {
