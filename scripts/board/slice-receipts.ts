@@ -31,12 +31,19 @@ export function receiptedSlice(input: {
     slice,
     message: `${slice}: the receipt in commit ${rejected.commit.slice(0, 12)} does not count: ${rejected.why}`,
   }));
-  const matched = blob === undefined ? -1 : entries.findLastIndex((entry) => entry.statusBlob === blob);
+  const found = blob === undefined ? -1 : entries.findLastIndex((entry) => entry.statusBlob === blob);
+  // A receipt vouches for the state it names. A record claiming another state was not written by it,
+  // whatever commit holds it: a receipt's message copied onto a hand-edited record is not a receipt.
+  const writer = entries[found];
+  const contradicted = writer !== undefined && record !== undefined && record.state !== writer.receipt.state;
+  const matched = contradicted ? -1 : found;
   const counted = matched === -1 ? entries : entries.slice(0, matched + 1);
   const summary = summarise(counted);
   const receipted = matched !== -1;
   if (record && !receipted) {
-    const why = blob === undefined ? `its status.json on ${source ?? 'the working tree'} has uncommitted changes` : entries.length === 0 ? `no baton receipt in git history wrote its status.json (on ${source ?? 'no branch'})` : `its status.json on ${source ?? 'no branch'} is not one a baton receipt wrote`;
+    const why = contradicted
+      ? `its status.json on ${source ?? 'no branch'} says ${record.state}, but the receipt committed with it (${writer.receipt.event} in ${writer.commit.slice(0, 12)}) says ${writer.receipt.state ?? 'nothing'}`
+      : blob === undefined ? `its status.json on ${source ?? 'the working tree'} has uncommitted changes` : entries.length === 0 ? `no baton receipt in git history wrote its status.json (on ${source ?? 'no branch'})` : `its status.json on ${source ?? 'no branch'} is not one a baton receipt wrote`;
     const keeps = summary ? `; it keeps the state its receipts prove, ${summary.state}` : '';
     warnings.push({ kind: 'unreceipted-state', slice, message: `${slice}: ${why}${keeps}. Restore it with git (git log -- <its folder> shows who changed it), or record the change with the baton command for it` });
   }

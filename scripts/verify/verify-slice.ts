@@ -124,7 +124,7 @@ export async function verifySlice(options: VerifyOptions): Promise<{ report: Ver
   const { repo, slice, release, sliceDir, statusText, parsed, read } = setup;
   // Start git first; the Markdown and YAML readers and the checks load while git works.
   const markerWords = markers(repo.config.darkCodeMarkers);
-  const receiptsRead = readRecordReceipts(repo, options.at ?? 'HEAD', release, slice, statusText);
+  const receiptsRead = readRecordReceipts(repo, options.at ?? 'HEAD', release, slice, statusText, parsed.status?.state);
   receiptsRead.catch(() => undefined); // awaited below
   const { base, changes: changesRead } = await startChanges(setup, options, markerWords.lines, await startCommitOf(setup, options, receiptsRead));
   const [{ readSections }, record, work, spec, proof, journal, index] = await Promise.all([
@@ -183,12 +183,13 @@ export interface RecordReceipts {
 }
 
 /** One git log of the slice's folder up to `commit`: the receipts that wrote its records. */
-async function readRecordReceipts(repo: Repo, commit: string, release: string, slice: string, statusText: string | undefined): Promise<RecordReceipts> {
+async function readRecordReceipts(repo: Repo, commit: string, release: string, slice: string, statusText: string | undefined, recorded: SliceState | undefined): Promise<RecordReceipts> {
   const dir = slicePath(repo, release, slice);
   const commits = await readReceipts(repo.root, [commit], dir);
   const entries = sliceHistories(commits, repo.config.releaseDir).slices.get(historyKey(release, slice))?.entries ?? [];
   const blob = statusText === undefined ? undefined : gitBlobId(statusText, commits[0]?.commit.length ?? 40);
-  const matched = entries.findLast((entry) => entry.statusBlob === blob);
+  // As on the board: a receipt wrote the record only if the record is in the state the receipt names.
+  const matched = entries.findLast((entry) => entry.statusBlob === blob && entry.receipt.state === recorded);
   return {
     count: entries.length,
     writtenBy: matched ? { event: matched.receipt.event, commit: matched.commit } : undefined,

@@ -64,6 +64,21 @@ describe('a hand-edited record', () => {
     expect(slice).toMatchObject({ state: 'planned', receipts: { receipted: false, state: 'planned' } });
   });
 
+  test("a slice never started, edited to verified and committed with its own slice-planned receipt: the board keeps planned and is not READY", async () => {
+    const s = await receiptedSlice('planned');
+    const planned = await git(s.repo, 'log', '-1', '--format=%H', '--grep=^Baton-Event: slice-planned');
+    await git(s.repo, 'commit', '-q', '--allow-empty', '-m', 'a commit to copy the receipt onto');
+    await editRecord(s.repo, claimVerified(await git(s.repo, 'rev-parse', 'HEAD')));
+    await git(s.repo, 'commit', '-q', '-a', '--cleanup=verbatim', '-m', await git(s.repo, 'log', '-1', '--format=%B', planned));
+
+    const { board, slice } = await boardOf(s, 1);
+    expect(board.ready).toBe(false);
+    expect(slice).toMatchObject({ state: 'planned', receipts: { receipted: false, state: 'planned' } });
+    expect(board.releases[0]?.warnings.map((warning) => warning.message).join('\n')).toMatch(/its status\.json on working tree says verified, but the receipt committed with it \(slice-planned in [0-9a-f]{12}\) says planned/);
+    const verify = await s.baton(['verify', SLICE, RELEASE, '--json', '--base', 'HEAD~1'], { cwd: s.repo, exitCode: 1 });
+    expect(JSON.parse(verify.stdout).checks.find((check: { id: string }) => check.id === 'receipts')).toMatchObject({ status: 'fail' });
+  });
+
   test('an uncommitted edit to the record: the command refuses to build on it', async () => {
     const s = await receiptedSlice('in_progress');
     await editRecord(s.worktree, (status) => {
