@@ -36,6 +36,31 @@ async function notesFile(text: string): Promise<string> {
   return file;
 }
 
+/**
+ * Commits the record as edited by `change`, with a message made from `commit`'s by `rewrite`: a receipt
+ * written by hand, or copied from another commit.
+ */
+async function forgeReceipt(s: ReceiptedSlice, commit: string, rewrite: (message: string) => string, change: (status: Record<string, unknown>) => void): Promise<void> {
+  const message = rewrite(await git(s.worktree, 'log', '-1', '--format=%B', commit));
+  await editRecord(s.worktree, change);
+  await git(s.worktree, 'commit', '-q', '-a', '--cleanup=verbatim', '-m', message);
+}
+
+/** The PASS receipt a verifier's verdict on `implemented` would carry, made from that implemented receipt's message. */
+const passOn = (implemented: string) => (message: string) =>
+  message
+    .replace(/^docs\(([^)]*)\): mark implemented/, 'chore($1): verifier verdict — PASS')
+    .replace('Baton-Event: implemented', 'Baton-Event: verdict')
+    .replace('Baton-State: implemented', 'Baton-State: verified\nBaton-Verdict: PASS')
+    .replace('Baton-Role: implementer', 'Baton-Role: verifier')
+    .replace(/Baton-Prev: .*/, `Baton-Prev: ${implemented}`);
+
+const touched = (status: Record<string, unknown>) => {
+  status.last_updated_at = '2026-12-02T00:00:00Z';
+};
+
+const BOGUS_DIGEST = 'f'.repeat(64);
+
 describe('a hand-edited record', () => {
   test('an implemented slice edited to verified and committed with the PASS subject: the board keeps implemented, is not READY, and the gate stays closed', async () => {
     const s = await receiptedSlice('implemented');
@@ -134,6 +159,55 @@ describe('a copied receipt', () => {
     expect(slice).toMatchObject({ state: 'implemented', receipts: { receipted: false, lastVerdict: null } });
     expect(board.releases[0]?.warnings.map((warning) => warning.message).join('\n')).toMatch(/does not count: its commit changes src\/export\.ts, which a verdict receipt does not cover/);
   });
+
+  test('the implemented receipt copied onto later code does not count', async () => {
+    const s = await receiptedSlice('implemented');
+    const claimed = await git(s.worktree, 'rev-parse', 'HEAD');
+    await writeFiles(s.worktree, { 'src/export.ts': 'export const toCsv = () => "written after the claim";\n' });
+    await git(s.worktree, 'commit', '-q', '-am', 'fix: after implemented');
+    await forgeReceipt(s, claimed, (message) => message, touched);
+
+    const { board, slice } = await boardOf(s, 1);
+    expect(slice).toMatchObject({ state: 'implemented', receipts: { receipted: false, implemented: { commit: claimed } } });
+    expect(board.releases[0]?.warnings.map((warning) => warning.message).join('\n')).toMatch(/does not count: it is a implemented receipt whose commit does not sit directly on the candidate it names/);
+  });
+
+  test('a PASS written by hand on the implemented receipt, for another verify report, does not count', async () => {
+    const s = await receiptedSlice('implemented');
+    const implemented = await git(s.worktree, 'rev-parse', 'HEAD');
+    await forgeReceipt(s, implemented, (message) => passOn(implemented)(message).replace(/Baton-Report-Sha256: .*/, `Baton-Report-Sha256: ${BOGUS_DIGEST}`), claimVerified(implemented));
+
+    const { board, slice } = await boardOf(s, 1);
+    expect(board.ready).toBe(false);
+    expect(slice).toMatchObject({ state: 'implemented', receipts: { receipted: false, lastVerdict: null } });
+    expect(board.releases[0]?.warnings.map((warning) => warning.message).join('\n')).toMatch(/does not count: it is a verdict on another candidate or another verify report than the implemented receipt it follows/);
+  });
+});
+
+describe('a receipt chain written by hand', () => {
+  test('an implemented receipt whose report digest baton verify does not give: the verdict refuses it; with a PASS written on it too, the merge gate stays closed', async () => {
+    const s = await receiptedSlice('implemented');
+    const claimed = await git(s.worktree, 'rev-parse', 'HEAD');
+    // The claim made again by hand on the same candidate, with a digest of the agent's choosing.
+    await git(s.worktree, 'reset', '-q', '--hard', 'HEAD~1');
+    await forgeReceipt(s, claimed, (message) => message.replace(/Baton-Report-Sha256: .*/, `Baton-Report-Sha256: ${BOGUS_DIGEST}`).replace(/Baton-Prev: .*/, `Baton-Prev: ${claimed}`), (status) => {
+      status.state = 'implemented';
+    });
+    const forged = await git(s.worktree, 'rev-parse', 'HEAD');
+    expect((await boardOf(s, 1)).slice).toMatchObject({ state: 'implemented', receipts: { receipted: true, implemented: { commit: forged, reportSha256: BOGUS_DIGEST } } });
+
+    const notes = await notesFile(verdictBlock('PASS', forged, PASS_GATES));
+    const refused = await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', notes], { exitCode: 1 });
+    expect(refused.stderr).toMatch(/baton verify does not give, at the candidate [0-9a-f]{12}, the report that was recorded when S01-export-csv was marked implemented/);
+    expect(await git(s.worktree, 'rev-parse', 'HEAD')).toBe(forged);
+
+    // The verdict written by hand as well, consistent with the forged claim: the board counts the
+    // chain (docs/receipts.md says what this does not stop), but the gate recomputes the report.
+    await forgeReceipt(s, forged, passOn(forged), claimVerified(forged));
+    expect((await boardOf(s, 0)).slice).toMatchObject({ state: 'verified', receipts: { receipted: true } });
+    const gate = await s.baton(['gate', 'merge-track', TRACK, RELEASE], { cwd: s.repo, exitCode: 1 });
+    expect(gate.stdout).toMatch(/the spec, the proof or the baton verify report at S01-export-csv's candidate [0-9a-f]{12} is not what its PASS receipt vouches for/);
+  });
 });
 
 describe('the exact candidate', () => {
@@ -154,6 +228,46 @@ describe('the exact candidate', () => {
   });
 });
 
+describe('the exact candidate: merges and records', () => {
+  test('a merge of a branch other than the release branch after PASS closes the merge gate', async () => {
+    const s = await receiptedSlice('verified');
+    await git(s.repo, 'checkout', '-q', '-b', 'side');
+    await writeFiles(s.repo, { 'src/side.ts': 'export const side = 1;\n' });
+    await git(s.repo, 'add', 'src/side.ts');
+    await git(s.repo, 'commit', '-q', '-m', 'feat: side work no verifier saw');
+    await git(s.repo, 'checkout', '-q', 'main');
+    await git(s.worktree, 'merge', '-q', '--no-ff', '-m', 'merge side', 'side');
+
+    const gate = await s.baton(['gate', 'merge-track', TRACK, RELEASE], { cwd: s.repo, exitCode: 1 });
+    expect(gate.stdout).toMatch(/1 commit\(s\) after S01-export-csv's PASS .* that no PASS covered: [0-9a-f]{12} merges [0-9a-f]{12}, which is not on release-wt\/2026-11-21-billing/);
+  });
+
+  test('a verified slice whose record is then edited by hand: its track is not ready to merge', async () => {
+    const s = await receiptedSlice('verified');
+    await editRecord(s.worktree, (status) => {
+      status.title = 'Renamed by hand';
+    });
+    await git(s.worktree, 'commit', '-q', '-am', 'docs: rename the slice');
+
+    const { board, slice } = await boardOf(s, 1);
+    expect(slice).toMatchObject({ state: 'verified', receipts: { receipted: false, state: 'verified' } });
+    expect(board.releases[0]?.tracks[0]).toMatchObject({ readyToMerge: false, next: null });
+    expect(JSON.parse((await s.baton(['next', SLICE, RELEASE, '--json'])).stdout).next).toBeNull();
+  });
+});
+
+describe('a state change git does not commit', () => {
+  test('leaves the record as it was, and nothing staged', async () => {
+    const s = await receiptedSlice('in_progress');
+    const file = path.join(s.worktree, SLICE_DIR, 'status.json');
+    const before = await readFile(file, 'utf8');
+    const refused = await s.baton(['evidence', SLICE, RELEASE, '--test-command', 'npm run e2e'], { exitCode: 2, env: { GIT_AUTHOR_NAME: '', GIT_COMMITTER_NAME: '' } });
+    expect(refused.stderr).toMatch(/git did not commit the change in .*: .*empty ident name/);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await git(s.worktree, 'status', '--porcelain')).toBe('');
+  });
+});
+
 describe('verdicts that cannot be given carelessly', () => {
   test('with uncommitted or untracked changes in the worktree: refused, nothing recorded', async () => {
     const s = await receiptedSlice('implemented');
@@ -164,6 +278,17 @@ describe('verdicts that cannot be given carelessly', () => {
     await git(s.worktree, 'checkout', '--', 'src/export.ts');
     await writeFiles(s.worktree, { 'scratch.txt': 'left behind\n' });
     expect((await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', notes], { exitCode: 1 })).stderr).toMatch(/uncommitted or untracked changes: scratch\.txt/);
+    expect(await git(s.worktree, 'rev-parse', 'HEAD')).toBe(head);
+  });
+
+  test('implemented claimed with uncommitted or untracked changes in the worktree: refused, nothing recorded', async () => {
+    const s = await receiptedSlice('implemented');
+    await writeFiles(s.worktree, { 'src/export.ts': 'export const toCsv = (rows: string[][]) => rows.join("\\n");\n' });
+    await git(s.worktree, 'commit', '-q', '-am', 'fix: join the rows');
+    const head = await git(s.worktree, 'rev-parse', 'HEAD');
+    await writeFiles(s.worktree, { 'src/export.ts': 'export const toCsv = () => "edited, not committed";\n' });
+    const refused = await s.baton(['transition', SLICE, 'implemented', RELEASE], { exitCode: 1 });
+    expect(refused.stderr).toMatch(/S01-export-csv is claimed implemented at its HEAD, but .* has uncommitted or untracked changes: src\/export\.ts/);
     expect(await git(s.worktree, 'rev-parse', 'HEAD')).toBe(head);
   });
 
