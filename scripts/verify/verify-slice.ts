@@ -248,7 +248,7 @@ async function startCommitOf(setup: SliceSetup, options: VerifyOptions, receipts
   const { repo, release, slice, statusText, parsed } = setup;
   if (parsed.status) return parsed.status.start_commit ? { commit: parsed.status.start_commit, source: 'start_commit' } : undefined;
   if (statusText === undefined || options.base !== undefined) return undefined;
-  const receipts = await (receiptsRead ?? readRecordReceipts(repo, options.at ?? 'HEAD', release, slice, statusText));
+  const receipts = await (receiptsRead ?? readRecordReceipts(repo, options.at ?? 'HEAD', release, slice, statusText, undefined));
   if (!receipts.last) return undefined;
   const [object] = await readObjects(repo.root, [{ kind: 'contents', name: receipts.last.statusBlob }]);
   const text = object?.type === 'blob' ? object.content?.toString('utf8') : undefined;
