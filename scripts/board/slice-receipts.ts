@@ -36,14 +36,20 @@ export function receiptedSlice(input: {
   // whatever commit holds it: a receipt's message copied onto a hand-edited record is not a receipt.
   const writer = entries[found];
   const contradicted = writer !== undefined && record !== undefined && record.state !== writer.receipt.state;
-  const matched = contradicted ? -1 : found;
+  // Only the newest receipt's record stands: an older one put back (git checkout of an earlier
+  // status.json) would undo what came after it, such as the FAIL verdicts that escalated the slice.
+  const stale = writer !== undefined && found !== entries.length - 1;
+  const matched = contradicted || stale ? -1 : found;
   const counted = matched === -1 ? entries : entries.slice(0, matched + 1);
   const summary = summarise(counted);
   const receipted = matched !== -1;
   if (record && !receipted) {
+    const newest = entries.at(-1);
     const why = contradicted
       ? `its status.json on ${source ?? 'no branch'} says ${record.state}, but the receipt committed with it (${writer.receipt.event} in ${writer.commit.slice(0, 12)}) says ${writer.receipt.state ?? 'nothing'}`
-      : blob === undefined ? `its status.json on ${source ?? 'the working tree'} has uncommitted changes` : entries.length === 0 ? `no baton receipt in git history wrote its status.json (on ${source ?? 'no branch'})` : `its status.json on ${source ?? 'no branch'} is not one a baton receipt wrote`;
+      : stale && newest
+        ? `its status.json on ${source ?? 'no branch'} is the record of an older receipt (${writer.receipt.event} in ${writer.commit.slice(0, 12)}), not of the newest (${newest.receipt.event} in ${newest.commit.slice(0, 12)})`
+        : blob === undefined ? `its status.json on ${source ?? 'the working tree'} has uncommitted changes` : entries.length === 0 ? `no baton receipt in git history wrote its status.json (on ${source ?? 'no branch'})` : `its status.json on ${source ?? 'no branch'} is not one a baton receipt wrote`;
     const keeps = summary ? `; it keeps the state its receipts prove, ${summary.state}` : '';
     warnings.push({ kind: 'unreceipted-state', slice, message: `${slice}: ${why}${keeps}. Restore it with git (git log -- <its folder> shows who changed it), or record the change with the baton command for it` });
   }
@@ -82,7 +88,7 @@ function provenRecord(record: SliceRecord | undefined, state: SliceState, receip
     title: record?.title ?? null,
     verification,
     blockedReason: verification === 'blocked' ? record?.blockedReason ?? null : null,
-    verdictCommit: verification === null ? null : verdict?.commit ?? null,
+    verdictCommit: verification === null ? null : verdict?.candidate ?? null,
     startCommit: record?.startCommit ?? null,
     testCommands: record?.testCommands ?? [],
   };

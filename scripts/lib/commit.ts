@@ -14,6 +14,11 @@ export async function commitPaths(root: string, paths: string[], subject: string
   const result = await runGit(root, ['commit', '--quiet', '--no-verify', '--cleanup=whitespace', '-m', subject, ...message, '--', ...paths], { env: { GIT_OPTIONAL_LOCKS: '1' } });
   if (result.exitCode !== 0) {
     const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(0, 4).join(' ');
+    if (/nothing (added )?to commit/i.test(said)) {
+      // Every state change writes a record that differs from the last (its timestamp, at least), so
+      // git finding nothing new means baton wrote what was already there.
+      throw new Error(`git found nothing to commit in ${root} for ${paths.join(', ')}: the command wrote the record as it already was`);
+    }
     throw new OperationalError(`git did not commit the change in ${root}: ${said}`, {
       fix: /read-only file system/i.test(said)
         ? 'The git folder is read-only here. In Codex, its sandbox keeps .git read-only: let this baton command run outside the sandbox (approve the escalation), then run it again.'

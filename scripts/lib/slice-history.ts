@@ -93,6 +93,8 @@ export function sliceHistories(commits: ReceiptCommit[], releaseDir: string): Hi
       }
       continue;
     }
+    // A dropped slice is gone: a slice planned later under the same id starts a history of its own.
+    if (receipt.event === 'slice-dropped' && receipt.slice) history(receipt.release, receipt.slice).entries = [];
     if (!isSliceEvent(receipt.event) || !receipt.slice) continue;
     const target = history(receipt.release, receipt.slice);
     const status = commit.changes.find((change) => change.path === `${releaseFolder}${receipt.slice}/status.json`);
@@ -135,6 +137,15 @@ function allowedChange(receipt: Receipt, releaseFolder: string, file: string, de
 
 /** Rules that tie implemented and verdict receipts to the commits around them. */
 function chainProblem(receipt: Receipt, commit: ReceiptCommit, earlier: HistoryEntry[]): string | undefined {
+  // Each receipt of a slice names the one before it, as the command read it: a receipt copied from
+  // elsewhere in the history names another, and one written beside the chain (on a side branch)
+  // forks it.
+  const previous = earlier.at(-1);
+  if (previous ? receipt.prev !== previous.commit : receipt.event !== 'slice-planned') {
+    return previous
+      ? `it does not follow ${receipt.slice}'s previous receipt (it names ${receipt.prev?.slice(0, 12) ?? 'none'}; the previous is ${previous.receipt.event} in ${previous.commit.slice(0, 12)})`
+      : `it is a ${receipt.event} receipt, but no receipt planned ${receipt.slice} before it`;
+  }
   if (isCandidateReceipt(receipt) && commit.parents[0] !== receipt.candidate) {
     return `it is a ${receipt.event} receipt whose commit does not sit directly on the candidate it names`;
   }

@@ -188,8 +188,9 @@ async function readRecordReceipts(repo: Repo, commit: string, release: string, s
   const commits = await readReceipts(repo.root, [commit], dir);
   const entries = sliceHistories(commits, repo.config.releaseDir).slices.get(historyKey(release, slice))?.entries ?? [];
   const blob = statusText === undefined ? undefined : gitBlobId(statusText, commits[0]?.commit.length ?? 40);
-  // As on the board: a receipt wrote the record only if the record is in the state the receipt names.
-  const matched = entries.findLast((entry) => entry.statusBlob === blob && entry.receipt.state === recorded);
+  // As on the board: the newest receipt wrote the record, and the record is in the state it names.
+  const newest = entries.at(-1);
+  const matched = newest && newest.statusBlob === blob && newest.receipt.state === recorded ? newest : undefined;
   return {
     count: entries.length,
     writtenBy: matched ? { event: matched.receipt.event, commit: matched.commit } : undefined,

@@ -94,7 +94,10 @@ describe('a hand-edited record', () => {
     const planned = await git(s.repo, 'log', '-1', '--format=%H', '--grep=^Baton-Event: slice-planned');
     await git(s.repo, 'commit', '-q', '--allow-empty', '-m', 'a commit to copy the receipt onto');
     await editRecord(s.repo, claimVerified(await git(s.repo, 'rev-parse', 'HEAD')));
-    await git(s.repo, 'commit', '-q', '-a', '--cleanup=verbatim', '-m', await git(s.repo, 'log', '-1', '--format=%B', planned));
+    // The copy names the slice-planned receipt as the one before it, so the chain holds: only the
+    // state it claims is left to give it away.
+    const copy = (await git(s.repo, 'log', '-1', '--format=%B', planned)).replace(/(Baton-State: planned)/, `$1\nBaton-Prev: ${planned}`);
+    await git(s.repo, 'commit', '-q', '-a', '--cleanup=verbatim', '-m', copy);
 
     const { board, slice } = await boardOf(s, 1);
     expect(board.ready).toBe(false);
@@ -130,7 +133,7 @@ describe('a copied receipt', () => {
     expect(slice.receipts.receipted).toBe(false);
     expect(board.releases[0]?.warnings.map((warning) => warning.kind)).toEqual(expect.arrayContaining(['rejected-receipt', 'unreceipted-state']));
     const log = (await s.baton(['log', SLICE, RELEASE], { cwd: s.repo })).stdout;
-    expect(log).toMatch(/does not count \([0-9a-f]{12}\): it is a verdict that does not sit directly on the implemented receipt it judges/);
+    expect(log).toMatch(/does not count \([0-9a-f]{12}\): it does not follow S01-export-csv's previous receipt \(it names [0-9a-f]{12}; the previous is verdict in [0-9a-f]{12}\)/);
   });
 
   test("another slice's PASS receipt on this slice's record does not count", async () => {
@@ -165,7 +168,8 @@ describe('a copied receipt', () => {
     const claimed = await git(s.worktree, 'rev-parse', 'HEAD');
     await writeFiles(s.worktree, { 'src/export.ts': 'export const toCsv = () => "written after the claim";\n' });
     await git(s.worktree, 'commit', '-q', '-am', 'fix: after implemented');
-    await forgeReceipt(s, claimed, (message) => message, touched);
+    // Its Baton-Prev set right, so that only the rule it breaks is left to refuse it.
+    await forgeReceipt(s, claimed, (message) => message.replace(/Baton-Prev: .*/, `Baton-Prev: ${claimed}`), touched);
 
     const { board, slice } = await boardOf(s, 1);
     expect(slice).toMatchObject({ state: 'implemented', receipts: { receipted: false, implemented: { commit: claimed } } });
@@ -190,7 +194,7 @@ describe('a receipt chain written by hand', () => {
     const claimed = await git(s.worktree, 'rev-parse', 'HEAD');
     // The claim made again by hand on the same candidate, with a digest of the agent's choosing.
     await git(s.worktree, 'reset', '-q', '--hard', 'HEAD~1');
-    await forgeReceipt(s, claimed, (message) => message.replace(/Baton-Report-Sha256: .*/, `Baton-Report-Sha256: ${BOGUS_DIGEST}`).replace(/Baton-Prev: .*/, `Baton-Prev: ${claimed}`), (status) => {
+    await forgeReceipt(s, claimed, (message) => message.replace(/Baton-Report-Sha256: .*/, `Baton-Report-Sha256: ${BOGUS_DIGEST}`), (status) => {
       status.state = 'implemented';
     });
     const forged = await git(s.worktree, 'rev-parse', 'HEAD');
@@ -347,6 +351,30 @@ describe('bounded retries', () => {
     await s.baton(['reopen', SLICE, RELEASE, '--notes-file', await notesFile('The spec now asks for the page test; try again.')]);
     expect((await s.baton(['start', SLICE, RELEASE])).stdout).toMatch(/attempt 4/);
     expect((await boardOf(s, 1)).slice.receipts).toMatchObject({ escalated: false, failures: 0, attempt: 4 });
+  });
+});
+
+describe('an older record put back', () => {
+  test('after three FAILs, the record of the last claim checked out again: in doubt, still escalated, and nothing builds on it', async () => {
+    const s = await receiptedSlice('implemented');
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      const notes = await notesFile(verdictBlock('FAIL', await git(s.worktree, 'rev-parse', 'HEAD'), 'Violations:\n1. Gate 3 — the test does not drive the page.\n'));
+      await s.baton(['verdict', SLICE, 'FAIL', RELEASE, '--notes-file', notes]);
+      if (attempt < 3) {
+        await s.baton(['start', SLICE, RELEASE]);
+        await s.baton(['transition', SLICE, 'implemented', RELEASE]);
+      }
+    }
+    // The last claim's record, as baton wrote it, put back and committed: it says implemented.
+    await git(s.worktree, 'checkout', 'HEAD~1', '--', `${SLICE_DIR}/status.json`);
+    await git(s.worktree, 'commit', '-q', '-m', `docs(release/${RELEASE}/${SLICE}): mark implemented`);
+
+    const { board, slice } = await boardOf(s, 1);
+    expect(slice).toMatchObject({ state: 'failed_verification', receipts: { receipted: false, escalated: true } });
+    expect(board.releases[0]?.warnings.map((warning) => warning.message).join('\n')).toMatch(/is the record of an older receipt \(implemented in [0-9a-f]{12}\), not of the newest \(verdict in [0-9a-f]{12}\)/);
+    expect(JSON.parse((await s.baton(['next', SLICE, RELEASE, '--json'])).stdout).next.command).toBe('replan-release');
+    const notes = await notesFile(verdictBlock('PASS', await git(s.worktree, 'rev-parse', 'HEAD'), PASS_GATES));
+    expect((await s.baton(['verdict', SLICE, 'PASS', RELEASE, '--notes-file', notes], { exitCode: 1 })).stderr).toMatch(/not the one its newest receipt wrote/);
   });
 });
 

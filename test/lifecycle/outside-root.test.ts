@@ -61,7 +61,7 @@ describe('record folders that lead outside the repository', () => {
     // The committed link replaced the records the receipts wrote, so no command builds on what it leads to.
     // S01's track has no branch, so start refuses it before reading any record; S02's linked record
     // is not the one its newest receipt wrote (the board reads release-wt's copy, which is).
-    for (const [args, error] of [[['start', 'S01-a'], 'error: T1-a, the track of S01-a, has no branch yet'], [['evidence', 'S02-b', '--test-command', 'npm test'], 'S02-b/status.json has uncommitted changes: it is not the record its newest receipt wrote']] as const) {
+    for (const [args, error] of [[['start', 'S01-a'], 'error: T1-a, the track of S01-a, has no branch yet'], [['evidence', 'S02-b', '--test-command', 'npm test'], 'its newest receipt wrote']] as const) {
       const result = await baton(repo, [...args]);
       expect(result.exitCode, show(result)).toBe(1);
       expect(result.stderr).toContain(error);

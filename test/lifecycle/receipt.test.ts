@@ -49,11 +49,14 @@ describe('which receipts count', () => {
   const folder = `${dir}/2026-11-21-billing/S01-export-csv`;
   const commit = (id: string, parents: string[], receipt: Receipt, files: string[]) =>
     `\x1e${id} 2026-12-01T10:00:00Z ${parents.join(' ')}\x1f${formatReceipt(receipt)}\n\x1f\0\n${files.map((file) => `:100644 100644 ${C('0')} ${C(file.length.toString(16).slice(-1))} M\0${file}\0`).join('')}`;
-  const implemented: Receipt = { ...PASS, event: 'implemented', role: 'implementer', state: 'implemented', verdict: undefined, prev: undefined };
+  const planned: Receipt = { version: 1, event: 'slice-planned', role: 'planner', release: PASS.release, track: PASS.track, slice: PASS.slice, state: 'planned' };
+  const implemented: Receipt = { ...PASS, event: 'implemented', role: 'implementer', state: 'implemented', verdict: undefined, prev: C('1') };
+  /** The slice planned, then implemented on its candidate C('a'); git log order, newest first. */
+  const claim = commit(C('d'), [C('a')], implemented, [`${folder}/status.json`]) + commit(C('1'), [C('0')], planned, [`${folder}/status.json`, `${dir}/2026-11-21-billing/index.md`]);
 
   test('implemented on its candidate, then a verdict on it: both count, and add up to verified', () => {
     // git log order: newest first.
-    const log = commit(C('e'), [C('d')], { ...PASS, prev: C('d') }, [`${folder}/status.json`, `${folder}/journal.md`]) + commit(C('d'), [C('a')], implemented, [`${folder}/status.json`]);
+    const log = commit(C('e'), [C('d')], { ...PASS, prev: C('d') }, [`${folder}/status.json`, `${folder}/journal.md`]) + claim;
     const history = sliceHistories(parseReceiptLog(log), dir).slices.get('2026-11-21-billing/S01-export-csv');
     expect(history?.rejected).toEqual([]);
     expect(summarise(history?.entries ?? [])).toMatchObject({ state: 'verified', lastVerdict: { verdict: 'PASS', candidate: C('a') } });
@@ -65,7 +68,7 @@ describe('which receipts count', () => {
     { name: "a verdict on another slice's record", parents: [C('d')], files: [`${dir}/2026-11-21-billing/S02-other/status.json`], why: /S02-other\/status\.json, which a verdict receipt does not cover/ },
     { name: 'a verdict that writes no status.json', parents: [C('d')], files: [`${folder}/journal.md`], why: /does not write S01-export-csv's status\.json/ },
   ])('does not count: $name', ({ parents, files, why }) => {
-    const log = commit(C('e'), parents, { ...PASS, prev: C('d') }, files) + commit(C('d'), [C('a')], implemented, [`${folder}/status.json`]);
+    const log = commit(C('e'), parents, { ...PASS, prev: C('d') }, files) + claim;
     const histories = sliceHistories(parseReceiptLog(log), dir);
     const rejected = [...histories.slices.values()].flatMap((history) => history.rejected).concat(histories.rejected);
     expect(rejected.map((entry) => entry.why).join('\n')).toMatch(why);
@@ -83,5 +86,19 @@ describe('which receipts count', () => {
     const rejected = [...histories.slices.values()].flatMap((history) => history.rejected).concat(histories.rejected);
     if (why === null) expect(rejected).toEqual([]);
     else expect(rejected.map((entry) => entry.why).join('\n')).toMatch(why);
+  });
+
+  test.each([
+    { name: 'an evidence receipt naming an older receipt than the previous one', prev: C('1'), why: /does not follow S01-export-csv's previous receipt \(it names 111111111111; the previous is implemented in dddddddddddd\)/ },
+    { name: 'an evidence receipt naming none', prev: undefined, why: /does not follow S01-export-csv's previous receipt \(it names none/ },
+  ])('does not count: $name', ({ prev, why }) => {
+    const evidence: Receipt = { ...planned, event: 'evidence', role: 'implementer', state: 'in_progress', ...(prev ? { prev } : {}) };
+    const histories = sliceHistories(parseReceiptLog(commit(C('f'), [C('d')], evidence, [`${folder}/status.json`]) + claim), dir);
+    expect(histories.slices.get('2026-11-21-billing/S01-export-csv')?.rejected.map((entry) => entry.why).join('\n')).toMatch(why);
+  });
+
+  test('a receipt before any slice-planned does not count', () => {
+    const histories = sliceHistories(parseReceiptLog(commit(C('d'), [C('a')], { ...implemented, prev: undefined }, [`${folder}/status.json`])), dir);
+    expect(histories.slices.get('2026-11-21-billing/S01-export-csv')?.rejected.map((entry) => entry.why).join('\n')).toMatch(/no receipt planned S01-export-csv before it/);
   });
 });
