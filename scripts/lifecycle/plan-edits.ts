@@ -12,7 +12,7 @@ import { readTextIfPresent } from '../lib/read-text.js';
 import { formatReceipt, type Receipt } from '../lib/receipt.js';
 import type { Repo } from '../lib/repo.js';
 import { shellQuote } from '../lib/shell-quote.js';
-import { commitChange, receiptSession, recordWorktree, releaseDocsWorktree, sliceContext, trackContext, writeRecords, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
+import { commitChange, newReceipt, recordWorktree, releaseDocsWorktree, sliceContext, trackContext, writeRecords, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
 
 /**
  * The planner's changes to a plan under way, each a receipted commit: `baton track-deps` sets the
@@ -54,7 +54,7 @@ export async function setTrackDependencies(io: LockedIo, options: { track: strin
     writes: [write],
     subject: `docs(release/${release.id}): set dependencies of track ${track.id}`,
     body: report.changes.join('\n'),
-    receipt: { version: 1, event: 'track-changed', role: 'planner', release: release.id, track: track.id, ...receiptSession(io) },
+    receipt: newReceipt(io, 'track-changed', { release: release.id, track: track.id }),
   });
   return report;
 }
@@ -100,7 +100,7 @@ export async function dropSlice(io: LockedIo, options: { slice: string; release?
 
   const relative = `${repo.config.releaseDir}/${release.id}/${slice.id}`;
   const report: ChangeReport = { command: 'drop-slice', changes: [], files: [], commits: [] };
-  const receipt: Receipt = { version: 1, event: 'slice-dropped', role: 'planner', release: release.id, ...(track ? { track: track.id } : {}), slice: slice.id, ...receiptSession(io) };
+  const receipt = newReceipt(io, 'slice-dropped', { release: release.id, ...(track ? { track: track.id } : {}), slice: slice.id });
   const subject = `docs(release/${release.id}/${slice.id}): drop slice`;
   for (const worktree of places) {
     const dirty = (await gitText(worktree, ['status', '--porcelain=v1', '--untracked-files=all', '--', relative])).trim();

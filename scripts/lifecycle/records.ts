@@ -5,7 +5,7 @@ import { findOnBoard } from '../board/next-step.js';
 import { readBoard } from '../board/read-board.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { commitPaths, unstagePaths } from '../lib/commit.js';
-import { formatReceipt, sessionFromEnv, type Receipt } from '../lib/receipt.js';
+import { formatReceipt, RECEIPT_EVENTS, RECEIPT_VERSION, sessionFromEnv, type Receipt, type ReceiptEvent } from '../lib/receipt.js';
 import { FindingError, OperationalError } from '../lib/errors.js';
 import { assertInsideRoot } from '../lib/inside-root.js';
 import { currentBranch } from '../lib/git.js';
@@ -260,10 +260,13 @@ export async function commitChange(report: ChangeReport, change: RecordChange): 
   }
 }
 
-/** The receipt fields every command fills the same way: the session that ran it. */
-export function receiptSession(io: LifecycleIo): Pick<Receipt, 'session'> {
+/**
+ * A receipt as every command makes one: the format version, the role its event belongs to, and the
+ * agent session that ran the command (where the client tells it), with the event's own fields.
+ */
+export function newReceipt(io: LifecycleIo, event: ReceiptEvent, fields: Omit<Receipt, 'version' | 'event' | 'role'>): Receipt {
   const session = sessionFromEnv(io.env);
-  return session === undefined ? {} : { session };
+  return { version: RECEIPT_VERSION, event, role: RECEIPT_EVENTS[event], ...fields, ...(session === undefined ? {} : { session }) };
 }
 
 /** The command that checks a release branch out where `baton worktree` would have put it. */

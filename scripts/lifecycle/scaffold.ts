@@ -10,8 +10,7 @@ import { isBranchName } from '../lib/registry.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import { schemaProblems } from '../lib/status.js';
 import { TEMPLATE_VARIABLES } from '../lib/template-vocabulary.js';
-import type { Receipt } from '../lib/receipt.js';
-import { commitChange, receiptSession, releaseContext, releaseDocsWorktree, timestamp, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
+import { commitChange, newReceipt, releaseContext, releaseDocsWorktree, timestamp, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
 
 /** Creating a release and its slices from the templates, and registering slices in index.md. */
 
@@ -71,7 +70,7 @@ export async function newRelease(io: ScaffoldIo, options: { release: string; int
   const report: ChangeReport = { command: 'new-release', changes: [`Release ${release} created, integrating into ${branch}.`], files: [], commits: [] };
   const writes: RecordWrite[] = [];
   for (const name of ['intake.md', 'index.md']) writes.push({ root: repo.root, file: path.join(folder, name), content: await renderTemplate(io.templatesDir, name, values) });
-  const receipt: Receipt = { version: 1, event: 'release-opened', role: 'planner', release, ...receiptSession(io) };
+  const receipt = newReceipt(io, 'release-opened', { release });
   await commitChange(report, { worktree: repo.root, writes, subject: `docs(release/${release}): open release`, body: report.changes.join('\n'), receipt });
   return report;
 }
@@ -130,14 +129,13 @@ export async function newSlice(io: ScaffoldIo, options: NewSliceOptions): Promis
   const subject = `docs(release/${release}/${slice}): plan slice in ${trackId}`;
   // The commit is read in every clone: it names the folder from the repository root, not this machine's path.
   const body = [`${slice} created from the templates in ${repo.config.releaseDir}/${release}/${slice}.`, registered].join('\n');
-  const session = receiptSession(io);
-  const planned: Receipt = { version: 1, event: 'slice-planned', role: 'planner', release, track: trackId, slice, state: 'planned', ...session };
+  const planned = newReceipt(io, 'slice-planned', { release, track: trackId, slice, state: 'planned' });
   if (indexRoot === sliceRoot) {
     await commitChange(report, { worktree: sliceRoot, writes: [...sliceWrites, indexWrite], subject, body, receipt: planned });
   } else {
     // Once the track has its branch, the slice's folder lives there and the registry on release-wt: two commits.
     await commitChange(report, { worktree: sliceRoot, writes: sliceWrites, subject, body, receipt: planned });
-    await commitChange(report, { worktree: indexRoot, writes: [indexWrite], subject, body, receipt: { version: 1, event: 'track-changed', role: 'planner', release, track: trackId, ...session } });
+    await commitChange(report, { worktree: indexRoot, writes: [indexWrite], subject, body, receipt: newReceipt(io, 'track-changed', { release, track: trackId }) });
   }
   return report;
 }

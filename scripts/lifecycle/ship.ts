@@ -1,7 +1,7 @@
 import { FindingError, UsageError } from '../lib/errors.js';
 import { isAncestor, resolveCommit } from '../lib/git.js';
 import { formatGate, markShippedGate } from './gates.js';
-import { commitChange, readStatusFile, receiptSession, releaseContext, requireTransition, statusFile, statusWrite, timestamp, type ChangeReport, type RecordWrite, type LockedIo } from './records.js';
+import { commitChange, readStatusFile, newReceipt, releaseContext, requireTransition, statusFile, statusWrite, timestamp, type ChangeReport, type RecordWrite, type LockedIo } from './records.js';
 
 /**
  * `baton ship`: after a human attests the deploy, every verified slice of the release becomes
@@ -52,7 +52,7 @@ export async function shipRelease(io: LockedIo, options: { release: string; depl
     writes,
     subject: `docs(release/${releaseId}): mark ${writes.length} slices shipped — deployed ${deployed.slice(0, 12)}`,
     body,
-    receipt: { version: 1, event: 'shipped', role: 'integrator', release: releaseId, candidate: deployed, ...receiptSession(io) },
+    receipt: newReceipt(io, 'shipped', { release: releaseId, candidate: deployed }),
   });
   return report;
 }

@@ -4,14 +4,14 @@ import { readObjects } from '../lib/git-objects.js';
 import { gitText, uncommittedChanges } from '../lib/git.js';
 import { isInsideRootLexically } from '../lib/inside-root.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
-import { gitBlobId, RECEIPT_EVENTS, sessionFromEnv, type Receipt, type ReceiptEvent } from '../lib/receipt.js';
+import { gitBlobId, sessionFromEnv, type Receipt, type ReceiptEvent } from '../lib/receipt.js';
 import { isTerminal, type SliceState, type SliceStatus } from '../lib/status.js';
 import { examineCandidate, failedChecks, type Candidate } from './candidate.js';
 import {
   commitChange,
   journalWrite,
   readStatusFile,
-  receiptSession,
+  newReceipt,
   recordWorktree,
   requireTransition,
   sliceContext,
@@ -95,19 +95,15 @@ function report(command: string): ChangeReport {
 function sliceReceipt(io: LifecycleIo, loaded: Loaded, event: ReceiptEvent, state: SliceState, extra: Partial<Receipt> = {}): Receipt {
   const { slice, track } = loaded.context;
   const attempt = extra.attempt ?? slice.receipts.attempt;
-  return {
-    version: 1,
-    event,
-    role: RECEIPT_EVENTS[event],
+  return newReceipt(io, event, {
     release: loaded.release,
     ...(track ? { track: track.id } : {}),
     slice: slice.id,
     state,
     ...(attempt > 0 ? { attempt } : {}),
-    ...receiptSession(io),
     ...(slice.receipts.last ? { prev: slice.receipts.last.commit } : {}),
     ...extra,
-  };
+  });
 }
 
 /** The end of every slice command: the new record (and a journal entry) committed with its receipt. */

@@ -9,7 +9,7 @@ import { assertInsideRoot, isWithin } from '../lib/inside-root.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import type { TrackState } from '../lib/registry.js';
 import type { Repo } from '../lib/repo.js';
-import { commitChange, receiptSession, releaseWorktreeFix, sliceContext, trackContext, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
+import { commitChange, newReceipt, releaseWorktreeFix, sliceContext, trackContext, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
 
 /**
  * Branches and worktrees: `baton worktree` materialises release-wt/<release> and a track's branch,
@@ -43,7 +43,7 @@ export async function materialiseWorktree(io: LockedIo, options: { slice: string
       subject: `chore(release/${release.id}): materialise worktree for track ${track.id}`,
       // Where a worktree is checked out is this machine's business: the commit, read in every clone, names branches only.
       body: report.changes.filter((line) => !line.startsWith('Created worktree ')).join('\n'),
-      receipt: { version: 1, event: 'worktree', role: 'implementer', release: release.id, track: track.id, ...receiptSession(io) },
+      receipt: newReceipt(io, 'worktree', { release: release.id, track: track.id }),
     });
   }
 
@@ -126,7 +126,7 @@ export async function recordTrackMerged(io: LockedIo, options: { track: string; 
     writes: [await trackStateWrite(release.releaseWorktree, file, trackId, 'merged')],
     subject: `docs(release/${release.id}): record track ${trackId} merge to release-wt`,
     body: report.changes.join('\n'),
-    receipt: { version: 1, event: 'track-merged', role: 'integrator', release: release.id, track: trackId, ...receiptSession(io) },
+    receipt: newReceipt(io, 'track-merged', { release: release.id, track: trackId }),
   });
   return report;
 }

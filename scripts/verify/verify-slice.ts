@@ -1,10 +1,10 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, OperationalError } from '../lib/errors.js';
-import { readObjects } from '../lib/git-objects.js';
+import { readObjects, type GitObject } from '../lib/git-objects.js';
 import { readReceipts } from '../lib/read-receipts.js';
 import { gitBlobId } from '../lib/receipt.js';
-import { historyKey, sliceHistories, type HistoryEntry } from '../lib/slice-history.js';
+import { historyKey, sliceHistories } from '../lib/slice-history.js';
 import { mergeBase, resolveCommit } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
 import { JsonError } from '../lib/json-file.js';
@@ -79,17 +79,24 @@ async function setUp(options: VerifyOptions): Promise<SliceSetup> {
   const repo = await openRepo(options.cwd, options.env);
   const at = options.at;
   const release = at !== undefined ? assertId('release', options.release ?? '') : await locateSlice(repo, slice, options.release === undefined ? undefined : assertId('release', options.release));
-  const read = at === undefined ? (file: string) => readTextIfPresent(path.join(repo.root, file)) : (file: string) => readAtCommit(repo.root, at, file);
   const sliceDir = slicePath(repo, release, slice);
+  const read = at === undefined
+    ? (file: string) => readTextIfPresent(path.join(repo.root, file))
+    : await commitReader(repo.root, at, [...['status.json', 'spec.md', 'proof.md', 'journal.md'].map((name) => `${sliceDir}/${name}`), `${releasePath(repo, release)}/index.md`]);
   const statusText = await read(`${sliceDir}/status.json`);
   const parsed = statusText === undefined ? { status: undefined, problems: [] } : safeStatus(statusText, `${sliceDir}/status.json`);
   return { repo, slice, release, sliceDir, statusText, parsed, read };
 }
 
-/** A file's text in a commit, or undefined when the commit does not have it. */
-async function readAtCommit(root: string, commit: string, file: string): Promise<string | undefined> {
-  const [object] = await readObjects(root, [{ kind: 'contents', name: `${commit}:${file}` }]);
-  return object?.type === 'blob' ? object.content?.toString('utf8') : undefined;
+/**
+ * Reads files as they are in a commit. The record files a check needs are read at once, with one
+ * git process; any other file is read on its own. Undefined for a file the commit does not have.
+ */
+async function commitReader(root: string, commit: string, files: string[]): Promise<(file: string) => Promise<string | undefined>> {
+  const text = (object: GitObject | undefined) => (object?.type === 'blob' ? object.content?.toString('utf8') : undefined);
+  const objects = await readObjects(root, files.map((file) => ({ kind: 'contents', name: `${commit}:${file}` })));
+  const read = new Map(files.map((file, index) => [file, text(objects[index])]));
+  return async (file) => (read.has(file) ? read.get(file) : text((await readObjects(root, [{ kind: 'contents', name: `${commit}:${file}` }]))[0]));
 }
 
 /**
@@ -176,7 +183,7 @@ export interface RecordReceipts {
   count: number;
   /** The receipt that wrote this exact status.json, if one did. */
   writtenBy: { event: string; commit: string } | undefined;
-  /** The state the receipts prove (of the matching receipt, else the newest). */
+  /** The state the receipts prove: the newest receipt's. */
   proven: SliceState | undefined;
   /** The newest receipt of the slice and the status.json blob it wrote. */
   last: { commit: string; statusBlob: string } | undefined;
@@ -190,12 +197,12 @@ async function readRecordReceipts(repo: Repo, commit: string, release: string, s
   const blob = statusText === undefined ? undefined : gitBlobId(statusText, commits[0]?.commit.length ?? 40);
   // As on the board: the newest receipt wrote the record, and the record is in the state it names.
   const newest = entries.at(-1);
-  const matched = newest && newest.statusBlob === blob && newest.receipt.state === recorded ? newest : undefined;
+  const written = newest !== undefined && newest.statusBlob === blob && newest.receipt.state === recorded;
   return {
     count: entries.length,
-    writtenBy: matched ? { event: matched.receipt.event, commit: matched.commit } : undefined,
-    proven: (matched ?? entries.at(-1))?.receipt.state,
-    last: entries.length === 0 ? undefined : { commit: (entries.at(-1) as HistoryEntry).commit, statusBlob: (entries.at(-1) as HistoryEntry).statusBlob },
+    writtenBy: written ? { event: newest.receipt.event, commit: newest.commit } : undefined,
+    proven: newest?.receipt.state,
+    last: newest ? { commit: newest.commit, statusBlob: newest.statusBlob } : undefined,
   };
 }
 
