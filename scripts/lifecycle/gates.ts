@@ -57,7 +57,6 @@ async function exactCandidates(io: LifecycleIo, repo: Repo, release: BoardReleas
     .filter((slice): slice is BoardSlice => slice?.state === 'verified');
   const tip = await resolveCommit(repo.root, track.branch);
   if (!tip) return [`${track.branch} does not resolve`];
-  let newest: { slice: BoardSlice; candidate: string } | undefined;
   for (const slice of passed) {
     const { lastVerdict, implemented } = slice.receipts;
     if (lastVerdict?.verdict !== 'PASS' || !implemented) {
@@ -73,11 +72,11 @@ async function exactCandidates(io: LifecycleIo, repo: Repo, release: BoardReleas
       reasons.push(`the spec, the proof or the baton verify report at ${slice.id}'s candidate ${lastVerdict.candidate.slice(0, 12)} is not what its PASS receipt vouches for`);
     }
     else if (candidate.report.verdict !== 'PASS') reasons.push(`baton verify fails at ${slice.id}'s candidate ${lastVerdict.candidate.slice(0, 12)} (${failedChecks(candidate).join(', ')})`);
-    if (!newest || (await isAncestor(repo.root, newest.candidate, lastVerdict.candidate))) newest = { slice, candidate: lastVerdict.candidate };
   }
+  const newest = await newestPass(repo, release, track);
   const since = newest?.candidate ?? (await mergeBase(repo.root, tip, release.releaseBranch));
   if (!since) return [...reasons, `${track.branch} shares no history with ${release.releaseBranch}`];
-  const what = newest ? `${newest.slice.id}'s PASS (its candidate ${since.slice(0, 12)})` : `the point it left ${release.releaseBranch}, and no PASS covers them`;
+  const what = newest ? `${newest.slice}'s PASS (its candidate ${since.slice(0, 12)})` : `the point it left ${release.releaseBranch}, and no PASS covers them`;
   const unverified = await codeSince(repo, since, tip, release.releaseBranch);
   if (unverified.length > 0) {
     reasons.push(`${track.branch} has ${unverified.length} commit(s) after ${what} that no PASS covered: ${unverified.slice(0, 5).join('; ')}${unverified.length > 5 ? '; …' : ''}. Only what a PASS covered may merge: the planner re-opens the slice (baton reopen) so it is implemented and verified again`);
@@ -91,16 +90,24 @@ async function exactCandidates(io: LifecycleIo, repo: Repo, release: BoardReleas
  */
 export async function uncoveredCommits(repo: Repo, release: BoardRelease, track: BoardTrack): Promise<{ slice: string; commits: string[] } | undefined> {
   if (track.state === 'merged' || !track.branchExists) return undefined;
-  const tip = await resolveCommit(repo.root, track.branch);
-  let newest: { slice: string; candidate: string } | undefined;
-  for (const id of track.slices) {
-    const verdict = release.slices.find((slice) => slice.id === id && slice.state === 'verified')?.receipts.lastVerdict;
-    if (!tip || verdict?.verdict !== 'PASS') continue;
-    if (!newest || (await isAncestor(repo.root, newest.candidate, verdict.candidate))) newest = { slice: id, candidate: verdict.candidate };
-  }
+  const [tip, newest] = await Promise.all([resolveCommit(repo.root, track.branch), newestPass(repo, release, track)]);
   if (!tip || !newest) return undefined;
   const commits = await codeSince(repo, newest.candidate, tip, release.releaseBranch);
   return commits.length > 0 ? { slice: newest.slice, commits } : undefined;
+}
+
+/**
+ * The track's newest PASS: of its verified slices' PASS candidates, the one the others lead to. Not
+ * simply the last slice in track order: a slice re-opened and verified again comes after the next one.
+ */
+async function newestPass(repo: Repo, release: BoardRelease, track: BoardTrack): Promise<{ slice: string; candidate: string } | undefined> {
+  let newest: { slice: string; candidate: string } | undefined;
+  for (const id of track.slices) {
+    const verdict = release.slices.find((slice) => slice.id === id && slice.state === 'verified')?.receipts.lastVerdict;
+    if (verdict?.verdict !== 'PASS') continue;
+    if (!newest || (await isAncestor(repo.root, newest.candidate, verdict.candidate))) newest = { slice: id, candidate: verdict.candidate };
+  }
+  return newest;
 }
 
 /**
