@@ -27,6 +27,8 @@ const DEFAULT_MAX_ATTEMPTS = 3;
 const KEYS = ['releaseDir', 'worktreeRoot', 'maxAttempts', 'darkCodeMarkers'] as const;
 /** A marker word: letters, digits, `_` and `-`, safe inside the patterns verify builds from it. */
 const MARKER_WORD = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+/** verify joins the words into one pattern for git -G: a committed config must not make it huge. */
+const MAX_MARKERS = 50;
 
 /**
  * Reads the configuration of the repository whose working tree is `root`. `primaryRoot` is the main
@@ -85,8 +87,8 @@ function readConfigValues(raw: string, file: string): ConfigValues {
     throw new OperationalError(`${file}: maxAttempts must be a whole number from 1 to 100.`, { fix: 'Set it to the number of FAIL verdicts after which a slice goes back to the planner, such as 3, or remove it.' });
   }
   const markers = record.darkCodeMarkers;
-  if (markers !== undefined && !(Array.isArray(markers) && markers.length > 0 && markers.every((word) => typeof word === 'string' && MARKER_WORD.test(word)))) {
-    throw new OperationalError(`${file}: darkCodeMarkers must be a non-empty list of words (letters, digits, _ and -; at most 40 characters each).`, {
+  if (markers !== undefined && !(Array.isArray(markers) && markers.length > 0 && markers.length <= MAX_MARKERS && markers.every((word) => typeof word === 'string' && MARKER_WORD.test(word)))) {
+    throw new OperationalError(`${file}: darkCodeMarkers must be a non-empty list of at most ${MAX_MARKERS} words (letters, digits, _ and -; at most 40 characters each).`, {
       fix: 'Write it as ["TODO", "fixme", "xxx", "hack", "deferred", "placeholder"] (a lower-case word matches in any case, one with a capital letter only as written), or remove it to use that list all in lower case.',
     });
   }

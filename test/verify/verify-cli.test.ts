@@ -198,11 +198,12 @@ describe('dark-code in a to-do app', () => {
     ['an empty list', '[]'],
     ['a word with a space', '["not yet"]'],
     ['a pattern', '["to.o"]'],
+    ['longer than 50 words', JSON.stringify(Array.from({ length: 51 }, (_, index) => `marker${index}`))],
   ])('a marker list that is %s is refused (exit 2)', async (_name, value) => {
     const dir = await todoApp({ '.baton/config.json': `{ "darkCodeMarkers": ${value} }\n` });
     const result = await runBin('baton', ['verify', SLICE, RELEASE], { cwd: dir });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/config\.json: darkCodeMarkers must be a non-empty list of words[\s\S]*fix: Write it as \["TODO"/);
+    expect(result.stderr).toMatch(/config\.json: darkCodeMarkers must be a non-empty list of at most 50 words[\s\S]*fix: Write it as \["TODO"/);
   });
 });
 
