@@ -66,7 +66,7 @@ function parser(argv: string[]) {
     .option('plugin', { type: 'string', requiresArg: true, describe: 'Write a Claude Code plugin and its marketplace file into this folder instead of installing' })
     .option('help', { alias: 'h', type: 'boolean', default: false, describe: 'Show this help' })
     .option('version', { type: 'boolean', default: false, describe: 'Show the version' })
-    .epilogue('Environment: CLAUDE_CONFIG_DIR (default ~/.claude), CODEX_HOME (default ~/.codex), AGENTS_HOME (default ~/.agents).')
+    .epilogue(`Environment: ${[...new Set(TARGETS.flatMap((target) => target.environment))].join(', ')}.`)
     .strict()
     .exitProcess(false)
     .wrap(100)

@@ -1,18 +1,15 @@
 import path from 'node:path';
 import { UsageError } from '../scripts/lib/errors.js';
 import { runGit } from '../scripts/lib/git.js';
-import type { InstallDirs, Scope } from './targets/target.js';
+import type { InstallDirs, Scope, UserDirs } from './targets/target.js';
 
-/** The parts of the process environment the installer reads, passed in from the edge. */
-export interface InstallEnv {
-  CLAUDE_CONFIG_DIR?: string | undefined;
-  CODEX_HOME?: string | undefined;
-  AGENTS_HOME?: string | undefined;
-}
+/** The process environment as the installer reads it, passed in from the edge. */
+export type InstallEnv = Readonly<Record<string, string | undefined>>;
 
 /**
- * Where an install goes. User scope: the three environment overrides, else their defaults under the
- * home directory. Project scope: the top level of the git repository around `cwd`.
+ * Where an install goes. User scope: the home folder, the working folder and the environment, from
+ * which each target finds its own folders (`userFolder`). Project scope: the top level of the git
+ * repository around `cwd`.
  */
 export async function resolveInstallDirs(scope: Scope, env: InstallEnv, home: string, cwd: string): Promise<InstallDirs> {
   if (scope === 'project') {
@@ -24,18 +21,18 @@ export async function resolveInstallDirs(scope: Scope, env: InstallEnv, home: st
     }
     return { scope, projectRoot: checkedPath('the repository root', result.stdout.trim()) };
   }
-  const pick = (name: keyof InstallEnv, fallback: string) => {
-    const value = env[name];
-    if (value === undefined || value.trim() === '') return path.join(home, fallback);
-    const expanded = value === '~' || value.startsWith('~/') ? path.join(home, value.slice(1)) : value;
-    return checkedPath(name, path.resolve(cwd, expanded));
-  };
-  return {
-    scope,
-    claudeConfigDir: pick('CLAUDE_CONFIG_DIR', '.claude'),
-    codexHome: pick('CODEX_HOME', '.codex'),
-    agentsHome: pick('AGENTS_HOME', '.agents'),
-  };
+  return { scope, home, cwd, env };
+}
+
+/**
+ * A user-scope folder that a tool lets the user move with an environment variable: the variable's
+ * value (`~` expanded, relative to the working folder), else `fallback` under the home folder.
+ */
+export function userFolder(dirs: UserDirs, variable: string, fallback: string): string {
+  const value = dirs.env[variable];
+  if (value === undefined || value.trim() === '') return path.join(dirs.home, fallback);
+  const expanded = value === '~' || value.startsWith('~/') ? path.join(dirs.home, value.slice(1)) : value;
+  return checkedPath(variable, path.resolve(dirs.cwd, expanded));
 }
 
 /** Paths are written into Markdown and shell snippets; a few characters cannot be written there safely. */

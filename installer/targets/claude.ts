@@ -1,5 +1,6 @@
 import type { CommandSource, SkillSource } from '../pack/pack.js';
 import { argumentUsage, describeArgumentRules } from './describe-arguments.js';
+import { userFolder } from '../resolve-install-dirs.js';
 import { absolutePaths, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
 
 /** Claude Code puts the raw text typed after the command where the body says `$ARGUMENTS`. */
@@ -27,6 +28,7 @@ export const claudeTarget: Target = {
   id: 'claude',
   tool: 'claude',
   label: 'Claude Code',
+  environment: ['CLAUDE_CONFIG_DIR (default ~/.claude)'],
   hintKeys: ['allowed-tools', 'model', 'disable-model-invocation'],
 
   layout(dirs: InstallDirs): TargetLayout {
@@ -34,7 +36,7 @@ export const claudeTarget: Target = {
     const inProject = dirs.scope === 'project';
     const root = inProject ? 'project' : 'claude';
     const base = inProject ? '.claude/' : '';
-    const roots: Record<string, string> = inProject ? { project: dirs.projectRoot } : { claude: dirs.claudeConfigDir };
+    const roots: Record<string, string> = inProject ? { project: dirs.projectRoot } : { claude: userFolder(dirs, 'CLAUDE_CONFIG_DIR', '.claude') };
     return {
       roots,
       commandFile: (name) => ({ root, path: `${base}commands/${name}.md` }),

@@ -1,5 +1,6 @@
 import type { CommandSource, SkillSource } from '../pack/pack.js';
 import { describeArgumentRules } from './describe-arguments.js';
+import { userFolder } from '../resolve-install-dirs.js';
 import { absolutePaths, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
 
 /** The only frontmatter keys Codex's skill validator accepts. */
@@ -15,6 +16,7 @@ export const codexTarget: Target = {
   id: 'codex',
   tool: 'codex',
   label: 'Codex',
+  environment: ['CODEX_HOME (default ~/.codex)', 'AGENTS_HOME (default ~/.agents)'],
   hintKeys: ['license', 'allowed-tools', 'metadata'],
 
   layout(dirs: InstallDirs): TargetLayout {
@@ -28,7 +30,7 @@ export const codexTarget: Target = {
         ...repositoryPaths(),
       };
     }
-    const roots = { agents: dirs.agentsHome, codex: dirs.codexHome };
+    const roots = { agents: userFolder(dirs, 'AGENTS_HOME', '.agents'), codex: userFolder(dirs, 'CODEX_HOME', '.codex') };
     return {
       roots,
       commandFile: (name) => ({ root: 'agents', path: `skills/baton-${name}/SKILL.md` }),

@@ -10,17 +10,18 @@ import type { CommandSource, SkillSource } from '../pack/pack.js';
 
 export type Scope = 'user' | 'project';
 
+/** A user-scope install: each target finds its folders from these (see `userFolder`). */
+export interface UserDirs {
+  scope: 'user';
+  home: string;
+  /** Relative folders in environment variables are read from here. */
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
 /** Where an install goes, resolved once at the CLI edge from flags, environment and home directory. */
 export type InstallDirs =
-  | {
-      scope: 'user';
-      /** `$CLAUDE_CONFIG_DIR`, default `~/.claude`. */
-      claudeConfigDir: string;
-      /** `$CODEX_HOME`, default `~/.codex`. */
-      codexHome: string;
-      /** `$AGENTS_HOME`, default `~/.agents`: the root of Codex's `skills/`. */
-      agentsHome: string;
-    }
+  | UserDirs
   | {
       scope: 'project';
       /** The repository's top-level directory. */
@@ -104,6 +105,8 @@ export interface Target {
   readonly tool: string;
   /** The tool's name for people, e.g. "Claude Code". */
   readonly label: string;
+  /** The environment variables that move this tool's user folders, with their defaults, for `--help`. */
+  readonly environment: readonly string[];
   /** Frontmatter keys a pack file may add for this tool under `<id>:`. */
   readonly hintKeys: readonly string[];
   layout(dirs: InstallDirs): TargetLayout;

@@ -13,7 +13,7 @@ function request(home: string, changes: Partial<InstallRequest> = {}): InstallRe
     packRoot: path.join(REPO_ROOT, 'test/fixtures/packs/valid'),
     bundle: { batonScript: '// tool v1\n', programScript: '// program v1\n' },
     targets: TARGETS,
-    dirs: { scope: 'user', claudeConfigDir: path.join(home, '.claude'), codexHome: path.join(home, '.codex'), agentsHome: path.join(home, '.agents') },
+    dirs: { scope: 'user', home, cwd: home, env: {} },
     uninstall: false,
     force: false,
     version: '1.0.0',

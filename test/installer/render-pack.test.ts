@@ -10,12 +10,7 @@ import type { InstallDirs } from '../../installer/targets/target.js';
 import { REPO_ROOT } from '../helpers/run.js';
 import { testdir } from '../helpers/testdir.js';
 
-const USER: InstallDirs = {
-  scope: 'user',
-  claudeConfigDir: '/home/a b/.claude',
-  codexHome: '/home/a b/.codex',
-  agentsHome: '/home/a b/.agents',
-};
+const USER: InstallDirs = { scope: 'user', home: '/home/a b', cwd: '/home/a b', env: {} };
 const PROJECT: InstallDirs = { scope: 'project', projectRoot: '/work/repo' };
 const BUNDLE = { batonScript: '#!/usr/bin/env node\n', programScript: 'exports.main = async () => {};\n' };
 
