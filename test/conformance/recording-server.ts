@@ -9,10 +9,17 @@ import { createServer, type Server } from 'node:http';
  */
 
 /**
- * What the scripted model does next in a conversation: the command for its shell tool, or undefined to
- * end the turn with a short text. `results` are the tool results the client sent so far, oldest first.
+ * One tool call of the scripted model: a command line for the client's shell tool, or a call of another
+ * tool by its name and input (Claude Code's `Write` or `Read`, for example).
  */
-export type ModelScript = (conversation: { text: string; results: string[] }) => string | undefined;
+export type ToolCall = string | { tool: string; input: Record<string, unknown> };
+
+/**
+ * What the scripted model does next in a conversation: a tool call, or undefined to end the turn with
+ * a short text. `text` is every text of the conversation (the expanded command among them); `results`
+ * are the tool results the client sent so far, oldest first.
+ */
+export type ModelScript = (conversation: { text: string; results: string[] }) => ToolCall | undefined;
 
 export interface RecordedRequest {
   method: string;
@@ -39,9 +46,9 @@ export async function startRecordingServer(options: { script?: ModelScript } = {
       } catch {
         // Not JSON (a HEAD probe, a GET): answered below by path.
       }
-      const command = options.script ? scriptedCommand(options.script, request.url ?? '', parsed) : undefined;
-      if (request.url?.includes('/messages')) return command === undefined ? answerAnthropic(response, parsed) : callAnthropicTool(response, parsed, command, requests.length);
-      if (request.url?.includes('/responses')) return command === undefined ? answerOpenAi(response, parsed) : callOpenAiTool(response, parsed, command, requests.length);
+      const call = options.script ? scriptedCall(options.script, request.url ?? '', parsed) : undefined;
+      if (request.url?.includes('/messages')) return call === undefined ? answerAnthropic(response, parsed) : callAnthropicTool(response, parsed, call, requests.length);
+      if (request.url?.includes('/responses')) return call === undefined ? answerOpenAi(response, parsed) : callOpenAiTool(response, parsed, call, requests.length);
       response.writeHead(request.method === 'HEAD' ? 200 : 404).end();
     });
   });
@@ -54,7 +61,7 @@ export async function startRecordingServer(options: { script?: ModelScript } = {
 type Response = import('node:http').ServerResponse;
 
 /** The texts and tool results of a request, as the script sees them; undefined for a request that is not the conversation (a title request). */
-function scriptedCommand(script: ModelScript, url: string, body: Record<string, unknown>): string | undefined {
+function scriptedCall(script: ModelScript, url: string, body: Record<string, unknown>): ToolCall | undefined {
   const texts: string[] = [];
   const results: string[] = [];
   const visit = (value: unknown): void => {
@@ -74,20 +81,22 @@ function scriptedCommand(script: ModelScript, url: string, body: Record<string, 
   return script({ text: texts.join('\n'), results });
 }
 
-function callAnthropicTool(response: Response, request: { model?: string }, command: string, id: number): void {
+function callAnthropicTool(response: Response, request: { model?: string }, call: ToolCall, id: number): void {
+  const { tool, input } = typeof call === 'string' ? { tool: 'Bash', input: { command: call, description: 'scripted' } } : call;
   const message = { id: `msg_tool_${id}`, type: 'message', role: 'assistant', model: request.model ?? 'test', content: [] as unknown[], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } };
   sse(response, [
     { event: 'message_start', data: { type: 'message_start', message } },
-    { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: `toolu_${id}`, name: 'Bash', input: {} } } },
-    { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ command, description: 'scripted' }) } } },
+    { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: `toolu_${id}`, name: tool, input: {} } } },
+    { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(input) } } },
     { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
     { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 1 } } },
     { event: 'message_stop', data: { type: 'message_stop' } },
   ]);
 }
 
-function callOpenAiTool(response: Response, request: { model?: string }, command: string, id: number): void {
-  const item = { type: 'function_call', id: `fc_${id}`, call_id: `call_${id}`, name: 'exec_command', arguments: JSON.stringify({ cmd: command }), status: 'completed' };
+function callOpenAiTool(response: Response, request: { model?: string }, call: ToolCall, id: number): void {
+  const { tool, input } = typeof call === 'string' ? { tool: 'exec_command', input: { cmd: call } } : call;
+  const item = { type: 'function_call', id: `fc_${id}`, call_id: `call_${id}`, name: tool, arguments: JSON.stringify(input), status: 'completed' };
   const usage = { input_tokens: 1, input_tokens_details: { cached_tokens: 0 }, output_tokens: 1, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 2 };
   const done = { id: `resp_tool_${id}`, object: 'response', created_at: 0, status: 'completed', model: request.model ?? 'test', output: [item], usage };
   const events = [
