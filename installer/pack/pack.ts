@@ -14,6 +14,16 @@ export interface ArgumentSpec {
   meaning: string;
 }
 
+/**
+ * What a command's shell calls may run, declared in its frontmatter as `shell:`. A target turns it
+ * into its tool's permission rules (Claude Code's `allowed-tools`):
+ * - `protocol`: the installed `baton` and `git` only, besides the tool's read-only commands;
+ * - `project`: any command, because the command runs the project's own tests or builds.
+ */
+export type ShellAccess = 'protocol' | 'project';
+
+export const SHELL_ACCESS: readonly ShellAccess[] = ['protocol', 'project'];
+
 /** Per-tool frontmatter additions, keyed by target id; each target validates its own keys. */
 export type ToolHints = Record<string, Record<string, unknown>>;
 
@@ -27,6 +37,8 @@ export interface CommandSource {
   arguments: ArgumentSpec[];
   /** The role skill the command puts the agent in, by skill name, if any. */
   role: string | undefined;
+  /** What its shell calls may run; undefined when the command does not say (no permission rules are written). */
+  shell: ShellAccess | undefined;
   hints: ToolHints;
   body: string;
   /** Lines before the body (frontmatter and its fences), to report body problems by file line. */

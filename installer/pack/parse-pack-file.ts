@@ -1,6 +1,6 @@
 import matter from 'gray-matter';
 import { parse as parseYaml } from 'yaml';
-import type { ArgumentSpec, CommandSource, PackProblem, RuleSource, SkillSource, TemplateSource, ToolHints } from './pack.js';
+import { SHELL_ACCESS, type ArgumentSpec, type CommandSource, type PackProblem, type RuleSource, type ShellAccess, type SkillSource, type TemplateSource, type ToolHints } from './pack.js';
 
 /**
  * Parsing of single pack files: text in, a source object and its problems out. Nothing here reads
@@ -12,7 +12,7 @@ export interface Parsed<T> {
   problems: PackProblem[];
 }
 
-const COMMAND_KEYS = ['description', 'arguments', 'role'];
+const COMMAND_KEYS = ['description', 'arguments', 'role', 'shell'];
 const SKILL_KEYS = ['description'];
 const RULE_KEYS = ['title', 'description'];
 const ARGUMENT_KEYS = ['name', 'shape', 'required', 'meaning'];
@@ -159,8 +159,21 @@ export function parseCommandFile(text: string, file: string, name: string, toolI
     if (typeof data.role === 'string') role = data.role;
     else problems.push({ file, field: 'role', message: 'must be the name of a skill folder', fix: 'Write role: verifier (or planner, implementer, integrator).' });
   }
+  const shell = readShellAccess(data.shell, file, problems);
   const hints = readHints(data, toolIds, file, problems);
-  return { source: { kind: 'command', name, file, description, arguments: args, role, hints, body, frontmatterLines }, problems };
+  return { source: { kind: 'command', name, file, description, arguments: args, role, shell, hints, body, frontmatterLines }, problems };
+}
+
+function readShellAccess(value: unknown, file: string, problems: PackProblem[]): ShellAccess | undefined {
+  if (value === undefined) return undefined;
+  if ((SHELL_ACCESS as readonly unknown[]).includes(value)) return value as ShellAccess;
+  problems.push({
+    file,
+    field: 'shell',
+    message: `is ${JSON.stringify(value)}, not one of ${SHELL_ACCESS.join(', ')}`,
+    fix: 'Write shell: protocol for a command that runs only baton and git, or shell: project for one that runs the project\'s own commands (its tests).',
+  });
+  return undefined;
 }
 
 export function parseSkillFile(text: string, file: string, name: string, toolIds: readonly string[]): Parsed<SkillSource> {

@@ -99,7 +99,7 @@ class PromptRenderer {
   ) {}
 
   command(command: CommandSource): RenderedFile {
-    return this.prompt(this.layout.commandFile(command.name), 'command', this.target.commandFrontmatter(command), command);
+    return this.prompt(this.layout.commandFile(command.name), 'command', this.target.commandFrontmatter(command, this.layout), command);
   }
 
   skill(skill: SkillSource): RenderedFile {

@@ -1,7 +1,7 @@
-import type { CommandSource, SkillSource } from '../pack/pack.js';
+import type { CommandSource, ShellAccess, SkillSource } from '../pack/pack.js';
 import { argumentUsage, describeArgumentRules } from './describe-arguments.js';
 import { userFolder } from '../resolve-install-dirs.js';
-import { absolutePaths, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
+import { absolutePaths, inPackDir, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
 
 /** Claude Code puts the raw text typed after the command where the body says `$ARGUMENTS`. */
 export function claudeArgumentsBlock(command: CommandSource, invocation: string): string {
@@ -15,6 +15,20 @@ export function claudeArgumentsBlock(command: CommandSource, invocation: string)
     '',
     describeArgumentRules(command, invocation),
   ].join('\n');
+}
+
+/**
+ * The tools a command may use without asking, as Claude Code's `allowed-tools`. Without them `claude -p`
+ * refuses every program call ("This command requires approval") and an interactive session asks for
+ * each. Facts checked with Claude Code 2.1.329: a `Bash(<prefix>:*)` rule matches a call only when the
+ * call begins with the prefix exactly as written, so the baton rule is the word the prompts run
+ * (`baton`, a path quoted as the shell needs); read-only commands (`grep`, `head`, `cut`, `date`) run
+ * without a rule, but output redirection, `cd` before git, `(cd … && …)` and other programs do not.
+ * `Write` and `Edit` also reach files outside the session's folder, such as a track worktree.
+ */
+export function claudeAllowedTools(shell: ShellAccess, baton: string): string {
+  const bash = shell === 'project' ? ['Bash'] : [`Bash(${baton}:*)`, 'Bash(git:*)'];
+  return [...bash, 'Read', 'Grep', 'Glob', 'Edit', 'Write'].join(', ');
 }
 
 /**
@@ -50,11 +64,13 @@ export const claudeTarget: Target = {
 
   argumentsBlock: claudeArgumentsBlock,
 
-  commandFrontmatter(command: CommandSource) {
+  commandFrontmatter(command: CommandSource, layout: TargetLayout) {
     const usage = argumentUsage(command);
+    const allowed = command.shell ? claudeAllowedTools(command.shell, layout.shellWord(inPackDir(layout, 'bin/baton'))) : undefined;
     return {
       description: command.description,
       ...(usage ? { 'argument-hint': usage } : {}),
+      ...(allowed ? { 'allowed-tools': allowed } : {}),
       ...command.hints.claude,
     };
   },

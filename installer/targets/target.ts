@@ -114,7 +114,8 @@ export interface Target {
   invocation(command: string): string;
   /** The Markdown block that tells the agent where this tool puts the command's arguments; `invocation` is how it is typed. */
   argumentsBlock(command: CommandSource, invocation: string): string;
-  commandFrontmatter(command: CommandSource): Record<string, unknown>;
+  /** The frontmatter of a command's file; `layout` names the installed files (the baton program, for permission rules). */
+  commandFrontmatter(command: CommandSource, layout: TargetLayout): Record<string, unknown>;
   skillFrontmatter(skill: SkillSource): Record<string, unknown>;
   /** Problems in a rendered prompt file (command, skill or rule) that would break this tool; empty when fine. */
   checkRendered(file: RenderedPrompt): string[];
