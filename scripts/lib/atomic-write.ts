@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { OperationalError } from './errors.js';
+import { errnoCode, OperationalError } from './errors.js';
+import { readOnlyFolderFix } from './sandbox-fix.js';
 
 /** Writes a file by writing a temporary file beside it and renaming it over the old one. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
@@ -12,6 +13,7 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     await rename(temporary, file);
   } catch (error) {
     await unlink(temporary).catch(() => undefined); // best effort: the write already failed
-    throw new OperationalError(`Could not write ${file}.`, { cause: error, fix: 'Check that the folder exists and is writable.' });
+    const fix = errnoCode(error) === 'EROFS' ? readOnlyFolderFix(path.dirname(file)) : 'Check that the folder exists and is writable.';
+    throw new OperationalError(`Could not write ${file}.`, { cause: error, fix });
   }
 }

@@ -1,5 +1,6 @@
 import { OperationalError } from './errors.js';
 import { gitText, runGit } from './git.js';
+import { isReadOnlyRefusal, readOnlyGitDirFix } from './sandbox-fix.js';
 
 /**
  * Commits exactly the given paths (repository-relative to `root`) with a message; other changes,
@@ -20,8 +21,8 @@ export async function commitPaths(root: string, paths: string[], subject: string
       throw new Error(`git found nothing to commit in ${root} for ${paths.join(', ')}: the command wrote the record as it already was`);
     }
     throw new OperationalError(`git did not commit the change in ${root}: ${said}`, {
-      fix: /read-only file system/i.test(said)
-        ? 'The git folder is read-only here. In Codex, its sandbox keeps .git read-only: let this baton command run outside the sandbox (approve the escalation), then run it again.'
+      fix: isReadOnlyRefusal(said)
+        ? readOnlyGitDirFix(await gitText(root, ['rev-parse', '--path-format=absolute', '--git-common-dir']))
         : 'Remove the cause git names (a held index.lock, a missing user.name or user.email), then run the command again.',
     });
   }

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errnoCode, OperationalError } from './errors.js';
+import { readOnlyGitDirFix } from './sandbox-fix.js';
 
 /**
  * One exclusive lock per repository, the way git takes index.lock: a file created with O_EXCL in the
@@ -75,9 +77,7 @@ function tryCreate(file: string, me: LockHolder): boolean {
     if (errnoCode(error) === 'EEXIST') return false;
     throw new OperationalError(`Cannot create the repository lock ${file}.`, {
       cause: error,
-      fix: errnoCode(error) === 'EROFS'
-        ? 'The git folder is read-only here. In Codex, its sandbox keeps .git read-only: let this baton command run outside the sandbox (approve the escalation), then run it again.'
-        : 'Check that the git directory is writable.',
+      fix: errnoCode(error) === 'EROFS' ? readOnlyGitDirFix(path.dirname(file)) : 'Check that the git directory is writable.',
     });
   }
   try {

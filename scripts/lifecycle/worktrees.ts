@@ -1,14 +1,16 @@
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isSeq } from 'yaml';
 import type { BoardRelease } from '../board/board.js';
-import { FindingError } from '../lib/errors.js';
+import { FindingError, OperationalError } from '../lib/errors.js';
 import { editFrontmatter } from '../lib/frontmatter-edit.js';
-import { gitText, isAncestor, resolveCommit } from '../lib/git.js';
+import { gitFailure, gitText, isAncestor, resolveCommit, runGit } from '../lib/git.js';
 import { assertId } from '../lib/ids.js';
 import { assertInsideRoot, isWithin } from '../lib/inside-root.js';
 import { pathExists, readTextIfPresent } from '../lib/read-text.js';
 import type { TrackState } from '../lib/registry.js';
 import type { Repo } from '../lib/repo.js';
+import { isReadOnlyRefusal, readOnlyFolderFix } from '../lib/sandbox-fix.js';
 import { commitChange, newReceipt, releaseWorktreeFix, sliceContext, trackContext, type ChangeReport, type LockedIo, type RecordWrite } from './records.js';
 
 /**
@@ -79,9 +81,30 @@ async function addWorktree(repo: Repo, branch: string, folder: string, report: C
   if (await pathExists(folder)) {
     throw new FindingError(`${folder} already exists and is not a worktree of ${branch}.`, { fix: 'Move it away, or set another worktreeRoot in .baton/config.json.' });
   }
-  await gitText(repo.root, ['worktree', 'add', '--quiet', folder, branch]);
+  const args = ['worktree', 'add', '--quiet', folder, branch];
+  const added = await runGit(repo.root, args);
+  if (added.exitCode !== 0) {
+    if (!isReadOnlyRefusal(added.stderr)) throw gitFailure(args, added);
+    throw new OperationalError(`git could not create the worktree ${folder}: ${added.stderr.trim().split('\n')[0] ?? ''}`, { fix: readOnlyFolderFix(repo.config.worktreeRoot) });
+  }
+  if (isWithin(repo.config.worktreeRoot, repo.primaryRoot)) await excludeFromStatus(repo);
   report.changes.push(`Created worktree ${folder} on ${branch}.`);
   return folder;
+}
+
+/**
+ * A worktree root inside the primary checkout (such as `.worktrees`, which keeps the worktrees where
+ * Codex's sandbox may write) would show in its `git status` as untracked; baton lists it in the
+ * repository's own exclude file, which is not committed, unless git already ignores it.
+ */
+async function excludeFromStatus(repo: Repo): Promise<void> {
+  const relative = path.relative(repo.primaryRoot, repo.config.worktreeRoot).split(path.sep).join('/');
+  const ignored = await runGit(repo.primaryRoot, ['check-ignore', '--quiet', '--no-index', '--', `${relative}/`]);
+  if (ignored.exitCode === 0) return;
+  const exclude = path.join(repo.commonDir, 'info', 'exclude');
+  const text = (await readTextIfPresent(exclude)) ?? '';
+  await mkdir(path.dirname(exclude), { recursive: true });
+  await appendFile(exclude, `${text === '' || text.endsWith('\n') ? '' : '\n'}# baton's worktrees (worktreeRoot in .baton/config.json)\n/${relative}/\n`);
 }
 
 /**
