@@ -20,6 +20,8 @@ export interface ClientRun {
   texts: string[];
   /** The blocks joined: every text the model would have read in that request. */
   text: string;
+  /** How the client process ended, for a test that needs it to have finished its turn. */
+  exit: { code: number | undefined; stdout: string; stderr: string };
 }
 
 async function requireBinary(file: string, name: string): Promise<void> {
@@ -53,11 +55,11 @@ export async function runClaude(server: RecordingServer, options: { prompt: stri
   if (!request) {
     throw new Error(`Claude Code sent no request carrying "${options.prompt}" (exit ${result.exitCode}).\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
   }
-  return withTexts(options.prompt, request, messageTexts(request));
+  return withTexts(options.prompt, request, messageTexts(request), result);
 }
 
-function withTexts(prompt: string, request: RecordedRequest, texts: string[]): ClientRun {
-  return { prompt, request, texts, text: texts.join('\n\n') };
+function withTexts(prompt: string, request: RecordedRequest, texts: string[], result: { exitCode?: number; stdout: unknown; stderr: unknown }): ClientRun {
+  return { prompt, request, texts, text: texts.join('\n\n'), exit: { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) } };
 }
 
 /** The texts of an Anthropic Messages request: every text block of every message. */
@@ -71,14 +73,18 @@ function messageTexts(request: RecordedRequest): string[] {
   return parts;
 }
 
-/** Points Codex at the recording server through its own configuration file. */
-async function configureCodex(codexHome: string, server: RecordingServer): Promise<void> {
+/**
+ * Points Codex at the recording server through its own configuration file; `settings` are the user's
+ * own lines (top-level keys first, then tables), written before the provider's table.
+ */
+async function configureCodex(codexHome: string, server: RecordingServer, settings = ''): Promise<void> {
   await mkdir(codexHome, { recursive: true });
   await writeFile(
     path.join(codexHome, 'config.toml'),
     [
       'model = "test-model"',
       'model_provider = "recorder"',
+      settings,
       '',
       '[model_providers.recorder]',
       'name = "recorder"',
@@ -90,9 +96,9 @@ async function configureCodex(codexHome: string, server: RecordingServer): Promi
 }
 
 /** `codex exec '<prompt>'` with HOME and CODEX_HOME pointing at test folders. */
-export async function runCodex(server: RecordingServer, options: { prompt: string; home: string; codexHome: string; cwd: string; args?: string[] }): Promise<ClientRun> {
+export async function runCodex(server: RecordingServer, options: { prompt: string; home: string; codexHome: string; cwd: string; args?: string[]; settings?: string }): Promise<ClientRun> {
   await requireBinary(CODEX, 'Codex');
-  await configureCodex(options.codexHome, server);
+  await configureCodex(options.codexHome, server, options.settings);
   const before = server.requests.length;
   const result = await execa(CODEX, ['exec', '--skip-git-repo-check', ...(options.args ?? []), options.prompt], {
     cwd: options.cwd,
@@ -106,7 +112,7 @@ export async function runCodex(server: RecordingServer, options: { prompt: strin
   if (!request) {
     throw new Error(`Codex sent no request to the recording server (exit ${result.exitCode}).\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
   }
-  return withTexts(options.prompt, request, inputTexts(request));
+  return withTexts(options.prompt, request, inputTexts(request), result);
 }
 
 /** The texts of an OpenAI Responses request: the instructions, then every input text of every input item. */
