@@ -2,8 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { shellQuote } from '../../scripts/lib/shell-quote.js';
-import { testdir } from '../helpers/testdir.js';
+import { runInstall } from '../helpers/package.js';
+import { gitdir, testdir } from '../helpers/testdir.js';
 import { runClaude } from './clients.js';
+import { commandLines } from './prompt-commands.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
 
 /**
@@ -44,5 +46,32 @@ describe('claude -p runs a slash command\'s shell calls only as its frontmatter 
     await runClaude(server, { prompt: '/probe', home, cwd: home });
     if (runs) expect(results[0]).toBe('tool-ran');
     else expect(results[0]).toMatch(/requires approval/);
+  });
+});
+
+describe('the installed commands run their calls in claude -p with the allowed-tools baton renders', () => {
+  const protocol = ['plan-release', 'replan-release', 'mark-shipped'];
+  const project = ['implement-slice', 'verify-slice', 'merge-track', 'merge-release'];
+  let home: string;
+  let repo: string;
+  beforeAll(async () => {
+    home = await testdir({}, 'baton home with space-');
+    repo = await gitdir({ 'package.json': '{"scripts":{"test":"node -e \\"console.log(\'tests-ran\')\\""}}\n' });
+    const result = await runInstall(['--yes', '--target', 'claude'], { home });
+    if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
+  });
+
+  test.each([...protocol, ...project])('/%s: its own board call runs; the project\'s tests run only where it says shell: project', async (command) => {
+    const baton = shellQuote(path.join(home, '.claude/baton/bin/baton'));
+    commands = [];
+    const { text } = await runClaude(server, { prompt: `/${command} x`, home, cwd: repo });
+    // The board call this command's own text shows, as the agent copies it.
+    const boardCall = commandLines(text).filter((line) => line.startsWith(`${baton} `) && line.includes('board --json')).sort((a, b) => a.length - b.length)[0] ?? '';
+    expect(boardCall, `/${command} shows a board call with the quoted baton path`).not.toBe('');
+    commands = [boardCall.replace('"<repo>"', shellQuote(repo)), `npm test --prefix ${shellQuote(repo)}`];
+    await runClaude(server, { prompt: `/${command} x`, home, cwd: repo });
+    expect(results[0]).toMatch(/"releases"/);
+    if (protocol.includes(command)) expect(results[1]).toMatch(/requires approval/);
+    else expect(results[1]).toContain('tests-ran');
   });
 });

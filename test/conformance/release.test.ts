@@ -158,10 +158,10 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
       const started = Date.now();
       const run = await client.run(server, setup, client.invocation(command, args));
       timings[name] = Date.now() - started;
+      for (const result of results) expect(result, `${client.name}, ${name}: no call was refused`).not.toMatch(client.refusal);
       if (scriptError) throw new Error(`${client.name}, ${name}: the scripted model could not go on: ${String(scriptError)}`);
       const said = results.map((result, index) => `[${index}] ${result.slice(0, 400)}`).join('\n');
       expect(results.length, `${client.name}, ${name}: every step got its result (exit ${run.exit.code}):\n${said}\n${run.exit.stderr.slice(-2000)}`).toBe(agent.steps.length);
-      for (const result of results) expect(result, `${client.name}, ${name}: no call was refused`).not.toMatch(client.refusal);
 
     };
 
