@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { shellQuote } from '../scripts/lib/shell-quote.js';
 import { runInstall } from './helpers/package.js';
 import { REPO_ROOT } from './helpers/run.js';
 import { testdir } from './helpers/testdir.js';
@@ -201,5 +202,26 @@ describe('the rules', () => {
     expect(text).not.toContain(home);
     expect(text).not.toMatch(/\{\{|\[fill:/);
     for (const word of ['planned', 'in_progress', 'implemented', 'verified', 'shipped', 'failed_verification', 'deferred']) expect(text).toContain(word);
+  });
+});
+
+describe('what each command may run without asking, in Claude Code', () => {
+  // Planning and shipping run only baton and git; the rest run the project's own tests.
+  const SHELL: Record<string, 'protocol' | 'project'> = {
+    'plan-release': 'protocol',
+    'replan-release': 'protocol',
+    'mark-shipped': 'protocol',
+    'implement-slice': 'project',
+    'verify-slice': 'project',
+    'merge-track': 'project',
+    'merge-release': 'project',
+  };
+
+  test.each(COMMANDS)('%s declares its allowed-tools', async (command) => {
+    const frontmatter = /^---\n([\s\S]*?)\n---/.exec(await claude(`commands/${command}.md`))?.[1] ?? '';
+    const baton = shellQuote(path.join(home, '.claude/baton/bin/baton'));
+    const bash = SHELL[command] === 'project' ? 'Bash' : `Bash(${baton}:*), Bash(git:*)`;
+    expect(frontmatter).toContain(`allowed-tools: ${bash}, Read, Grep, Glob, Edit, Write`);
+    expect(await codex(`skills/baton-${command}/SKILL.md`)).not.toContain('allowed-tools');
   });
 });

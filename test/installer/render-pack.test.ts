@@ -138,3 +138,28 @@ describe('rendering for a project', () => {
     expect(file(files, '/work/repo/.baton/bin/release-verify').content).toContain('baton.mjs" verify "$@"');
   });
 });
+
+describe('a command\'s shell access, as Claude Code allowed-tools', () => {
+  const pack = (shell: string) => testdir({ 'commands/run-it.md': `---\ndescription: Run it.\nshell: ${shell}\n---\nRun \`{{baton}} board\`.\n` });
+
+  test.each([
+    { dirs: USER, shell: 'protocol', file: '/home/a b/.claude/commands/run-it.md', expected: "Bash('/home/a b/.claude/baton/bin/baton':*), Bash(git:*), Read, Grep, Glob, Edit, Write" },
+    { dirs: PROJECT, shell: 'protocol', file: '/work/repo/.claude/commands/run-it.md', expected: 'Bash(.baton/bin/baton:*), Bash(git:*), Read, Grep, Glob, Edit, Write' },
+    { dirs: USER, shell: 'project', file: '/home/a b/.claude/commands/run-it.md', expected: 'Bash, Read, Grep, Glob, Edit, Write' },
+  ])('$shell in a $dirs.scope install: $expected', async ({ dirs, shell, file: name, expected }) => {
+    const files = await renderFixture(dirs, await pack(shell));
+    expect(frontmatterOf(file(files, name).content)['allowed-tools']).toBe(expected);
+    // A baton rule is the word the prompt runs, so that Claude Code's prefix match finds the call.
+    const rule = /^Bash\((.+):\*\), /.exec(expected)?.[1];
+    if (rule) expect(file(files, name).content).toContain(`Run \`${rule} board\``);
+  });
+
+  test('Codex gets no allowed-tools: it runs commands in its sandbox instead', async () => {
+    const files = await renderFixture(USER, await pack('protocol'));
+    expect(frontmatterOf(file(files, '/home/a b/.agents/skills/baton-run-it/SKILL.md').content)).not.toHaveProperty('allowed-tools');
+  });
+
+  test('an unknown shell access is refused with the values it may take', async () => {
+    await expect(renderFixture(USER, await pack('everything'))).rejects.toThrow(/shell.*"everything", not one of protocol, project/);
+  });
+});
