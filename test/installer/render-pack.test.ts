@@ -150,7 +150,7 @@ describe('a command\'s shell access, as Claude Code allowed-tools', () => {
     const files = await renderFixture(dirs, await pack(shell));
     expect(frontmatterOf(file(files, name).content)['allowed-tools']).toBe(expected);
     // A baton rule is the word the prompt runs, so that Claude Code's prefix match finds the call.
-    const rule = /^Bash\((.+):\*\), /.exec(expected)?.[1];
+    const rule = /^Bash\((.+?):\*\), /.exec(expected)?.[1];
     if (rule) expect(file(files, name).content).toContain(`Run \`${rule} board\``);
   });
 
