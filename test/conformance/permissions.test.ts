@@ -1,10 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { shellQuote } from '../../scripts/lib/shell-quote.js';
 import { runInstall } from '../helpers/package.js';
 import { gitdir, testdir } from '../helpers/testdir.js';
-import { runClaude } from './clients.js';
+import { CLAUDE, runClaude } from './clients.js';
 import { commandLines } from './prompt-commands.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
 
@@ -73,5 +74,30 @@ describe('the installed commands run their calls in claude -p with the allowed-t
     expect(results[0]).toMatch(/"releases"/);
     if (protocol.includes(command)) expect(results[1]).toMatch(/requires approval/);
     else expect(results[1]).toContain('tests-ran');
+  });
+});
+
+describe('the plugin\'s allowed-tools name baton through ${CLAUDE_PLUGIN_ROOT}, which Claude Code fills in there too', () => {
+  test('/baton:mark-shipped runs its board call and refuses npm; /baton:verify-slice runs both', async () => {
+    const folder = path.join(await testdir({}, 'baton-perm-plugin-'), 'baton plugin');
+    const home = await testdir({}, 'baton-perm-plugin-home-');
+    const repo = await gitdir();
+    const installed = await runInstall(['--yes', '--plugin', folder], { home });
+    if (installed.exitCode !== 0) throw new Error(`baton-install --plugin failed: ${installed.stderr}`);
+    for (const args of [['plugin', 'marketplace', 'add', folder], ['plugin', 'install', 'baton@baton']]) {
+      const result = await execa(CLAUDE, args, { env: { PATH: process.env.PATH ?? '', HOME: home }, extendEnv: false, reject: false });
+      expect(result.exitCode, `claude ${args.join(' ')}: ${result.stdout} ${result.stderr}`).toBe(0);
+    }
+    for (const [command, npmRuns] of [['mark-shipped', false], ['verify-slice', true]] as const) {
+      commands = [];
+      const { text } = await runClaude(server, { prompt: `/baton:${command} 2026-11-21-billing`, home, cwd: repo });
+      const boardCall = commandLines(text).filter((line) => line.includes('/baton/bin/baton" board --json')).sort((a, b) => a.length - b.length)[0] ?? '';
+      expect(boardCall).toBe(`${JSON.stringify(path.join(folder, 'plugin/baton/bin/baton'))} board --json`);
+      commands = [boardCall, 'npm --version'];
+      await runClaude(server, { prompt: `/baton:${command} 2026-11-21-billing`, home, cwd: repo });
+      expect(results[0], `/baton:${command}`).toMatch(/"releases"/);
+      if (npmRuns) expect(results[1]).toMatch(/^\d+\.\d+\.\d+$/);
+      else expect(results[1]).toMatch(/requires approval/);
+    }
   });
 });
