@@ -2,40 +2,35 @@ import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { screenshotFolder, startBoardServer, type BoardServer } from '../helpers/board-server.js';
 import { launchChromium } from '../helpers/browser.js';
-import { REPO_ROOT } from '../helpers/run.js';
 import { receiptedSlice, verdictBlock, type ReceiptedSlice } from '../helpers/receipted-slice.js';
-import { RELEASE, SLICE, SLICE_DIR, statusJson } from '../helpers/slice-repo.js';
-import { git, testdir, writeFiles } from '../helpers/testdir.js';
+import { RELEASE, SLICE, SLICE_DIR, statusJson, TRACK } from '../helpers/slice-repo.js';
+import { git, GIT_ENV, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
+import { runBin } from '../helpers/run.js';
 
 const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 
 let browser: Browser;
-let server: ResultPromise;
+let server: BoardServer;
 let url: string;
 let repo: string;
 let baton: ReceiptedSlice['baton'];
+let shots: string;
 
 beforeAll(async () => {
   ({ repo, baton } = await receiptedSlice('planned', { title: HOSTILE }));
-  server = execa('node', [path.join(REPO_ROOT, 'dist/baton.mjs'), 'board', 'serve', '--port', '0', '--refresh', '1'], { cwd: repo, reject: false });
-  url = await new Promise<string>((resolve, reject) => {
-    server.stdout?.on('data', (chunk: Buffer) => {
-      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(chunk.toString());
-      if (match) resolve(match[0]);
-    });
-    void server.then((result) => reject(new Error(`the dashboard exited: ${result.stderr}`)));
-  });
+  server = await startBoardServer(repo, ['--refresh', '1']);
+  url = server.url;
   browser = await launchChromium();
+  shots = await screenshotFolder();
 });
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  await server;
+  await server?.stop();
 });
 
 describe('baton board serve', () => {
@@ -75,27 +70,102 @@ describe('baton board serve', () => {
     await page.waitForSelector('span.state.deferred', { timeout: 10_000 });
     await expect(page.locator('.verdict').textContent()).resolves.toMatch(/^READY: all 1 slices/);
     await expect(page.locator('ul.warnings').count()).resolves.toBe(0);
+    // The track has no next step, and says why.
+    await expect(page.locator(`tr[data-track="${TRACK}"] td.next`).textContent()).resolves.toBe('every slice is deferred: nothing to merge');
     await page.close();
   });
 
-  test("each slice's last verdict, when it was given, and its attempts, from the receipts", async () => {
+  test("each slice's last verdict, when it was given, its attempts, and the escalation mark after maxAttempts FAILs", async () => {
     const failed = await receiptedSlice('implemented');
-    const notes = path.join(await testdir(), 'verdict.md');
-    await writeFile(notes, verdictBlock('FAIL', await git(failed.worktree, 'rev-parse', 'HEAD'), 'Violations:\n1. Gate 3 — no test drives the page.\n'));
-    await failed.baton(['verdict', SLICE, 'FAIL', RELEASE, '--notes-file', notes]);
-    const other = execa('node', [path.join(REPO_ROOT, 'dist/baton.mjs'), 'board', 'serve', '--port', '0'], { cwd: failed.repo, reject: false });
+    const fail = async () => {
+      const notes = path.join(await testdir(), 'verdict.md');
+      await writeFile(notes, verdictBlock('FAIL', await git(failed.worktree, 'rev-parse', 'HEAD'), 'Violations:\n1. Gate 3 — no test drives the page.\n'));
+      await failed.baton(['verdict', SLICE, 'FAIL', RELEASE, '--notes-file', notes]);
+    };
+    await fail();
+    const other = await startBoardServer(failed.repo);
     try {
-      const address = await new Promise<string>((resolve) => other.stdout?.on('data', (chunk: Buffer) => resolve(/http:\/\/127\.0\.0\.1:\d+\//.exec(chunk.toString())?.[0] ?? '')));
       const page = await browser.newPage();
-      await page.goto(address);
+      await page.goto(other.url);
       const row = page.locator(`tr[data-slice="${SLICE}"]`);
       await expect(row.locator('td.last-verdict').textContent()).resolves.toMatch(/^FAIL \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
       await expect(row.locator('td.attempt').textContent()).resolves.toBe('1 (1 of 3 FAILs)');
       await expect(row.locator('span.doubt').count()).resolves.toBe(0);
+      await expect(row.locator('.escalated').count()).resolves.toBe(0);
+      for (let attempt = 2; attempt <= 3; attempt += 1) {
+        await failed.baton(['start', SLICE, RELEASE]);
+        await failed.baton(['transition', SLICE, 'implemented', RELEASE]);
+        await fail();
+      }
+      await page.reload();
+      await expect(row.locator('td.attempt').textContent()).resolves.toBe('3 (3 of 3 FAILs) escalated');
+      await expect(row.locator('td.attempt span.escalated').isVisible()).resolves.toBe(true);
+      await expect(row.getAttribute('class')).resolves.toBe('escalated');
+      // The marked row stays a row of its table, inside the release's box.
+      const table = await page.locator('table.slices').boundingBox();
+      const box = await page.locator('section.release').boundingBox();
+      expect(table && box && table.x + table.width <= box.x + box.width).toBe(true);
+      await expect(row.evaluate((tr) => tr.getBoundingClientRect().width)).resolves.toBe(table?.width);
+      await expect(row.locator('td.next code').textContent()).resolves.toBe(`/replan-release ${RELEASE}`);
+      // The timeline, on demand: every receipt of the three attempts, oldest first.
+      await row.locator('button.show-timeline').click();
+      const timeline = page.locator(`tr.timeline-row[data-timeline-for="${SLICE}"] table.timeline`);
+      await timeline.waitFor();
+      const verdicts = await timeline.locator('tr[data-event="verdict"]').evaluateAll((rows) => rows.map((tr) => tr.children[1]?.textContent));
+      expect(verdicts).toEqual(['verdict FAIL', 'verdict FAIL', 'verdict FAIL']);
+      await expect(timeline.locator('tr[data-event="started"]').count()).resolves.toBe(3);
+      await page.screenshot({ path: path.join(shots, 'escalated-desktop-light.png'), fullPage: true });
       await page.close();
     } finally {
-      other.kill('SIGTERM');
-      await other;
+      await other.stop();
+    }
+  });
+
+  test('an empty repository shows the command that plans the first release; a release without slices, the one that plans them', async () => {
+    const empty = await gitdir();
+    const other = await startBoardServer(empty, ['--refresh', '1']);
+    try {
+      const page = await browser.newPage();
+      await page.goto(other.url);
+      await expect(page.locator('.verdict').textContent()).resolves.toBe('NOTHING PLANNED: no release has a slice yet. Plan one with the plan-release command.');
+      const command = page.locator('.empty-state code[data-claude]');
+      await expect(command.textContent()).resolves.toMatch(/^\/plan-release \d{4}-\d{2}-\d{2}-<name>$/);
+      await page.selectOption('#tool', 'codex');
+      await expect(command.textContent()).resolves.toMatch(/^\$baton-plan-release \d{4}-\d{2}-\d{2}-<name>$/);
+      await page.selectOption('#tool', 'claude');
+      await expect(page.locator('.empty-state button.copy').isVisible()).resolves.toBe(true);
+      await page.screenshot({ path: path.join(shots, 'empty-desktop-light.png'), fullPage: true });
+      await runBin('baton', ['new-release', RELEASE, '--title', 'Billing exports'], { cwd: empty, env: GIT_ENV });
+      await page.waitForSelector(`section[data-release="${RELEASE}"]`, { timeout: 10_000 });
+      await expect(page.locator(`section[data-release="${RELEASE}"] .empty-state code[data-claude]`).textContent()).resolves.toBe(`/plan-release ${RELEASE}`);
+      await page.close();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test('when the server stops answering, the page says so and how old its data is', async () => {
+    const other = await startBoardServer(await gitdir(), ['--refresh', '1']);
+    const page = await browser.newPage();
+    try {
+      await page.goto(other.url);
+      const banner = page.locator('#connection');
+      await expect(banner.isHidden()).resolves.toBe(true);
+      const updated = await page.locator('[data-updated]').getAttribute('data-updated');
+      const clock = await page.evaluate((iso) => {
+        const date = new Date(iso ?? '');
+        return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+      }, updated);
+      await other.stop();
+      await banner.waitFor({ state: 'visible', timeout: 10_000 });
+      await expect(banner.textContent()).resolves.toBe(`Disconnected: the board server is not answering; data from ${clock}.`);
+      // The data stays on the page, dimmed.
+      await expect(page.locator('.empty-state').isVisible()).resolves.toBe(true);
+      await expect(page.locator('main#board').getAttribute('class')).resolves.toBe('stale');
+      await page.screenshot({ path: path.join(shots, 'disconnected-desktop-light.png'), fullPage: true });
+    } finally {
+      await page.close();
+      await other.stop();
     }
   });
 

@@ -1,44 +1,37 @@
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT } from '../helpers/run.js';
-import { INDEX, RELEASE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
-import { gitdir } from '../helpers/testdir.js';
+import { startBoardServer, type BoardServer } from '../helpers/board-server.js';
+import { INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
+import { git, gitdir, testdir } from '../helpers/testdir.js';
 
 /**
  * `baton board serve` as a real process, asked over raw sockets so the tests choose every byte of the
  * request, the request line and the Host header included (no browser needed).
  */
 
-let server: ResultPromise;
+let server: BoardServer;
 let port: number;
+let repo: string;
 
 beforeAll(async () => {
-  const repo = await gitdir({
+  repo = await gitdir({
     [`docs/release/${RELEASE}/index.md`]: INDEX.replace('state: in_progress', 'state: planned'),
     [`${SLICE_DIR}/spec.md`]: SPEC,
     [`${SLICE_DIR}/status.json`]: statusJson({ state: 'planned' }),
   });
-  server = execa('node', [path.join(REPO_ROOT, 'dist/baton.mjs'), 'board', 'serve', '--port', '0'], { cwd: repo, reject: false, env: { PATH: process.env.PATH ?? '' }, extendEnv: false });
-  port = await new Promise<number>((resolve, reject) => {
-    let first = '';
-    server.stdout?.on('data', (chunk: Buffer) => {
-      first += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(first.split('\n')[0] ?? '');
-      if (match) resolve(Number(match[1]));
-    });
-    void server.then((result) => reject(new Error(`board serve exited: ${String(result.stderr)}`)));
-  });
+  await git(repo, 'remote', 'add', 'origin', 'git@example.com:acme/billing-app.git');
+  server = await startBoardServer(repo);
+  port = server.port;
 });
 
 afterAll(async () => {
-  server?.kill('SIGTERM');
-  await server;
+  await server?.stop();
 });
 
 /** Sends `head` (the request line and headers, without the blank line) and returns the whole answer. */
-function ask(head: string): Promise<{ status: number; body: string }> {
+function ask(head: string): Promise<{ status: number; headers: string; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let answer = '';
@@ -50,7 +43,7 @@ function ask(head: string): Promise<{ status: number; body: string }> {
     socket.on('close', () => {
       const status = /^HTTP\/1\.1 (\d{3}) /.exec(answer);
       if (!status) reject(new Error(`no HTTP answer to ${JSON.stringify(head)}: ${JSON.stringify(answer)}`));
-      else resolve({ status: Number(status[1]), body: answer.slice(answer.indexOf('\r\n\r\n') + 4) });
+      else resolve({ status: Number(status[1]), headers: answer.slice(0, answer.indexOf('\r\n\r\n')).toLowerCase(), body: answer.slice(answer.indexOf('\r\n\r\n') + 4) });
     });
     // write, not end: the server closes the connection after answering (Connection: close), and a
     // client that half-closes first would get no answer to a request the server answers later.
@@ -105,5 +98,70 @@ describe('baton board serve answers only for this machine (DNS rebinding)', () =
   test('two Host headers are refused, whichever comes first', async () => {
     expect((await ask(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: evil.example:${port}`)).status).toBe(400);
     expect((await ask(`GET / HTTP/1.1\r\nHost: evil.example:${port}\r\nHost: 127.0.0.1:${port}`)).status).toBe(400);
+  });
+});
+
+describe('baton board serve answers read-only, from git, and nothing else', () => {
+  const local = () => `127.0.0.1:${port}`;
+  const doc = (name: string) => get(local(), `/doc/${RELEASE}/${SLICE}/${name}`);
+
+  test('every answer forbids inline scripts and anything from elsewhere; the page loads its own script and style', async () => {
+    const page = await get(local());
+    expect(page.headers).toContain("content-security-policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    expect(page.body).toContain('<script src="/board.js" defer></script>');
+    expect(page.body).not.toMatch(/<script>|<style>| style="/);
+    expect((await get(local(), '/board.js')).headers).toContain('content-type: text/javascript; charset=utf-8');
+    expect((await get(local(), '/board.css')).headers).toContain('content-type: text/css; charset=utf-8');
+    expect((await get(local(), '/api/board')).headers).toContain('content-type: application/json; charset=utf-8');
+  });
+
+  test("the page names the repository after origin's URL", async () => {
+    expect((await get(local())).body).toContain('<span class="repo">billing-app</span>');
+  });
+
+  test('only GET is answered', async () => {
+    expect((await ask(`POST /api/board HTTP/1.1\r\nHost: ${local()}\r\nContent-Length: 0`)).status).toBe(405);
+  });
+
+  test.each([
+    ['a path outside the release folder', `/doc/..%2F..%2F..%2Fetc/${SLICE}/spec`],
+    ['a slice id with a slash', `/doc/${RELEASE}/${SLICE}%2F..%2F..%2Findex.md/spec`],
+    ['a document that is not spec, proof or journal', `/doc/${RELEASE}/${SLICE}/status`],
+    ['a document name that is a path', `/doc/${RELEASE}/${SLICE}/..%2Findex.md`],
+    ['a release that is not on the board', `/doc/2026-01-01-other/${SLICE}/spec`],
+    ['a timeline of an id of the wrong shape', `/timeline/${RELEASE}/..`],
+    ['an unknown path', '/etc/passwd'],
+  ])('%s is not found', async (_name, target) => {
+    expect((await get(local(), target)).status).toBe(404);
+  });
+
+  test('a path that is not valid percent-encoding is a bad request', async () => {
+    expect((await get(local(), `/doc/${RELEASE}/%ff/spec`)).status).toBe(400);
+  });
+
+  test('a document is read from git: a working-tree file turned into a link to a secret shows the committed text', async () => {
+    const secret = path.join(await testdir({ 'secret.txt': 'TOP-SECRET\n' }), 'secret.txt');
+    const spec = path.join(repo, SLICE_DIR, 'spec.md');
+    await rm(spec);
+    await symlink(secret, spec);
+    try {
+      const answer = await doc('spec');
+      expect(answer.status).toBe(200);
+      expect(answer.body).not.toContain('TOP-SECRET');
+      expect(answer.body).toContain('<h2>User outcome</h2>');
+      expect(answer.body).toMatch(new RegExp(`Read-only, from git: docs/release/${RELEASE}/${SLICE}/spec\\.md on HEAD at [0-9a-f]{12}\\.`));
+      // Uncommitted text is not shown either.
+      await rm(spec);
+      await writeFile(spec, `${SPEC}\nUNCOMMITTED LINE\n`);
+      expect((await doc('spec')).body).not.toContain('UNCOMMITTED LINE');
+    } finally {
+      await git(repo, 'checkout', '--', spec);
+    }
+  });
+
+  test('a document not committed is not found, with where it was looked for', async () => {
+    const answer = await doc('proof');
+    expect(answer.status).toBe(404);
+    expect(answer.body).toContain(`docs/release/${RELEASE}/${SLICE}/proof.md is not committed on HEAD (`);
   });
 });
