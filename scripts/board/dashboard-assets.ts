@@ -70,7 +70,7 @@ article.markdown pre { background: var(--bg); padding: .6rem .8rem; border-radiu
 article.markdown table { width: auto; } article.markdown td, article.markdown th { border: 1px solid var(--rule); }
 pre.frontmatter { color: var(--muted); }
 @media (max-width: 720px) {
-  body { padding: 1rem .75rem; font-size: 15px; }
+  body { padding: 1rem .75rem; font-size: 15px; } article.markdown { padding: .5rem .9rem; }
   table.cards, table.cards > tbody, table.cards > tbody > tr, table.cards > tbody > tr > td { display: block; width: 100%; }
   table.cards > thead { display: none; }
   table.cards > tbody > tr { border-bottom: 1px solid var(--border); padding: .5rem 0; }

@@ -3,7 +3,7 @@ import { isTerminal } from '../lib/status.js';
 import type { Board, BoardRelease, BoardSlice, BoardTrack, BoardWarning } from './board.js';
 import { boardVerdict } from './format-board.js';
 import { SLICE_DOCUMENTS } from './slice-documents.js';
-import { sliceWaitReason, trackProgress, trackWaitReason } from './track-status.js';
+import { indexRelease, sliceWaitReason, STATE_ORDER, trackProgress, trackWaitReason, type ReleaseIndex } from './track-status.js';
 
 /**
  * The dashboard's HTML: the page, the part of it that each refresh replaces, and the page a slice's
@@ -27,9 +27,6 @@ interface Command {
   command: string;
   args: string[];
 }
-
-/** The order of states in bars and legends: done first, then work in hand, then work not started. */
-const STATE_ORDER = ['shipped', 'verified', 'deferred', 'implemented', 'in_progress', 'failed_verification', 'planned', 'unknown'] as const;
 
 export function renderPage(view: DashboardView): string {
   const title = `${view.repository} · release board`;
@@ -105,12 +102,13 @@ function renderRelease(release: BoardRelease, view: DashboardView): string {
     ? `<p class="empty-state">No slice is planned in this release yet. To plan its slices, type ${renderCommand({ command: release.releaseBranchExists ? 'replan-release' : 'plan-release', args: [release.id] })}</p>`
     : '';
   const states = new Map(STATE_ORDER.map((state) => [state, counts[state]]));
+  const index = indexRelease(release);
   return `<section class="release${release.complete ? ' complete' : ''}" data-release="${escapeHtml(release.id)}">
 <h2>${escapeHtml(release.id)}</h2>
 <p class="release-facts">${facts.join(' · ')}.</p>
 ${renderBar(states, counts.total)}${renderLegend(states)}${next}${registry}${empty}
-${release.tracks.length > 0 ? renderTracks(release) : ''}
-${counts.total > 0 ? renderSlices(release, view) : ''}
+${release.tracks.length > 0 ? renderTracks(index) : ''}
+${counts.total > 0 ? renderSlices(index, view) : ''}
 </section>`;
 }
 
@@ -133,19 +131,19 @@ function renderLegend(states: Map<string, number>): string {
   return items.length === 0 ? '' : `<ul class="legend">${items.join('')}</ul>`;
 }
 
-function renderTracks(release: BoardRelease): string {
-  const rows = release.tracks.map((track) => renderTrack(release, track)).join('');
+function renderTracks(index: ReleaseIndex): string {
+  const merged = new Set(index.release.tracks.filter((track) => track.state === 'merged').map((track) => track.id));
+  const rows = index.release.tracks.map((track) => renderTrack(index, track, merged)).join('');
   return `<h3>Tracks</h3><table class="tracks cards"><thead><tr><th>Track</th><th>State</th><th>Progress</th><th>Depends on</th><th>Next step</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function renderTrack(release: BoardRelease, track: BoardTrack): string {
-  const progress = trackProgress(release, track);
+function renderTrack(index: ReleaseIndex, track: BoardTrack, merged: ReadonlySet<string>): string {
+  const progress = trackProgress(index, track);
   const state = track.deferred ? 'deferred' : track.state;
-  const merged = new Set(release.tracks.filter((candidate) => candidate.state === 'merged').map((candidate) => candidate.id));
   const depends = track.dependsOn.length === 0
     ? '<span class="muted">none</span>'
     : track.dependsOn.map((id) => `<span class="dep ${merged.has(id) ? 'merged' : 'waiting'}"><code>${escapeHtml(id)}</code> <small>${merged.has(id) ? '✓ merged' : 'not merged'}</small></span>`).join('<br>');
-  const reason = trackWaitReason(release, track);
+  const reason = trackWaitReason(index, track);
   const blocked = track.blockedBy.length > 0;
   const next = track.next ? renderCommand(track.next) : `<span class="reason${blocked ? ' blocked' : ''}">${blocked ? 'blocked: ' : ''}${escapeHtml(reason ?? '')}</span>`;
   const ready = track.readyToMerge ? ' <span class="flag ready">ready to merge</span>' : '';
@@ -155,12 +153,12 @@ function renderTrack(release: BoardRelease, track: BoardTrack): string {
     + `<td data-label="Depends on" class="depends">${depends}</td><td data-label="Next step" class="next">${next}</td></tr>`;
 }
 
-function renderSlices(release: BoardRelease, view: DashboardView): string {
-  const rows = release.slices.map((slice) => renderSlice(release, slice, view)).join('');
+function renderSlices(index: ReleaseIndex, view: DashboardView): string {
+  const rows = index.release.slices.map((slice) => renderSlice(index, slice, view)).join('');
   return `<h3>Slices</h3><table class="slices cards"><thead><tr><th>Slice</th><th>Outcome</th><th>State</th><th>Last verdict</th><th>Attempt</th><th>Track</th><th>Next step</th><th>Documents</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function renderSlice(release: BoardRelease, slice: BoardSlice, view: DashboardView): string {
+function renderSlice(index: ReleaseIndex, slice: BoardSlice, view: DashboardView): string {
   const blocked = slice.state === 'implemented' && slice.verification === 'blocked' ? ' <span class="flag blocked">BLOCKED</span>' : '';
   const { receipts } = slice;
   const doubt = receipts.receipted ? '' : ' <span class="doubt" title="no receipt wrote this record">unreceipted</span>';
@@ -169,7 +167,7 @@ function renderSlice(release: BoardRelease, slice: BoardSlice, view: DashboardVi
     : '';
   const escalated = receipts.escalated ? ' <span class="escalated" title="failed verification maxAttempts times: only the planner can re-open it">escalated</span>' : '';
   const attempt = receipts.attempt === 0 ? '' : `${receipts.attempt}${receipts.failures > 0 ? ` (${receipts.failures} of ${receipts.maxAttempts} FAILs)` : ''}${escalated}`;
-  const reason = sliceWaitReason(release, slice);
+  const reason = sliceWaitReason(index, slice);
   const next = slice.next ? renderCommand(slice.next) : reason ? `<span class="reason">${escapeHtml(reason)}</span>` : '';
   const classes = [receipts.escalated ? 'escalated' : '', isTerminal(slice.state) ? 'done' : ''].filter(Boolean).join(' ');
   return `<tr data-slice="${escapeHtml(slice.id)}"${classes ? ` class="${classes}"` : ''}><td data-label="Slice"><code class="nowrap">${escapeHtml(slice.id)}</code></td>`
@@ -177,7 +175,7 @@ function renderSlice(release: BoardRelease, slice: BoardSlice, view: DashboardVi
     + `<td data-label="State"><span class="state ${escapeHtml(slice.state)}">${escapeHtml(slice.state)}</span>${blocked}${doubt}</td>`
     + `<td data-label="Last verdict" class="last-verdict">${verdict}</td><td data-label="Attempt" class="attempt">${attempt}</td>`
     + `<td data-label="Track"><span class="nowrap">${escapeHtml(slice.track ?? '(no track)')}</span></td><td data-label="Next step" class="next">${next}</td>`
-    + `<td data-label="Documents" class="documents">${renderDocumentLinks(release, slice, view)}</td></tr>`
+    + `<td data-label="Documents" class="documents">${renderDocumentLinks(index.release, slice, view)}</td></tr>`
     + `<tr class="timeline-row" data-timeline-for="${escapeHtml(slice.id)}" hidden><td colspan="8"></td></tr>`;
 }
 
