@@ -1,5 +1,6 @@
 import { escapeHtml } from '../lib/html.js';
 import { isTerminal } from '../lib/status.js';
+import { verdictField } from '../lifecycle/verdict-notes.js';
 import type { Board, BoardRelease, BoardSlice, BoardTrack, BoardWarning } from './board.js';
 import { boardVerdict } from './format-board.js';
 import { SLICE_DOCUMENTS } from './slice-documents.js';
@@ -49,9 +50,11 @@ export function renderContent(view: DashboardView): string {
   const warnings = board.releases.flatMap((release) => release.warnings.map((warning) => ({ release: release.id, warning })));
   const releases = [...board.releases].sort((a, b) => Number(a.complete) - Number(b.complete) || a.id.localeCompare(b.id));
   const iso = view.now.toISOString();
+  // The verdict names the warnings too: a READY board can still carry some (a missing spec, say).
+  const line = warnings.length === 0 ? verdict.line : `${verdict.line} ${warningSummary(warnings.map((item) => item.warning))}`;
   return [
     `<div class="summary" data-updated="${escapeHtml(iso)}">`,
-    `<p class="verdict ${verdict.exitCode === 0 ? 'ready' : 'waiting'}${warnings.length > 0 ? ' warned' : ''}">${escapeHtml(verdict.line)}${warnings.length > 0 ? ` ${escapeHtml(warningSummary(warnings.map((item) => item.warning)))}` : ''}</p>`,
+    `<p class="verdict ${verdict.exitCode === 0 ? 'ready' : 'waiting'}">${escapeHtml(line)}</p>`,
     `<p class="meta">Read from git (<code>${escapeHtml(board.releaseDir)}</code>) at <time datetime="${escapeHtml(iso)}" data-local="seconds">${escapeHtml(iso.slice(11, 19))} UTC</time>; refreshes every ${view.refreshSeconds} s.</p>`,
     '</div>',
     renderWarnings(warnings),
@@ -165,10 +168,11 @@ function renderSlice(index: ReleaseIndex, slice: BoardSlice, view: DashboardView
   const verdict = receipts.lastVerdict
     ? `<span class="verdict-${escapeHtml(receipts.lastVerdict.verdict.toLowerCase())}">${escapeHtml(receipts.lastVerdict.verdict)}</span> <time datetime="${escapeHtml(receipts.lastVerdict.date)}">${escapeHtml(receipts.lastVerdict.date.replace('T', ' ').slice(0, 16))}</time>`
     : '';
-  const escalated = receipts.escalated ? ' <span class="escalated" title="failed verification maxAttempts times: only the planner can re-open it">escalated</span>' : '';
+  const escalated = receipts.escalated ? ` <span class="escalated" title="${escapeHtml(`failed verification ${receipts.failures} times (maxAttempts ${receipts.maxAttempts}): only the planner can re-open it`)}">escalated</span>` : '';
   const attempt = receipts.attempt === 0 ? '' : `${receipts.attempt}${receipts.failures > 0 ? ` (${receipts.failures} of ${receipts.maxAttempts} FAILs)` : ''}${escalated}`;
   const reason = sliceWaitReason(index, slice);
-  const next = slice.next ? renderCommand(slice.next) : reason ? `<span class="reason">${escapeHtml(reason)}</span>` : '';
+  const why = commandReason(slice);
+  const next = slice.next ? `${renderCommand(slice.next)}${why ? `<br><span class="reason">${escapeHtml(why)}</span>` : ''}` : reason ? `<span class="reason">${escapeHtml(reason)}</span>` : '';
   const classes = [receipts.escalated ? 'escalated' : '', isTerminal(slice.state) ? 'done' : ''].filter(Boolean).join(' ');
   return `<tr data-slice="${escapeHtml(slice.id)}"${classes ? ` class="${classes}"` : ''}><td data-label="Slice"><code class="nowrap">${escapeHtml(slice.id)}</code></td>`
     + `<td data-label="Outcome" class="outcome">${escapeHtml(slice.title ?? '')}</td>`
@@ -179,8 +183,18 @@ function renderSlice(index: ReleaseIndex, slice: BoardSlice, view: DashboardView
     + `<tr class="timeline-row" data-timeline-for="${escapeHtml(slice.id)}" hidden><td colspan="8"></td></tr>`;
 }
 
+/** Why a slice's command goes to the planner rather than moving the slice on, when it does. */
+function commandReason(slice: BoardSlice): string | undefined {
+  if (slice.receipts.escalated) return `failed verification ${slice.receipts.failures} times: the planner amends the spec or the plan and re-opens it`;
+  if (slice.next?.command === 'replan-release' && slice.verification === 'blocked') {
+    // The record keeps the whole verdict block; its Reason line is what the planner must resolve.
+    return `BLOCKED: ${(slice.blockedReason && verdictField(slice.blockedReason, 'Reason')) ?? 'see its journal'}`;
+  }
+  return undefined;
+}
+
 function renderDocumentLinks(release: BoardRelease, slice: BoardSlice, view: DashboardView): string {
-  const base = `${encodeURIComponent(release.id)}/${encodeURIComponent(slice.id)}`;
+  const base = escapeHtml(`${encodeURIComponent(release.id)}/${encodeURIComponent(slice.id)}`);
   const links = slice.source === null ? [] : Object.entries(SLICE_DOCUMENTS).map(([name, file]) => `<a href="/doc/${base}/${name}" target="_blank" rel="noopener" title="${escapeHtml(file)} from git, read-only">${name}</a>`);
   if (view.briefs) links.push(`<a href="/brief/${base}" target="_blank" rel="noopener" title="the brief a fresh session starts from (baton brief)">brief</a>`);
   links.push(`<button type="button" class="show-timeline" data-timeline="/timeline/${base}" aria-expanded="false">timeline</button>`);

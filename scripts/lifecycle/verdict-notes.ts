@@ -24,7 +24,7 @@ export interface VerdictNotes {
 /** Checks the block against the verdict being recorded; a block that does not fit is a usage error naming what is missing. */
 export function readVerdictNotes(notes: string, verdict: Verdict, slice: string, file: string): VerdictNotes {
   const problems: string[] = [];
-  const field = (name: string) => new RegExp(`^\\s*${name}\\s*:\\s*(\\S.*)$`, 'im').exec(notes)?.[1]?.trim();
+  const field = (name: string) => verdictField(notes, name);
   const stated = field('VERDICT');
   if (stated === undefined) problems.push(`a first line "VERDICT: ${verdict}"`);
   else if (stated.split(/\s/)[0]?.toUpperCase() !== verdict) problems.push(`"VERDICT: ${verdict}" (it says "VERDICT: ${stated}")`);
@@ -49,6 +49,11 @@ export function readVerdictNotes(notes: string, verdict: Verdict, slice: string,
     });
   }
   return { commitVerified, violations, reason };
+}
+
+/** The value of a `Name: value` line of a verdict block (the first, case-insensitive), or undefined. */
+export function verdictField(notes: string, name: string): string | undefined {
+  return new RegExp(`^\\s*${name}\\s*:\\s*(\\S.*)$`, 'im').exec(notes)?.[1]?.trim();
 }
 
 /**

@@ -107,6 +107,7 @@ describe('baton board serve', () => {
       expect(table && box && table.x + table.width <= box.x + box.width).toBe(true);
       await expect(row.evaluate((tr) => tr.getBoundingClientRect().width)).resolves.toBe(table?.width);
       await expect(row.locator('td.next code').textContent()).resolves.toBe(`/replan-release ${RELEASE}`);
+      await expect(row.locator('td.next .reason').textContent()).resolves.toBe('failed verification 3 times: the planner amends the spec or the plan and re-opens it');
       // The timeline, on demand: every receipt of the three attempts, oldest first.
       await row.locator('button.show-timeline').click();
       const timeline = page.locator(`tr.timeline-row[data-timeline-for="${SLICE}"] table.timeline`);
@@ -115,6 +116,26 @@ describe('baton board serve', () => {
       expect(verdicts).toEqual(['verdict FAIL', 'verdict FAIL', 'verdict FAIL']);
       await expect(timeline.locator('tr[data-event="started"]').count()).resolves.toBe(3);
       await page.screenshot({ path: path.join(shots, 'escalated-desktop-light.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test('a BLOCKED verdict: the flag, and its reason beside the command for the planner', async () => {
+    const blocked = await receiptedSlice('implemented');
+    const notes = path.join(await testdir(), 'verdict.md');
+    await writeFile(notes, verdictBlock('BLOCKED', await git(blocked.worktree, 'rev-parse', 'HEAD'), 'Reason: the spec asks for a <b>PDF</b> renderer the project forbids.\n'));
+    await blocked.baton(['verdict', SLICE, 'BLOCKED', RELEASE, '--notes-file', notes]);
+    const other = await startBoardServer(blocked.repo);
+    try {
+      const page = await browser.newPage();
+      await page.goto(other.url);
+      const row = page.locator(`tr[data-slice="${SLICE}"]`);
+      await expect(row.locator('span.flag.blocked').textContent()).resolves.toBe('BLOCKED');
+      await expect(row.locator('td.last-verdict').textContent()).resolves.toMatch(/^BLOCKED \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      await expect(row.locator('td.next code').textContent()).resolves.toBe(`/replan-release ${RELEASE}`);
+      await expect(row.locator('td.next .reason').textContent()).resolves.toBe('BLOCKED: the spec asks for a <b>PDF</b> renderer the project forbids.');
       await page.close();
     } finally {
       await other.stop();
