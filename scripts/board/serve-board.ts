@@ -50,9 +50,11 @@ export async function serveBoard(options: ServeOptions, io: BatonIo): Promise<Ex
       else response.destroy();
     };
     try {
+      const refused = refuseHost(request, allowedHosts);
+      if (refused) return send(response, refused);
       const pathname = requestPath(request.url);
-      const refused = refuseRequest(request, allowedHosts, pathname);
-      if (refused || pathname === undefined) return send(response, refused ?? { status: 400, type: TEXT, body: 'Bad request.\n' });
+      if (pathname === undefined) return send(response, { status: 400, type: TEXT, body: 'Bad request: the request target is not a path such as /.\n' });
+      if (request.method !== 'GET') return send(response, { status: 405, type: TEXT, body: 'Only GET is supported.\n' });
       answer(site, pathname).then((reply) => send(response, reply), failed);
     } catch (error) {
       failed(error);
@@ -78,26 +80,17 @@ export async function serveBoard(options: ServeOptions, io: BatonIo): Promise<Ex
   return 0;
 }
 
-/** The answer to a request that is refused for its Host, target or method; undefined for one to answer. */
-function refuseRequest(request: IncomingMessage, allowedHosts: string[], pathname: string | undefined): Reply | undefined {
-  const refused = refuseHost(request, allowedHosts);
-  if (refused) return { status: refused.status, type: TEXT, body: refused.body };
-  if (pathname === undefined) return { status: 400, type: TEXT, body: 'Bad request: the request target is not a path such as /.\n' };
-  if (request.method !== 'GET') return { status: 405, type: TEXT, body: 'Only GET is supported.\n' };
-  return undefined;
-}
-
 /**
  * A web page the user visits can point its own domain at 127.0.0.1 (DNS rebinding) and read the board
  * with the user's browser; the browser still sends that domain as Host. So only the names of this
  * machine with the real port are answered, and a request without exactly one Host header is refused.
  */
-function refuseHost(request: IncomingMessage, allowed: string[]): { status: number; body: string } | undefined {
+function refuseHost(request: IncomingMessage, allowed: string[]): Reply | undefined {
   const hosts = request.rawHeaders.filter((_value, index) => index % 2 === 0 && request.rawHeaders[index]?.toLowerCase() === 'host');
-  if (hosts.length > 1) return { status: 400, body: 'Bad request: more than one Host header.\n' };
+  if (hosts.length > 1) return { status: 400, type: TEXT, body: 'Bad request: more than one Host header.\n' };
   const host = request.headers.host;
   if (host !== undefined && allowed.includes(host)) return undefined;
-  return { status: 403, body: `Forbidden: the board answers only requests for ${allowed.join(', ')}; this one was for ${host === undefined ? 'no Host' : JSON.stringify(host.slice(0, 100))}.\n` };
+  return { status: 403, type: TEXT, body: `Forbidden: the board answers only requests for ${allowed.join(', ')}; this one was for ${host === undefined ? 'no Host' : JSON.stringify(host.slice(0, 100))}.\n` };
 }
 
 /** The path of an origin-form request target (`/content?x`); undefined for anything else or what URL cannot parse. */
