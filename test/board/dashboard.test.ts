@@ -172,13 +172,14 @@ describe('baton board serve', () => {
       await page.goto(other.url);
       const banner = page.locator('#connection');
       await expect(banner.isHidden()).resolves.toBe(true);
+      await other.stop();
+      await banner.waitFor({ state: 'visible', timeout: 10_000 });
+      // The time of the data still shown (the last refresh that was answered), in the browser's zone.
       const updated = await page.locator('[data-updated]').getAttribute('data-updated');
       const clock = await page.evaluate((iso) => {
         const date = new Date(iso ?? '');
         return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
       }, updated);
-      await other.stop();
-      await banner.waitFor({ state: 'visible', timeout: 10_000 });
       await expect(banner.textContent()).resolves.toBe(`Disconnected: the board server is not answering; data from ${clock}.`);
       // The data stays on the page, dimmed.
       await expect(page.locator('.empty-state').isVisible()).resolves.toBe(true);
