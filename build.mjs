@@ -71,6 +71,8 @@ await build({ ...common, entryPoints: ['scripts/bin.ts'], outfile: 'dist/baton.m
 
 // The benchmark script (npm run bench) runs from dist/ too, so it needs no TypeScript loader.
 await build({ ...common, entryPoints: ['test/bench/bench.ts'], outfile: 'dist/bench.mjs', packages: 'external', banner: { js: requireShim } });
+// npm run pack-words: the words each role reads before acting, measured on the installed pack.
+await build({ ...common, entryPoints: ['test/bench/pack-words.ts'], outfile: 'dist/pack-words.mjs', packages: 'external' });
 // npm run example: builds the example release into a folder a person can explore.
 await build({ ...common, entryPoints: ['test/helpers/example-cli.ts'], outfile: 'dist/example.mjs', packages: 'external' });
 
