@@ -27,7 +27,8 @@ export const PROMPT_HELPERS: Readonly<Record<string, PromptHelperSpec>> = {
   arg: { param: 'argument', commandsOnly: true, summary: 'the placeholder for a declared argument, e.g. <slice>' },
   rule: { param: 'rule', summary: 'the installed path of rules/<name>.md' },
   template: { param: 'template', summary: 'the installed path of templates/<name>' },
-  skill: { param: 'skill', summary: "the installed path of a role skill's SKILL.md" },
+  // Each tool keeps skills in its own folder, so a shared rule cannot name one by path.
+  skill: { param: 'skill', toolSpecific: true, summary: "the installed path of a role skill's SKILL.md" },
   command: { param: 'command', toolSpecific: true, summary: 'how the user invokes a command in this tool, e.g. /verify-slice' },
   tool: { param: 'target', block: true, toolSpecific: true, summary: 'a block kept only when rendering for the named tool' },
 };

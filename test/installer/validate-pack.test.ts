@@ -170,6 +170,13 @@ const cases: Case[] = [
     message: /differs per tool/,
   },
   {
+    name: "a role skill's path in a shared rule",
+    files: { 'skills/role/SKILL.md': command('description: A.', '# Role'), 'rules/r.md': '# R\n\nSee {{skill "role"}}.\n' },
+    file: 'rules/r.md',
+    field: 'body line 3',
+    message: /differs per tool/,
+  },
+  {
     name: 'an unclosed block',
     files: { 'skills/role/SKILL.md': command('description: A.', '{{#tool "claude"}}\nonly Claude') },
     file: 'skills/role/SKILL.md',
