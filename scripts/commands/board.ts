@@ -87,20 +87,10 @@ export const nextCommand: BatonCommand = {
     const slice = assertId('slice', String(args.slice));
     const release = args.release === undefined ? undefined : assertId('release', String(args.release));
     const { readBoard } = await import('../board/read-board.js');
-    const { nextStep } = await import('../board/next-step.js');
+    const { checkedNextStep } = await import('../lifecycle/gates.js');
     const { formatNext } = await import('../board/format-board.js');
     const repo = await openRepo(io.cwd, io.env);
-    const board = await readBoard(repo, release);
-    let step = nextStep(board, slice, release);
-    // The exact-candidate rule, as the merge-track gate applies it: work after the newest PASS of the
-    // slice's track is not what was verified, so the planner re-opens the slice instead.
-    const onBoard = board.releases.find((candidate) => candidate.id === step.release);
-    const track = onBoard?.tracks.find((candidate) => candidate.slices.includes(slice));
-    if (onBoard && track && (step.next?.command === 'merge-track' || onBoard.slices.find((entry) => entry.id === slice)?.state === 'verified')) {
-      const { uncoveredCommits } = await import('../lifecycle/gates.js');
-      const uncovered = await uncoveredCommits(repo, onBoard, track);
-      if (uncovered) step = { ...step, next: { command: 'replan-release', args: [onBoard.id] }, reason: `${track.branch} has ${uncovered.commits.length} commit(s) after ${uncovered.slice}'s PASS that no PASS covered (${uncovered.commits[0]}); the planner re-opens the slice with baton reopen` };
-    }
+    const step = await checkedNextStep(repo, await readBoard(repo, release), slice, release);
     if (args.json) io.write(`${JSON.stringify(step, null, 2)}\n`);
     else if (step.next) {
       const rest = `${step.next.command} ${step.next.args.join(' ')}`;

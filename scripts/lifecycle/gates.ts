@@ -1,4 +1,5 @@
-import type { BoardRelease, BoardSlice, BoardTrack } from '../board/board.js';
+import type { Board, BoardRelease, BoardSlice, BoardTrack } from '../board/board.js';
+import { nextStep, type NextStep } from '../board/next-step.js';
 import { examineCandidate, failedChecks } from './candidate.js';
 import { currentBranch, gitText, isAncestor, mergeBase, resolveCommit, runGit, uncommittedChanges } from '../lib/git.js';
 import type { Repo } from '../lib/repo.js';
@@ -82,6 +83,21 @@ async function exactCandidates(io: LifecycleIo, repo: Repo, release: BoardReleas
     reasons.push(`${track.branch} has ${unverified.length} commit(s) after ${what} that no PASS covered: ${unverified.slice(0, 5).join('; ')}${unverified.length > 5 ? '; …' : ''}. Only what a PASS covered may merge: the planner re-opens the slice (baton reopen) so it is implemented and verified again`);
   }
   return reasons;
+}
+
+/**
+ * The next protocol command for a slice, as `baton next` and `baton brief` give it: the board's, with
+ * the exact-candidate rule as the merge-track gate applies it. Work after the newest PASS of the
+ * slice's track is not what was verified, so the planner re-opens the slice instead.
+ */
+export async function checkedNextStep(repo: Repo, board: Board, slice: string, release: string | undefined): Promise<NextStep> {
+  const step = nextStep(board, slice, release);
+  const onBoard = board.releases.find((candidate) => candidate.id === step.release);
+  const track = onBoard?.tracks.find((candidate) => candidate.slices.includes(slice));
+  if (!onBoard || !track || (step.next?.command !== 'merge-track' && onBoard.slices.find((entry) => entry.id === slice)?.state !== 'verified')) return step;
+  const uncovered = await uncoveredCommits(repo, onBoard, track);
+  if (!uncovered) return step;
+  return { ...step, next: { command: 'replan-release', args: [onBoard.id] }, reason: `${track.branch} has ${uncovered.commits.length} commit(s) after ${uncovered.slice}'s PASS that no PASS covered (${uncovered.commits[0]}); the planner re-opens the slice with baton reopen` };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { BoardRelease } from '../board/board.js';
+import type { Board, BoardRelease } from '../board/board.js';
 import { readBoard } from '../board/read-board.js';
 import { UsageError } from '../lib/errors.js';
 import { openRepo, type Repo } from '../lib/repo.js';
@@ -17,7 +17,11 @@ function isShipped(release: BoardRelease): boolean {
 /** `given` when it is set; else the id of the one open release; a usage error naming the choices otherwise. */
 export async function releaseOrOnlyOpen(io: { cwd: string; env: Record<string, string | undefined>; repo?: Repo | undefined }, given: string | undefined, usage: string): Promise<string> {
   if (given !== undefined) return given;
-  const board = await readBoard(io.repo ?? (await openRepo(io.cwd, io.env)));
+  return onlyOpenRelease(await readBoard(io.repo ?? (await openRepo(io.cwd, io.env))), usage);
+}
+
+/** The id of the one open release on a board read whole; a usage error naming the choices otherwise. */
+export function onlyOpenRelease(board: Board, usage: string): string {
   const open = board.releases.filter((release) => !isShipped(release)).map((release) => release.id);
   if (open.length === 1) return open[0] as string;
   if (open.length === 0) {
