@@ -46,13 +46,36 @@ const precompiledStatusValidator = {
   },
 };
 
+// The tokenizer a brief counts with (scripts/brief/count-tokens.ts) is 2.7 MB of ranks: in the
+// program, every command would read and compile it at its start. It is built into a file of its own
+// beside the program, which the program requires only when it makes a brief.
+const TOKENIZER_MODULE = 'gpt-tokenizer/encoding/o200k_base';
+const TOKENIZER_FILE = 'baton-tokenizer.cjs';
+const tokenizerBesideProgram = {
+  name: 'tokenizer-beside-program',
+  setup(builder) {
+    builder.onResolve({ filter: /^gpt-tokenizer\// }, (args) => {
+      if (args.path !== TOKENIZER_MODULE) return { errors: [{ text: `baton loads only ${TOKENIZER_MODULE} of gpt-tokenizer, from ${TOKENIZER_FILE}; ${args.path} would be bundled into the program` }] };
+      return { path: `./${TOKENIZER_FILE}`, external: true };
+    });
+  },
+};
+await build({
+  ...common,
+  stdin: { contents: `export { countTokens } from '${TOKENIZER_MODULE}';`, resolveDir: '.', loader: 'js' },
+  format: 'cjs',
+  outfile: `dist/${TOKENIZER_FILE}`,
+  minify: true,
+  legalComments: 'eof',
+});
+
 // The program is CommonJS so that its launcher (scripts/bin.ts) can compile it with vm.Script and a
 // V8 code cache; import.meta.url, which the program and yargs read, is the program file's URL.
 await build({
   ...common,
   entryPoints: ['scripts/main.ts'],
   format: 'cjs',
-  plugins: [precompiledStatusValidator],
+  plugins: [precompiledStatusValidator, tokenizerBesideProgram],
   outfile: 'dist/baton-program.cjs',
   inject: ['scripts/program-url.ts'],
   define: { ...common.define, 'import.meta.url': 'programUrl' },

@@ -273,7 +273,7 @@ async function readBundle(packageRoot: string): Promise<ToolBundle> {
       throw new OperationalError(`The bundled tool ${file} is missing.`, { cause: error, fix: 'Run npm run build (npm install does it for you).' });
     }
   };
-  return { batonScript: await read('baton.mjs'), programScript: await read('baton-program.cjs') };
+  return { batonScript: await read('baton.mjs'), programScript: await read('baton-program.cjs'), tokenizerScript: await read('baton-tokenizer.cjs') };
 }
 
 /** The terminal's answer to a question, asked on stderr so stdout stays clean for --json. */

@@ -4,6 +4,8 @@ export interface ToolBundle {
   batonScript: string;
   /** dist/baton-program.cjs: every baton command, with its dependencies bundled in. */
   programScript: string;
+  /** dist/baton-tokenizer.cjs: the tokenizer baton brief counts with, loaded only by it (build.mjs says why). */
+  tokenizerScript: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export function toolFiles(bundle: ToolBundle): { name: string; content: string; 
     { name: 'baton', content: wrapper('baton: the deterministic tools of the baton protocol.', ''), mode: 0o755 },
     { name: 'baton.mjs', content: bundle.batonScript, mode: 0o755 },
     { name: 'baton-program.cjs', content: bundle.programScript, mode: 0o644 },
+    { name: 'baton-tokenizer.cjs', content: bundle.tokenizerScript, mode: 0o644 },
     { name: 'release-verify', content: wrapper('release-verify: the same as `baton verify`.', 'verify'), mode: 0o755 },
   ];
 }

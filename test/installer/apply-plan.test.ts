@@ -11,7 +11,7 @@ import { testdir } from '../helpers/testdir.js';
 function request(home: string, changes: Partial<InstallRequest> = {}): InstallRequest {
   return {
     packRoot: path.join(REPO_ROOT, 'test/fixtures/packs/valid'),
-    bundle: { batonScript: '// tool v1\n', programScript: '// program v1\n' },
+    bundle: { batonScript: '// tool v1\n', programScript: '// program v1\n', tokenizerScript: '// tokenizer v1\n' },
     targets: TARGETS,
     dirs: { scope: 'user', home, cwd: home, env: {} },
     uninstall: false,
@@ -31,7 +31,7 @@ describe('applying a plan as one transaction', () => {
 
     // Version 2 changes the tool (in both pack folders); between planning and applying, something
     // occupies the place of a file that is to be created, so the last swap fails.
-    const { plan, journalPath } = await prepareInstall(request(home, { bundle: { batonScript: '// tool v2\n', programScript: '// program v2\n' }, version: '2.0.0' }));
+    const { plan, journalPath } = await prepareInstall(request(home, { bundle: { batonScript: '// tool v2\n', programScript: '// program v2\n', tokenizerScript: '// tokenizer v2\n' }, version: '2.0.0' }));
     const updates = plan.files.filter((file) => file.action === 'update');
     expect(updates.length).toBeGreaterThan(1);
     const late = plan.files.find((file) => file.absPath === updates.at(-1)?.absPath);

@@ -12,7 +12,7 @@ import { testdir } from '../helpers/testdir.js';
 
 const USER: InstallDirs = { scope: 'user', home: '/home/a b', cwd: '/home/a b', env: {} };
 const PROJECT: InstallDirs = { scope: 'project', projectRoot: '/work/repo' };
-const BUNDLE = { batonScript: '#!/usr/bin/env node\n', programScript: 'exports.main = async () => {};\n' };
+const BUNDLE = { batonScript: '#!/usr/bin/env node\n', programScript: 'exports.main = async () => {};\n', tokenizerScript: 'exports.countTokens = () => 0;\n' };
 
 async function renderFixture(dirs: InstallDirs, packDir = path.join(REPO_ROOT, 'test/fixtures/packs/valid')) {
   return renderPack(await readPack(packDir, TARGETS), TARGETS, dirs, BUNDLE);
@@ -127,7 +127,7 @@ describe('rendering for a project', () => {
     const files = await renderFixture(PROJECT);
     expect(file(files, '/work/repo/.baton/rules/be-careful.md').targets).toEqual(['claude', 'codex']);
     expect(file(files, '/work/repo/.baton/bin/baton').targets).toEqual(['claude', 'codex']);
-    expect(files.filter((f) => f.absPath.startsWith('/work/repo/.baton/'))).toHaveLength(6);
+    expect(files.filter((f) => f.absPath.startsWith('/work/repo/.baton/'))).toHaveLength(7);
   });
 
   test('templates and tools are copied verbatim, commands executable', async () => {
@@ -135,6 +135,7 @@ describe('rendering for a project', () => {
     expect(file(files, '/work/repo/.baton/templates/spec.md').content).toBe('---\ntitle: {{yaml title}}\n---\n# {{slice}} in {{release}}\n');
     expect(file(files, '/work/repo/.baton/bin/baton.mjs')).toMatchObject({ content: BUNDLE.batonScript, mode: 0o755 });
     expect(file(files, '/work/repo/.baton/bin/baton-program.cjs')).toMatchObject({ content: BUNDLE.programScript, mode: 0o644 });
+    expect(file(files, '/work/repo/.baton/bin/baton-tokenizer.cjs')).toMatchObject({ content: BUNDLE.tokenizerScript, mode: 0o644 });
     expect(file(files, '/work/repo/.baton/bin/release-verify').content).toContain('baton.mjs" verify "$@"');
   });
 });
