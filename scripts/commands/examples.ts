@@ -5,6 +5,7 @@
 export const EXAMPLES: Record<string, [string, string][]> = {
   board: [['baton board --verbose', 'every release, track and slice, and what to do next'], ['baton board serve --port 0', 'the dashboard on a free port']],
   next: [['baton next S01-export-csv', 'the next protocol command for the slice']],
+  brief: [['baton brief S01-export-csv', "what the session that moves the slice on needs to start"], ['baton brief --role planner --level minimal', 'the one open release, for the planner, in brief']],
   verify: [['baton verify S01-export-csv', "check the slice's proof bundle against the repository"]],
   'changed-files': [['baton changed-files S01-export-csv', "the slice's changed files, one per line"]],
   log: [['baton log 2026-11-21-billing', 'every receipt of the release, oldest first'], ['baton log S01-export-csv --json', "the slice's receipts as NDJSON"]],
