@@ -6,8 +6,14 @@ import { UNBLOCK_STATES } from '../lifecycle/state-machine.js';
 
 /** The state-changing commands: argument wiring only; each loads its implementation when it runs. */
 
-/** Every state change is committed with its receipt; --json prints what changed as JSON. */
-const withJson = (yargs: Argv) => yargs.option('json', { type: 'boolean', default: false, describe: 'Print what changed (files, commits) as JSON' });
+/**
+ * Every state change is committed with its receipt; --json prints what changed as JSON, and --brief
+ * names the brief the session started from, which the receipt records (docs/cli.md, baton brief).
+ */
+const withJson = (yargs: Argv) =>
+  yargs
+    .option('json', { type: 'boolean', default: false, describe: 'Print what changed (files, commits) as JSON' })
+    .option('brief', { type: 'string', requiresArg: true, describe: 'The digest baton brief printed for this session, recorded in the receipt (Baton-Brief)' });
 const slicePositionals = (yargs: Argv) =>
   yargs.positional('slice', { type: 'string', describe: 'Slice id' }).positional('release', { type: 'string', describe: 'Release id; found from the board when omitted' });
 
@@ -17,9 +23,20 @@ const slicePositionals = (yargs: Argv) =>
  */
 async function change(io: BatonIo, args: Record<string, unknown>, command: string, run: (io: BatonIo & LockedIo) => Promise<ChangeReport>): Promise<ExitCode> {
   const [{ formatChangeReport }, { withRepoLock }] = await Promise.all([import('../lifecycle/records.js'), import('../lifecycle/with-repo-lock.js')]);
-  const report = await withRepoLock(io, command, run);
+  const brief = briefDigest(args.brief);
+  const report = await withRepoLock({ ...io, ...(brief === undefined ? {} : { brief }) }, command, run);
   io.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatChangeReport(report)}\n`);
   return 0;
+}
+
+/** --brief: the 64 hexadecimal digits baton brief printed; anything else is refused before anything is read. */
+function briefDigest(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const fix = 'Pass the digest from the first line of baton brief (64 hexadecimal digits), or leave --brief out.';
+  if (Array.isArray(value)) throw new UsageError('--brief was given more than once: a state change records the one brief its session started from.', { fix });
+  const digest = String(value).trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(digest)) throw new UsageError(`--brief ${JSON.stringify(String(value).slice(0, 80))} is not the digest of a brief.`, { fix });
+  return digest;
 }
 
 const str = (value: unknown) => (value === undefined ? undefined : String(value));

@@ -59,7 +59,7 @@ export function logFilter(first: string | undefined, second: string | undefined)
   return { slice: first, ...(second === undefined ? {} : { release: second }) };
 }
 
-/** One line per receipt: when, which slice, what, by whom, attempt, commit, session. */
+/** One line per receipt: when, which slice, what, by whom, attempt, commit, session, and the brief the session started from. */
 export function formatReceiptLog(entries: LogEntry[]): string {
   if (entries.length === 0) return 'No receipts: no baton command has recorded a state change here yet.';
   return entries
@@ -77,6 +77,7 @@ export function formatReceiptLog(entries: LogEntry[]): string {
         receipt.candidate ? `candidate ${receipt.candidate.slice(0, 12)}` : '',
         `commit ${entry.commit.slice(0, 12)}`,
         receipt.session ? `session ${receipt.session}` : '',
+        receipt.brief ? `brief ${receipt.brief.slice(0, 12)}` : '',
       ];
       return parts.filter(Boolean).join('  ');
     })

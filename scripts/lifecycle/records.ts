@@ -29,6 +29,8 @@ export interface LifecycleIo {
   now(): Date;
   /** The repository, already opened by withRepoLock; read-only commands open it themselves. */
   repo?: Repo | undefined;
+  /** The digest of the brief the session started from (`--brief`), recorded in every receipt it makes. */
+  brief?: string | undefined;
 }
 
 /** The io of a state-changing command: it runs inside withRepoLock, which opened the repository. */
@@ -261,12 +263,13 @@ export async function commitChange(report: ChangeReport, change: RecordChange): 
 }
 
 /**
- * A receipt as every command makes one: the format version, the role its event belongs to, and the
- * agent session that ran the command (where the client tells it), with the event's own fields.
+ * A receipt as every command makes one: the format version, the role its event belongs to, the agent
+ * session that ran the command (where the client tells it) and the brief it started from (where it
+ * names one), with the event's own fields.
  */
 export function newReceipt(io: LifecycleIo, event: ReceiptEvent, fields: Omit<Receipt, 'version' | 'event' | 'role'>): Receipt {
   const session = sessionFromEnv(io.env);
-  return { version: RECEIPT_VERSION, event, role: RECEIPT_EVENTS[event], ...fields, ...(session === undefined ? {} : { session }) };
+  return { version: RECEIPT_VERSION, event, role: RECEIPT_EVENTS[event], ...fields, ...(session === undefined ? {} : { session }), ...(io.brief === undefined ? {} : { brief: io.brief }) };
 }
 
 /** The command that checks a release branch out where `baton worktree` would have put it. */
