@@ -13,9 +13,9 @@ const RELEASES = 5;
 const TRACKS = 20;
 const SLICES = 20;
 
-const releaseId = (r: number) => `2026-11-${String(10 + r).padStart(2, '0')}-release${r}`;
-const trackId = (t: number) => `T${t + 1}-track${t}`;
-const sliceId = (t: number, s: number) => `S${t * SLICES + s + 1}-slice${s}`;
+export const releaseId = (r: number) => `2026-11-${String(10 + r).padStart(2, '0')}-release${r}`;
+export const trackId = (t: number) => `T${t + 1}-track${t}`;
+export const sliceId = (t: number, s: number) => `S${t * SLICES + s + 1}-slice${s}`;
 
 const SPEC_MD = (slice: string) => `# ${slice}\n`;
 
@@ -28,7 +28,14 @@ const SPEC_MD = (slice: string) => `# ${slice}\n`;
  * implemented directly on it; a PASS verdict directly on that), the second half started.
  * Written with one `git fast-import` stream, which names the commits receipts point at as it goes.
  */
-async function largeBoardRepo(): Promise<{ dir: string; floorRequests: string; receiptRefs: string[] }> {
+export interface LargeBoardRepo {
+  dir: string;
+  /** `<branch>:<status.json path>` of every record the board shows, one per line. */
+  floorRequests: string;
+  receiptRefs: string[];
+}
+
+export async function largeBoardRepo(): Promise<LargeBoardRepo> {
   const dir = await gitdir({ 'README.md': '# bench\n' });
   const stream = fastImport(dir);
   let mark = 0;
@@ -91,8 +98,8 @@ async function largeBoardRepo(): Promise<{ dir: string; floorRequests: string; r
   return { dir, floorRequests: `${floor.join('\n')}\n`, receiptRefs };
 }
 
-export async function benchBoard(batonScript: string, runs: number, starts: Start[]): Promise<Measurement[]> {
-  const { dir, floorRequests, receiptRefs } = await largeBoardRepo();
+export async function benchBoard(batonScript: string, runs: number, starts: Start[], repo: LargeBoardRepo): Promise<Measurement[]> {
+  const { dir, floorRequests, receiptRefs } = repo;
   const count = floorRequests.trim().split('\n').length;
   // The floor is the work git must do for this board: read the records it shows (cat-file of the same
   // status files) and read the receipts that prove them (the same `git log` the board runs, over the

@@ -2,7 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchBoard } from './bench-board.js';
+import { benchBoard, largeBoardRepo } from './bench-board.js';
+import { benchBrief } from './bench-brief.js';
 import { benchVerify } from './bench-verify.js';
 import { formatMeasurement, type Start } from './measure.js';
 
@@ -24,5 +25,9 @@ const starts: Start[] = [
 
 console.log(`baton benchmarks (${runs} runs each, medians; node ${process.version})\n`);
 for (const measurement of await benchVerify(baton, runs, starts)) console.log(`${formatMeasurement(measurement, 3)}\n`);
-const board = await benchBoard(baton, runs, starts);
+const boardRepo = await largeBoardRepo();
+const board = await benchBoard(baton, runs, starts, boardRepo);
 console.log(board.map((measurement) => formatMeasurement(measurement, 1.5)).join('\n\n'));
+// A brief reads one release's board and every receipt, then loads the tokenizer: a looser target.
+const brief = await benchBrief(baton, runs, starts, boardRepo);
+console.log(`\n${brief.map((measurement) => formatMeasurement(measurement, 3)).join('\n\n')}`);
