@@ -21,8 +21,9 @@ const SPEC_MD = (slice: string) => `# ${slice}\n`;
 
 /**
  * 5 releases x 20 tracks x 20 slices, as baton's own commands leave them. main holds every release
- * as planned, in one commit without receipts: no slice's record is read from it, because each track's
- * branch has its own. Each release has its release-wt branch at main. On each of the 100 track
+ * as planned: one commit of the index.md files, then one slice-planned receipt commit per slice, the
+ * first receipt of its chain (no slice's record is read from main, because each track's branch has
+ * its own). Each release has its release-wt branch at main. On each of the 100 track
  * branches every slice's record is written by its own receipt commit, which changes only that
  * slice's folder: the first half of the track verified (started; a code commit, the candidate;
  * implemented directly on it; a PASS verdict directly on that), the second half started.
@@ -47,16 +48,24 @@ export async function largeBoardRepo(): Promise<LargeBoardRepo> {
     const rel = releaseId(r);
     const tracks = Array.from({ length: TRACKS }, (_, t) => `  - id: ${trackId(t)}\n    slices: [${Array.from({ length: SLICES }, (__, s) => sliceId(t, s)).join(', ')}]\n    depends_on: []\n    state: in_progress`);
     plan[`docs/release/${rel}/index.md`] = `---\nrelease: ${rel}\nintegration_branch: main\ntracks:\n${tracks.join('\n')}\n---\n# ${rel}\n`;
+  }
+  stream.commit({ ref: 'refs/heads/main', mark: ++mark, from: 'refs/heads/main^0', time, message: 'plan', files: plan });
+  // Each slice's chain of receipts starts with its slice-planned receipt, which writes its folder.
+  const plannedMarks = new Map<string, number>();
+  for (let r = 0; r < RELEASES; r += 1) {
+    const rel = releaseId(r);
     for (let t = 0; t < TRACKS; t += 1) {
       for (let s = 0; s < SLICES; s += 1) {
-        const dirPath = `docs/release/${rel}/${sliceId(t, s)}`;
-        plan[`${dirPath}/status.json`] = statusJson({ slice_id: sliceId(t, s), release: rel, track: trackId(t), state: 'planned', last_updated_by: 'baton new-slice' });
-        plan[`${dirPath}/spec.md`] = SPEC_MD(sliceId(t, s));
+        const slice = sliceId(t, s);
+        const dirPath = `docs/release/${rel}/${slice}`;
+        const receipt: Receipt = { version: 1, event: 'slice-planned', role: 'planner', release: rel, track: trackId(t), slice, state: 'planned' };
+        const files = { [`${dirPath}/status.json`]: statusJson({ slice_id: slice, release: rel, track: trackId(t), state: 'planned', last_updated_by: 'baton new-slice' }), [`${dirPath}/spec.md`]: SPEC_MD(slice) };
+        stream.commit({ ref: 'refs/heads/main', mark: ++mark, time: (time += 1), message: `docs(release/${rel}/${slice}): plan slice in ${trackId(t)}\n\n${formatReceipt(receipt)}\n`, files });
+        plannedMarks.set(`${rel}/${slice}`, mark);
         floor.push(`release-wt/${rel}:${dirPath}/status.json`);
       }
     }
   }
-  stream.commit({ ref: 'refs/heads/main', mark: ++mark, from: 'refs/heads/main^0', time, message: 'plan', files: plan });
   const planMark = mark;
   const base = await stream.id(planMark);
   for (let r = 0; r < RELEASES; r += 1) {
@@ -76,7 +85,8 @@ export async function largeBoardRepo(): Promise<LargeBoardRepo> {
         const folder = `docs/release/${rel}/${slice}`;
         const receipt = (event: 'started' | 'implemented' | 'verdict', state: SliceState, extra: Partial<Receipt>): Receipt => ({ version: 1, event, role: RECEIPT_EVENTS[event], release: rel, track: trackId(t), slice, state, attempt: 1, base, ...extra });
         const status = (state: SliceState, by: string, extra: Record<string, unknown> = {}) => ({ [`${folder}/status.json`]: statusJson({ slice_id: slice, release: rel, track: trackId(t), state, start_commit: base, last_updated_by: by, ...extra }) });
-        const started = put(`docs(release/${rel}/${slice}): start implementation\n\n${formatReceipt(receipt('started', 'in_progress', {}))}\n`, status('in_progress', 'baton start'));
+        const planned = await stream.id(plannedMarks.get(`${rel}/${slice}`) as number);
+        const started = put(`docs(release/${rel}/${slice}): start implementation\n\n${formatReceipt(receipt('started', 'in_progress', { prev: planned }))}\n`, status('in_progress', 'baton start'));
         floor.push(`track/${rel}/${trackId(t)}:${folder}/status.json`);
         if (s >= SLICES / 2) continue;
         const code = `src/${trackId(t)}/${slice}.ts`;
