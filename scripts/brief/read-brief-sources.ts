@@ -68,15 +68,24 @@ export interface BriefSources {
 export const MAX_DOCUMENT_BYTES = 512 * 1024;
 
 export async function readBriefSources(repo: Repo, target: { slice?: string | undefined; release?: string | undefined }): Promise<BriefSources> {
-  const { board, release } = await boardOf(repo, target);
   const slice = target.slice;
-  const [worktrees, timeline] = await Promise.all([checkouts(repo), readReceiptLog(repo, { release: release.id, slice })]);
+  // The timeline: the receipts of commits that change the release's own folder, which every one that
+  // counts does. Read alongside the board when the release is named.
+  const timelineOf = (release: string) => readReceiptLog(repo, { release, slice }, releasePath(repo, release));
+  const early = target.release === undefined ? undefined : timelineOf(target.release);
+  early?.catch(() => undefined); // awaited below
+  const [{ board, release }, worktrees] = await Promise.all([boardOf(repo, target), checkouts(repo)]);
+  const timelineRead = early ?? timelineOf(release.id);
   const docs = release.releaseBranchExists
     ? { label: release.releaseBranch, refs: [`refs/heads/${release.releaseBranch}`, `refs/remotes/origin/${release.releaseBranch}`] }
     : { label: 'working tree', refs: [] };
   const releaseFolder = releasePath(repo, release.id);
-  const [intake, index] = await readDocuments(repo, worktrees, docs.label, docs.refs, [`${releaseFolder}/intake.md`, `${releaseFolder}/index.md`]);
-  return { releaseDir: repo.config.releaseDir, board, release, slice: slice === undefined ? undefined : await readSlice(repo, board, release, slice, worktrees, timeline), intake, index, timeline };
+  const [[intake, index], sliceSources, timeline] = await Promise.all([
+    readDocuments(repo, worktrees, docs.label, docs.refs, [`${releaseFolder}/intake.md`, `${releaseFolder}/index.md`]),
+    slice === undefined ? undefined : readSlice(repo, board, release, slice, worktrees, timelineRead),
+    timelineRead,
+  ]);
+  return { releaseDir: repo.config.releaseDir, board, release, slice: sliceSources, intake, index, timeline };
 }
 
 /** The board of the release asked for: the slice's, the one named, or the one open release. */
@@ -87,7 +96,7 @@ async function boardOf(repo: Repo, target: { slice?: string | undefined; release
   return { board, release: board.releases.find((release) => release.id === id) as BoardRelease };
 }
 
-async function readSlice(repo: Repo, board: Board, release: BoardRelease, id: string, worktrees: Map<string, string>, timeline: LogEntry[]): Promise<SliceSources> {
+async function readSlice(repo: Repo, board: Board, release: BoardRelease, id: string, worktrees: Map<string, string>, timeline: Promise<LogEntry[]>): Promise<SliceSources> {
   const entry = release.slices.find((candidate) => candidate.id === id) as BoardSlice;
   const track = release.tracks.find((candidate) => candidate.slices.includes(id));
   const folder = slicePath(repo, release.id, id);
@@ -96,7 +105,7 @@ async function readSlice(repo: Repo, board: Board, release: BoardRelease, id: st
   const [[spec, proof, journal, status], step, notes] = await Promise.all([
     source === null ? Promise.resolve([undefined, undefined, undefined, undefined]) : readDocuments(repo, worktrees, source, [`refs/heads/${source}`, `refs/remotes/${source}`], names),
     checkedNextStep(repo, board, id, release.id),
-    readNotes(repo, noteCommits(entry, timeline)),
+    timeline.then((receipts) => readNotes(repo, noteCommits(entry, receipts))),
   ]);
   return { entry, track, step, spec, proof, journal, status, verdict: notes.verdict, answer: notes.answer };
 }

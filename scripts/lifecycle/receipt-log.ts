@@ -22,8 +22,13 @@ export interface LogEntry {
   receipt?: Receipt;
 }
 
-export async function readReceiptLog(repo: Repo, filter: { release?: string | undefined; slice?: string | undefined }): Promise<LogEntry[]> {
-  const commits = await readReceipts(repo.root, ['--branches', '--remotes'], repo.config.releaseDir);
+/**
+ * `within` narrows the reading to the commits that change that folder (a release's, for a brief):
+ * receipts of other releases are not read at all. `baton log` reads the whole release-docs root, so
+ * it also lists a receipt that names a release but changes none of its files (and does not count).
+ */
+export async function readReceiptLog(repo: Repo, filter: { release?: string | undefined; slice?: string | undefined }, within: string = repo.config.releaseDir): Promise<LogEntry[]> {
+  const commits = await readReceipts(repo.root, ['--branches', '--remotes'], within);
   const histories = sliceHistories(commits, repo.config.releaseDir);
   const entries: LogEntry[] = [];
   const counted = (entry: HistoryEntry): LogEntry => ({
