@@ -1,3 +1,5 @@
+import { errnoCode, OperationalError } from '../lib/errors.js';
+
 /**
  * Counting a brief's tokens with a real tokenizer: OpenAI's o200k_base encoding (the GPT-4o, GPT-5
  * and Codex models' own), as the gpt-tokenizer package implements it in plain JavaScript. For
@@ -21,6 +23,16 @@ export type CountTokens = (text: string) => number;
 const AS_TEXT = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<string>() };
 
 export async function loadTokenCounter(): Promise<CountTokens> {
-  const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
+  let tokenizer: typeof import('gpt-tokenizer/encoding/o200k_base');
+  try {
+    tokenizer = await import('gpt-tokenizer/encoding/o200k_base');
+  } catch (error) {
+    if (errnoCode(error) !== 'MODULE_NOT_FOUND') throw error;
+    throw new OperationalError('The tokenizer baton brief counts with, baton-tokenizer.cjs, is missing beside the baton program.', {
+      cause: error,
+      fix: 'Install baton again (npx baton-install), or run npm run build in a clone of baton.',
+    });
+  }
+  const { countTokens } = tokenizer;
   return (text) => (text === '' ? 0 : countTokens(text, AS_TEXT));
 }

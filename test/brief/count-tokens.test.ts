@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
@@ -32,6 +32,17 @@ describe('counting tokens', () => {
     expect(program).toContain('require("./baton-tokenizer.cjs")');
     expect(program.length).toBeLessThan(1_000_000);
     expect((await stat(path.join(REPO_ROOT, 'dist/baton-tokenizer.cjs'))).size).toBeGreaterThan(2_000_000);
+  });
+
+  test('a baton whose tokenizer file is missing says so, and how to put it back', async () => {
+    const root = path.join(await testdir(), 'bin');
+    await mkdir(root);
+    for (const name of ['baton.mjs', 'baton-program.cjs']) await cp(path.join(REPO_ROOT, 'dist', name), path.join(root, name));
+    const slice = await receiptedSlice('planned');
+    const run = await execa('node', [path.join(root, 'baton.mjs'), 'brief', SLICE], { cwd: slice.repo, env: { PATH: process.env.PATH ?? '', ...GIT_ENV }, extendEnv: false, reject: false });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('The tokenizer baton brief counts with, baton-tokenizer.cjs, is missing beside the baton program.');
+    expect(run.stderr).toContain('Install baton again (npx baton-install)');
   });
 
   test('an installed baton finds its tokenizer: brief runs from the install root with plain Node.js', async () => {
