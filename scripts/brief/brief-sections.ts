@@ -166,11 +166,15 @@ function verdictSection(slice: SliceSources, verdict: ReceiptNotes, answer: Rece
   return { id: 'verdict', title: 'Latest verdict', path: null, open: `git show -s --format=%B ${verdict.commit}`, text, whole: text };
 }
 
-/** The journal's last session-log entries and its open questions and deferrals; whole at full. */
+/**
+ * The journal's last session-log entries and its open questions and deferrals; whole at full, and
+ * whole whenever that part would be no shorter (a journal of a few entries).
+ */
 function journalSection(journal: BriefDocument, level: BriefLevel): SectionDraft {
   const whole = document('journal', 'Journal', journal) as SectionDraft;
-  if (level === 'full') return whole;
-  return { ...whole, text: `${origin(journal)}: ${journalTail(journal.text)}` };
+  const tail = journalTail(journal.text);
+  if (level === 'full' || tail.length >= journal.text.length) return whole;
+  return { ...whole, text: `${origin(journal)}: ${tail}` };
 }
 
 export function journalTail(text: string): string {
