@@ -1,4 +1,5 @@
 import { UsageError } from '../lib/errors.js';
+import { assertId } from '../lib/ids.js';
 import type { Repo } from '../lib/repo.js';
 import type { Brief, BriefRequest } from './brief.js';
 import { defaultRole, levelHolds, RELEASE_PLANS, SLICE_PLANS } from './brief-plan.js';
@@ -13,6 +14,9 @@ import { readBriefSources } from './read-brief-sources.js';
  * budget, with a token count per part and the SHA-256 digest of the whole.
  */
 export async function buildBrief(repo: Repo, request: BriefRequest): Promise<Brief> {
+  // Ids name paths and refs: checked before anything is read (the dashboard passes what a URL held).
+  if (request.slice !== undefined) assertId('slice', request.slice);
+  if (request.release !== undefined) assertId('release', request.release);
   if (request.slice === undefined && (request.role === 'implementer' || request.role === 'verifier')) {
     throw new UsageError(`A brief for the ${request.role} is about one slice, and none was named.`, { fix: `Run baton brief <slice> [<release>] --role ${request.role}; a release's brief is for the planner or the integrator.` });
   }

@@ -4,7 +4,7 @@ import { UsageError } from '../lib/errors.js';
 import { assertId, isId } from '../lib/ids.js';
 import { openRepo } from '../lib/repo.js';
 
-/** A budget below this could not hold even a position; above the maximum it is no budget. */
+/** The largest budget taken: more tokens than any model reads at once. */
 const MAX_BUDGET = 10_000_000;
 
 export const briefCommand: BatonCommand = {
