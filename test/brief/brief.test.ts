@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Brief } from '../../scripts/brief/brief.js';
 import { budgetOption, briefTarget } from '../../scripts/commands/brief.js';
@@ -188,6 +189,18 @@ describe('the same repository gives the same bytes', () => {
     const digest = async (args: string[]) => (await brief('failed', [SLICE, ...args])).digest;
     expect(await digest(['--budget', '100000'])).toBe(standard.digest);
     expect(new Set([standard.digest, await digest(['--level', 'minimal']), await digest(['--level', 'full']), await digest(['--budget', String(standard.tokens - 1)])]).size).toBe(4);
+  });
+});
+
+describe('a brief writes nothing', () => {
+  test('no file of the repository, its git folder or its worktrees changes when a brief is made', async () => {
+    const { repo, worktree } = repos.failed;
+    const marker = path.join(await testdir(), 'before');
+    await writeFile(marker, '');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const args of [[SLICE, '--level', 'full'], [SLICE, '--role', 'verifier'], ['--level', 'full']]) await repos.failed.baton(['brief', ...args]);
+    const changed = await execa('find', [repo, path.dirname(worktree), '-newer', marker], { reject: false });
+    expect(changed.stdout).toBe('');
   });
 });
 
