@@ -26,9 +26,9 @@ export interface SectionDraft {
 }
 
 /** Receipts a standard brief lists; a full one lists every receipt. */
-export const TIMELINE_TAIL = 10;
+const TIMELINE_TAIL = 10;
 /** Entries of the journal's session log a standard brief holds. */
-export const JOURNAL_TAIL = 3;
+const JOURNAL_TAIL = 3;
 
 const COMMAND_FORMS = 'Commands are shown as typed in Claude Code; with the baton plugin type /baton:<command>, in Codex $baton-<command>, with the same arguments.';
 
@@ -77,7 +77,7 @@ function origin(file: BriefDocument): string {
 }
 
 /** Text in a code fence longer than any run of backticks inside it. */
-export function fenced(text: string, info: string): string {
+function fenced(text: string, info: string): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${info}\n${text.replace(/\n$/, '')}\n${fence}`;
@@ -177,7 +177,7 @@ function journalSection(journal: BriefDocument, level: BriefLevel): SectionDraft
   return { ...whole, text: `${origin(journal)}: ${tail}` };
 }
 
-export function journalTail(text: string): string {
+function journalTail(text: string): string {
   const sections = readSections(text);
   const log = findSection(sections, 'Session log');
   if (!log) {

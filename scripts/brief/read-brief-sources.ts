@@ -65,7 +65,7 @@ export interface BriefSources {
 }
 
 /** A file larger than this is named, never held: a brief is read at the start of a session. */
-export const MAX_DOCUMENT_BYTES = 512 * 1024;
+const MAX_DOCUMENT_BYTES = 512 * 1024;
 
 export async function readBriefSources(repo: Repo, target: { slice?: string | undefined; release?: string | undefined }): Promise<BriefSources> {
   const slice = target.slice;
@@ -132,7 +132,7 @@ async function readNotes(repo: Repo, commits: { verdict?: LogEntry | undefined; 
 }
 
 /** A raw commit object's message without its subject and without the receipt, its last paragraph. */
-export function commitNotes(commit: string): string {
+function commitNotes(commit: string): string {
   const message = commit.slice(commit.indexOf('\n\n') + 2);
   const paragraphs = message.split(/\n{2,}/).slice(1);
   if (paragraphs.length > 0 && /^Baton-Receipt:/m.test(paragraphs.at(-1) as string)) paragraphs.pop();
