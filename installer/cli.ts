@@ -14,12 +14,14 @@ import type { ToolBundle } from './render/tool-files.js';
 import { shellQuote } from '../scripts/lib/shell-quote.js';
 import { formatNextSteps, formatOutcome, formatPlan, hasChanges, nextSteps, planJson, type ReportContext } from './report.js';
 import { resolveInstallDirs, type InstallEnv } from './resolve-install-dirs.js';
+import { describeSelection, selectionJson, selectTargets } from './select-targets.js';
 import { TARGET_IDS, TARGETS } from './targets/index.js';
 import { resolveRef, type InstallDirs, type Scope } from './targets/target.js';
 
 /** The options of one `baton-install` run, as parsed from the command line. */
 export interface InstallOptions {
-  target: string;
+  /** As given: one tool id, several separated by commas, or `all`; undefined for the default. */
+  target: string | undefined;
   scope: Scope;
   dryRun: boolean;
   yes: boolean;
@@ -54,16 +56,20 @@ function parser(argv: string[]) {
     .help(false)
     .version(false)
     .scriptName('baton-install')
-    .usage('$0 [options]\n\nInstall the baton commands, role skills, rules and tools for Claude Code and Codex.')
-    .option('target', { choices: ['all', ...TARGET_IDS], default: 'all', requiresArg: true, describe: 'Which tool to install for' })
-    .option('scope', { choices: ['user', 'project'] as const, default: 'user' as Scope, requiresArg: true, describe: 'Your home directories, or the current repository (.claude/, .agents/, .baton/)' })
+    .usage(`$0 [options]\n\nInstall the baton commands, role skills, rules and tools for ${TARGETS.map((target) => target.label).join(', ')}.`)
+    .option('target', {
+      type: 'string',
+      requiresArg: true,
+      describe: `The tools to install for: ${TARGET_IDS.join(', ')}, several separated by commas, or all. Default: every tool whose folder exists here (all when none does)`,
+    })
+    .option('scope', { choices: ['user', 'project'] as const, default: 'user' as Scope, requiresArg: true, describe: "Your home directories, or the current repository (each tool's folder and .baton/)" })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Show the plan and write nothing' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the plan and the outcome as JSON' })
     .option('verbose', { type: 'boolean', default: false, describe: 'List every file of the plan, unchanged ones too (--dry-run shows the plan the real run would: the same way)' })
     .option('force', { type: 'boolean', default: false, describe: 'Replace files you edited (a backup of each is kept)' })
     .option('uninstall', { type: 'boolean', default: false, describe: 'Remove what baton-install installed, except files you edited' })
-    .option('plugin', { type: 'string', requiresArg: true, describe: 'Write a Claude Code plugin and its marketplace file into this folder instead of installing' })
+    .option('plugin', { type: 'string', requiresArg: true, describe: 'Write the Claude Code and Codex plugins and their marketplace files into this folder instead of installing' })
     .option('help', { alias: 'h', type: 'boolean', default: false, describe: 'Show this help' })
     .option('version', { type: 'boolean', default: false, describe: 'Show the version' })
     .epilogue(`Environment: ${[...new Set(TARGETS.flatMap((target) => target.environment))].join(', ')}.`)
@@ -117,8 +123,9 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
     return 0;
   }
   if (options.plugin !== undefined) return writePluginFolder(options, io);
-  const targets = TARGETS.filter((target) => options.target === 'all' || target.id === options.target);
   const dirs = await resolveInstallDirs(options.scope, io.env, io.home, io.cwd);
+  const selection = await selectTargets(options.target, dirs, options.uninstall);
+  const { targets } = selection;
   const beforeStep = testFailpoint(io.env);
   await finishInterrupted(dirs, options.dryRun, io, beforeStep);
   const prepared = await prepareInstall({
@@ -142,13 +149,14 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
   const { plan } = prepared;
   const steps = options.uninstall ? [] : nextSteps(prepared, context);
   const report = (result: ApplyResult | undefined, leftovers?: Leftover[]) => {
-    if (options.json) io.write(`${JSON.stringify(planJson(prepared, context, result, steps, leftovers), null, 2)}\n`);
+    if (options.json) io.write(`${JSON.stringify({ ...planJson(prepared, context, result, steps, leftovers), selection: selectionJson(selection) }, null, 2)}\n`);
   };
   const outcome = (result: ApplyResult | undefined, leftovers?: Leftover[]) => {
     const text = formatOutcome(plan, result, context, leftovers);
     if (!options.json && text !== '') io.write(`${text}\n`);
   };
-  if (!options.json) io.write(`${formatPlan(prepared, context)}\n`);
+  const chosen = describeSelection(selection);
+  if (!options.json) io.write(`${chosen ? `${chosen}\n` : ''}${formatPlan(prepared, context)}\n`);
 
   if (options.dryRun) {
     report(undefined);
@@ -228,7 +236,7 @@ function testFailpoint(env: InstallIo['env']): BeforeStep | undefined {
 }
 
 async function writePluginFolder(options: InstallOptions, io: InstallIo): Promise<ExitCode> {
-  if (options.uninstall || options.target !== 'all' || options.scope !== 'user' || options.force || options.dryRun) {
+  if (options.uninstall || options.target !== undefined || options.scope !== 'user' || options.force || options.dryRun) {
     throw new UsageError('--plugin writes a plugin folder; it does not combine with --target, --scope, --force, --dry-run or --uninstall.', {
       fix: 'Run baton-install --plugin <folder> on its own.',
     });
@@ -247,17 +255,22 @@ async function writePluginFolder(options: InstallOptions, io: InstallIo): Promis
     io.write(`${JSON.stringify({ version: VERSION, plugin: outDir, files: paths(files.map((file) => file.path)), kept: paths(kept), warnings }, null, 2)}\n`);
     return 0;
   }
-  io.write(`baton-install ${VERSION}: wrote the Claude Code plugin and its marketplace into ${outDir}\n`);
+  io.write(`baton-install ${VERSION}: wrote the Claude Code and Codex plugins and their marketplace files into ${outDir}\n`);
   for (const file of files) io.write(`  ${path.join(outDir, file.path)}\n`);
   for (const file of kept) io.write(`  ${path.join(outDir, file)}  (kept: a file of yours, not baton's)\n`);
   for (const warning of warnings) io.writeError(`warning: ${warning}\n`);
   io.write(
     [
       '',
-      'Next steps:',
+      'Next steps for Claude Code:',
       `  1. claude plugin marketplace add ${shellQuote(outDir)}`,
       '  2. claude plugin install baton@baton',
       '  3. In a new Claude Code session, type /baton:plan-release <YYYY-MM-DD-theme> (every command is /baton:<command>).',
+      '',
+      'Next steps for Codex:',
+      `  1. codex plugin marketplace add ${shellQuote(outDir)}`,
+      '  2. codex plugin add baton@baton',
+      '  3. In a new Codex session, type $baton:plan-release <YYYY-MM-DD-theme> (every command is $baton:<command>).',
       '',
     ].join('\n'),
   );

@@ -23,7 +23,7 @@ export interface ReportContext {
 export function formatPlan(prepared: PreparedInstall, context: ReportContext): string {
   const { plan, layouts } = prepared;
   const verb = context.uninstall ? 'uninstall' : 'install';
-  const labels = layouts.map(({ target }) => target.label).join(' and ');
+  const labels = listInWords(layouts.map(({ target }) => target.label));
   // A re-run with nothing to do is the common case: one line, not one per file.
   if (!context.verbose && plan.files.length > 0 && !hasChanges(plan) && plan.summary.conflict === 0) {
     const count = plan.summary.unchanged;
@@ -100,11 +100,16 @@ export function nextSteps(prepared: PreparedInstall, context: ReportContext): st
   const fragment = prepared.rendered.find((file) => file.kind === 'rule' && file.absPath.endsWith('/rules/agents-fragment.md'));
   // Commands go on lines of their own, quoted for a POSIX shell, so they paste as they are.
   if (fragment) {
-    const files = prepared.layouts.map(({ target }) => (target.id === 'codex' ? 'AGENTS.md' : 'CLAUDE.md'));
+    // One line per instructions file: several tools read AGENTS.md.
+    const byFile = new Map<string, string[]>();
+    for (const { target } of prepared.layouts) {
+      const file = target.instructionsFile ?? 'AGENTS.md';
+      byFile.set(file, [...(byFile.get(file) ?? []), target.label]);
+    }
     steps.push(
       [
-        `Wire the rules into each repository where you use baton (baton-install never edits ${[...new Set(files)].join(' or ')}); in that repository, run:`,
-        ...prepared.layouts.map(({ target }, index) => `cat ${doubleQuote(fragment.absPath)} >> ${files[index]}   # ${target.label}`),
+        `Wire the rules into each repository where you use baton (baton-install never edits ${[...byFile.keys()].join(' or ')}); in that repository, run:`,
+        ...[...byFile].map(([file, labels]) => `cat ${doubleQuote(fragment.absPath)} >> ${file}   # ${labels.join(', ')}`),
       ].join('\n'),
     );
   }
@@ -154,4 +159,9 @@ export function planJson(prepared: PreparedInstall, context: ReportContext, resu
     nextSteps: steps,
     ...(leftovers ? { leftovers } : {}),
   };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listInWords(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }

@@ -159,7 +159,7 @@ function installFailure(file: string, error: unknown, rollbackFailures: string[]
     : `Rolling back also failed (${rollbackFailures.join('; ')}); check the folders above by hand.`;
   const fix =
     code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-      ? `Make ${path.dirname(file)} writable, or install elsewhere (--scope, CLAUDE_CONFIG_DIR, CODEX_HOME, AGENTS_HOME).`
+      ? `Make ${path.dirname(file)} writable, or install elsewhere (--scope, or a variable that moves a tool's folder; see baton-install --help).`
       : code === 'ENOSPC'
         ? 'Free some disk space and run again.'
         : 'Remove the cause named above and run again.';

@@ -135,7 +135,7 @@ async function assertRootsCreatable(slots: Iterable<SlotInput>, existingDirs: Re
   for (const root of missing) {
     if (parentsThere.has(path.dirname(root))) continue;
     throw new UsageError(`baton would install into ${root}, but the folder above it, ${path.dirname(root)}, does not exist.`, {
-      fix: 'Create that folder first, or, if you set CLAUDE_CONFIG_DIR, CODEX_HOME or AGENTS_HOME, point it at a folder whose parent exists.',
+      fix: 'Create that folder first, or, if you set a variable that moves a tool\'s folder (CLAUDE_CONFIG_DIR, CODEX_HOME, COPILOT_HOME, ...; see baton-install --help), point it at a folder whose parent exists.',
     });
   }
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { CommandSource, ShellAccess, SkillSource } from '../pack/pack.js';
 import { argumentUsage, describeArgumentRules } from './describe-arguments.js';
 import { userFolder } from '../resolve-install-dirs.js';
@@ -63,6 +64,10 @@ export const claudeTarget: Target = {
   invocation: (command) => `/${command}`,
 
   argumentsBlock: claudeArgumentsBlock,
+
+  markers: (dirs) => [dirs.scope === 'project' ? path.join(dirs.projectRoot, '.claude') : userFolder(dirs, 'CLAUDE_CONFIG_DIR', '.claude')],
+
+  instructionsFile: 'CLAUDE.md',
 
   commandFrontmatter(command: CommandSource, layout: TargetLayout) {
     const usage = argumentUsage(command);

@@ -1,5 +1,6 @@
+import path from 'node:path';
 import type { CommandSource, SkillSource } from '../pack/pack.js';
-import { describeArgumentRules } from './describe-arguments.js';
+import { messageArgumentsBlock } from './describe-arguments.js';
 import { userFolder } from '../resolve-install-dirs.js';
 import { absolutePaths, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
 
@@ -7,49 +8,52 @@ import { absolutePaths, repositoryPaths, type InstallDirs, type Target, type Tar
 const CODEX_FRONTMATTER_KEYS = ['name', 'description', 'license', 'allowed-tools', 'metadata'];
 
 /**
- * OpenAI Codex. Every command becomes a skill `skills/baton-<name>/SKILL.md` under `$AGENTS_HOME`
- * (default `~/.agents`), invoked as `$baton-<name> args`. Codex performs no substitution: the skill
- * body is injected as written and the arguments are whatever follows the skill name in the user's
- * message. The pack's own files live under `$CODEX_HOME/baton`.
+ * OpenAI Codex. Every command becomes a skill `baton-<name>`, invoked as `$baton-<name> args`. Codex
+ * performs no substitution: the skill body is injected as written and the arguments are whatever
+ * follows the skill name in the user's message. The pack's own files live under `$CODEX_HOME/baton`.
+ *
+ * Where the skills go: Codex's own folders, `$CODEX_HOME/skills` (user) and `.codex/skills`
+ * (project), which Codex 0.169 reads beside `.agents/skills` (test/conformance pins it). baton writes
+ * nothing into `.agents/skills`: Gemini CLI, OpenCode (as slash commands) and GitHub Copilot read that
+ * shared folder too, and would offer these Codex-worded skills a second time next to their own
+ * commands. Cursor reads `.codex/skills` as well, for compatibility; README says so.
  */
 export const codexTarget: Target = {
   id: 'codex',
   tool: 'codex',
   label: 'Codex',
-  environment: ['CODEX_HOME (default ~/.codex)', 'AGENTS_HOME (default ~/.agents)'],
+  environment: ['CODEX_HOME (default ~/.codex)', 'AGENTS_HOME (default ~/.agents; only to remove skills an earlier baton put in its skills/)'],
   hintKeys: ['license', 'allowed-tools', 'metadata'],
 
   layout(dirs: InstallDirs): TargetLayout {
-    if (dirs.scope === 'plugin') throw new Error('Codex has no plugin layout');
+    if (dirs.scope === 'plugin') throw new Error('the Codex plugin is rendered by the codex-plugin target');
     if (dirs.scope === 'project') {
       return {
         roots: { project: dirs.projectRoot },
-        commandFile: (name) => ({ root: 'project', path: `.agents/skills/baton-${name}/SKILL.md` }),
-        skillFile: (name) => ({ root: 'project', path: `.agents/skills/baton-${name}/SKILL.md` }),
+        commandFile: (name) => ({ root: 'project', path: `.codex/skills/baton-${name}/SKILL.md` }),
+        skillFile: (name) => ({ root: 'project', path: `.codex/skills/baton-${name}/SKILL.md` }),
         packDir: { root: 'project', path: '.baton' },
         ...repositoryPaths(),
       };
     }
-    const roots = { agents: userFolder(dirs, 'AGENTS_HOME', '.agents'), codex: userFolder(dirs, 'CODEX_HOME', '.codex') };
+    // `agents` is where baton 0.1 put the skills: no file goes there now, but the root stays so that
+    // an upgrade can remove (and an uninstall find) what the earlier manifest recorded under it.
+    const codex = userFolder(dirs, 'CODEX_HOME', '.codex');
+    const roots = { codex, agents: userFolder(dirs, 'AGENTS_HOME', '.agents') };
     return {
       roots,
-      commandFile: (name) => ({ root: 'agents', path: `skills/baton-${name}/SKILL.md` }),
-      skillFile: (name) => ({ root: 'agents', path: `skills/baton-${name}/SKILL.md` }),
+      commandFile: (name) => ({ root: 'codex', path: `skills/baton-${name}/SKILL.md` }),
+      skillFile: (name) => ({ root: 'codex', path: `skills/baton-${name}/SKILL.md` }),
       packDir: { root: 'codex', path: 'baton' },
       ...absolutePaths(roots),
     };
   },
 
+  markers: (dirs) => [dirs.scope === 'project' ? path.join(dirs.projectRoot, '.codex') : userFolder(dirs, 'CODEX_HOME', '.codex')],
+
   invocation: (command) => `$baton-${command}`,
 
-  argumentsBlock(command: CommandSource, invocation: string): string {
-    if (command.arguments.length === 0) return describeArgumentRules(command, invocation);
-    return [
-      `The human invokes this skill by writing \`${invocation}\` followed by its arguments. The raw argument text is everything after \`${invocation}\` in the message that invoked it (it may be empty). If the skill was chosen without that text, ask the human for the arguments first.`,
-      '',
-      describeArgumentRules(command, invocation),
-    ].join('\n');
-  },
+  argumentsBlock: messageArgumentsBlock,
 
   commandFrontmatter(command: CommandSource) {
     return { name: `baton-${command.name}`, description: command.description, ...command.hints.codex };

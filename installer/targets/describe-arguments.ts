@@ -27,3 +27,16 @@ export function describeArgumentRules(command: CommandSource, invocation: string
     `From here on, ${names} stand for the values you resolved. Where an optional argument was not given, the steps below say how to find it.`,
   ].join('\n');
 }
+
+/**
+ * For a tool that substitutes nothing (Codex skills, Copilot skills, Cursor commands): the arguments
+ * are the rest of the message in which the human typed the invocation.
+ */
+export function messageArgumentsBlock(command: CommandSource, invocation: string): string {
+  if (command.arguments.length === 0) return describeArgumentRules(command, invocation);
+  return [
+    `The human invokes this ${invocation.startsWith('$') ? 'skill' : 'command'} by writing \`${invocation}\` followed by its arguments. The raw argument text is everything after \`${invocation}\` in the message that invoked it (it may be empty). If it was chosen without that text, ask the human for the arguments first.`,
+    '',
+    describeArgumentRules(command, invocation),
+  ].join('\n');
+}

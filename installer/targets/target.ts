@@ -76,14 +76,14 @@ export function absolutePaths(roots: Record<string, string>): Pick<TargetLayout,
 
 /**
  * A project install names its files relative to the repository, so that every collaborator's clone
- * works; the note tells the agent where those paths start. Both tools share the pack folder, so the
- * note is the same for both.
+ * works; the note tells the agent where those paths start. Every tool shares the pack folder, whose
+ * rules carry this note too, so it names no tool's folder.
  */
 export function repositoryPaths(): Pick<TargetLayout, 'display' | 'shellWord' | 'pathsNote'> {
   return {
     display: (ref) => ref.path,
     shellWord: (ref) => shellQuote(ref.path),
-    pathsNote: '> Paths here that start with `.baton/`, `.claude/` or `.agents/` are relative to the top-level directory of the repository checkout where this session started.',
+    pathsNote: '> Paths here that do not start with `/` (such as `.baton/rules/`) are relative to the top-level directory of the repository checkout where this session started.',
   };
 }
 
@@ -119,4 +119,11 @@ export interface Target {
   skillFrontmatter(skill: SkillSource): Record<string, unknown>;
   /** Problems in a rendered prompt file (command, skill or rule) that would break this tool; empty when fine. */
   checkRendered(file: RenderedPrompt): string[];
+  /**
+   * The folders (or files) whose presence shows that the tool is used here: its home folder in user
+   * scope, its project folder in project scope. Without `--target`, baton installs for the tools found.
+   */
+  markers(dirs: UserDirs | { scope: 'project'; projectRoot: string }): string[];
+  /** The instructions file the tool reads in a repository, where the rules fragment goes; AGENTS.md when not set. */
+  readonly instructionsFile?: string;
 }

@@ -10,7 +10,7 @@ import type { RecordedRequest, RecordingServer } from './recording-server.js';
  */
 
 export const CLAUDE = path.join(REPO_ROOT, 'node_modules/.bin/claude');
-const CODEX = path.join(REPO_ROOT, 'node_modules/.bin/codex');
+export const CODEX = path.join(REPO_ROOT, 'node_modules/.bin/codex');
 
 export interface ClientRun {
   prompt: string;
@@ -74,33 +74,22 @@ function messageTexts(request: RecordedRequest): string[] {
 }
 
 /**
- * Points Codex at the recording server through its own configuration file; `settings` are the user's
- * own lines (top-level keys first, then tables), written before the provider's table.
+ * Points Codex at the recording server with `-c` overrides, not its configuration file, so that what
+ * `codex plugin marketplace add` and `codex plugin add` wrote there stays.
  */
-async function configureCodex(codexHome: string, server: RecordingServer, settings = ''): Promise<void> {
-  await mkdir(codexHome, { recursive: true });
-  await writeFile(
-    path.join(codexHome, 'config.toml'),
-    [
-      'model = "test-model"',
-      'model_provider = "recorder"',
-      settings,
-      '',
-      '[model_providers.recorder]',
-      'name = "recorder"',
-      `base_url = "${server.url}/v1"`,
-      'wire_api = "responses"',
-      '',
-    ].join('\n'),
-  );
+function recorderConfig(server: RecordingServer): string[] {
+  const settings = ['model="test-model"', 'model_provider="recorder"', 'model_providers.recorder.name="recorder"', `model_providers.recorder.base_url="${server.url}/v1"`, 'model_providers.recorder.wire_api="responses"'];
+  return settings.flatMap((setting) => ['-c', setting]);
 }
 
-/** `codex exec '<prompt>'` with HOME and CODEX_HOME pointing at test folders. */
+/** `codex exec '<prompt>'` with HOME and CODEX_HOME pointing at test folders; `settings` are the user's own config.toml lines. */
 export async function runCodex(server: RecordingServer, options: { prompt: string; home: string; codexHome: string; cwd: string; args?: string[]; settings?: string }): Promise<ClientRun> {
   await requireBinary(CODEX, 'Codex');
-  await configureCodex(options.codexHome, server, options.settings);
+  await mkdir(options.codexHome, { recursive: true });
+  // The user's own settings, when a test gives them; otherwise config.toml stays as Codex left it.
+  if (options.settings !== undefined) await writeFile(path.join(options.codexHome, 'config.toml'), `${options.settings}\n`);
   const before = server.requests.length;
-  const result = await execa(CODEX, ['exec', '--skip-git-repo-check', ...(options.args ?? []), options.prompt], {
+  const result = await execa(CODEX, ['exec', '--skip-git-repo-check', ...recorderConfig(server), ...(options.args ?? []), options.prompt], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: options.home, CODEX_HOME: options.codexHome },
     extendEnv: false,

@@ -40,19 +40,24 @@ async function install(args: string[], home: string, env: Record<string, string>
   if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
 }
 
-/** The name and description of every skill in a folder, from each SKILL.md's frontmatter. */
+/** The name and description of every baton skill in a folder, from each SKILL.md's frontmatter. */
 async function installedSkills(dir: string): Promise<{ name: string; description: string }[]> {
   return Promise.all(
-    (await readdir(dir)).map(async (name) => {
+    (await batonSkills(dir)).map(async (name) => {
       const match = /^---\n([\s\S]*?)\n---/.exec(await readFile(path.join(dir, name, 'SKILL.md'), 'utf8'));
       return parseYaml(match?.[1] ?? '') as { name: string; description: string };
     }),
   );
 }
 
-/** Codex's own validator (a Python script it installs with its system skills) on every skill in a folder. */
+/** The baton skills' folders in a skills folder (Codex keeps its own `.system` skills beside them). */
+async function batonSkills(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.startsWith('baton-'));
+}
+
+/** Codex's own validator (a Python script it installs with its system skills) on every baton skill in a folder. */
 async function expectValidSkills(validator: string, skills: string): Promise<void> {
-  const names = await readdir(skills);
+  const names = await batonSkills(skills);
   expect(names).toHaveLength(11);
   for (const name of names) {
     const result = await execa('python3', [validator, path.join(skills, name)], { reject: false });
@@ -80,8 +85,8 @@ describe('user scope, default homes, in a home whose path has a space', () => {
 
     test(`Codex: $baton-${command} arrives with its skill, its arguments and every baton skill listed`, async () => {
       const run = await runCodex(server, { prompt: `$baton-${command} ${ARGS[command]}`, home, codexHome: path.join(home, '.codex'), cwd: project });
-      const skills = path.join(home, '.agents/skills');
-      await expectConforms(run, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, file: path.join(skills, `baton-${command}`, 'SKILL.md'), roots: [path.join(home, '.agents'), path.join(home, '.codex')] });
+      const skills = path.join(home, '.codex/skills');
+      await expectConforms(run, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, file: path.join(skills, `baton-${command}`, 'SKILL.md'), roots: [path.join(home, '.codex')] });
       const installed = await installedSkills(skills);
       expect(installed).toHaveLength(11);
       expect(missingSkills(run, installed)).toEqual([]);
@@ -94,7 +99,11 @@ describe('user scope, default homes, in a home whose path has a space', () => {
     await readFile(validator).catch(() => {
       throw new Error(`Codex did not install its skill validator at ${validator}; run the Codex tests above first.`);
     });
-    await expectValidSkills(validator, path.join(home, '.agents/skills'));
+    await expectValidSkills(validator, path.join(home, '.codex/skills'));
+  });
+
+  test('nothing is written into the shared .agents/skills folder', async () => {
+    expect(await readdir(home)).not.toContain('.agents');
   });
 });
 
@@ -106,24 +115,23 @@ describe('environment overrides in folders whose paths contain spaces', () => {
     base = await testdir({}, 'baton conf overrides ');
     home = path.join(base, 'my home');
     await mkdir(home);
-    // Codex reads user skills from $HOME/.agents/skills, so AGENTS_HOME follows HOME here.
-    env = { CLAUDE_CONFIG_DIR: path.join(base, 'claude config'), CODEX_HOME: path.join(base, 'codex home'), AGENTS_HOME: path.join(home, '.agents') };
+    env = { CLAUDE_CONFIG_DIR: path.join(base, 'claude config'), CODEX_HOME: path.join(base, 'codex home') };
     await install([], home, env);
   });
 
   for (const command of COMMANDS) {
-    test(`/${command} and $baton-${command} with CLAUDE_CONFIG_DIR, CODEX_HOME and AGENTS_HOME set`, async () => {
+    test(`/${command} and $baton-${command} with CLAUDE_CONFIG_DIR and CODEX_HOME set`, async () => {
       const claude = await runClaude(server, { prompt: `/${command} ${ARGS[command]}`, home, cwd: project, env: { CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR as string } });
       await expectConforms(claude, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, file: path.join(env.CLAUDE_CONFIG_DIR as string, 'commands', `${command}.md`), roots: [env.CLAUDE_CONFIG_DIR as string] });
       const codex = await runCodex(server, { prompt: `$baton-${command} ${ARGS[command]}`, home, codexHome: env.CODEX_HOME as string, cwd: project });
-      await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, file: path.join(env.AGENTS_HOME as string, 'skills', `baton-${command}`, 'SKILL.md'), roots: [env.AGENTS_HOME as string, env.CODEX_HOME as string] });
-      const skills = path.join(env.AGENTS_HOME as string, 'skills');
+      await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, file: path.join(env.CODEX_HOME as string, 'skills', `baton-${command}`, 'SKILL.md'), roots: [env.CODEX_HOME as string] });
+      const skills = path.join(env.CODEX_HOME as string, 'skills');
       expect(missingSkills(codex, await installedSkills(skills))).toEqual([]);
     });
   }
 
-  test("Codex's skill validator accepts the skills under AGENTS_HOME", async () => {
-    await expectValidSkills(path.join(env.CODEX_HOME as string, 'skills/.system/skill-creator/scripts/quick_validate.py'), path.join(env.AGENTS_HOME as string, 'skills'));
+  test("Codex's skill validator accepts the skills under CODEX_HOME", async () => {
+    await expectValidSkills(path.join(env.CODEX_HOME as string, 'skills/.system/skill-creator/scripts/quick_validate.py'), path.join(env.CODEX_HOME as string, 'skills'));
   });
 });
 
@@ -137,19 +145,19 @@ describe('project scope', () => {
   });
 
   for (const command of COMMANDS) {
-    test(`/${command} and $baton-${command} come from the repository's .claude/ and .agents/`, async () => {
+    test(`/${command} and $baton-${command} come from the repository's .claude/ and .codex/`, async () => {
       const claude = await runClaude(server, { prompt: `/${command} ${ARGS[command]}`, home, cwd: repo });
       await expectConforms(claude, { tool: 'claude', invocation: `/${command}`, args: ARGS[command] as string, file: path.join(repo, '.claude/commands', `${command}.md`), roots: [], projectRoot: repo });
       const codex = await runCodex(server, { prompt: `$baton-${command} ${ARGS[command]}`, home, codexHome: path.join(home, '.codex'), cwd: repo });
-      await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, file: path.join(repo, '.agents/skills', `baton-${command}`, 'SKILL.md'), roots: [], projectRoot: repo });
-      const skills = path.join(repo, '.agents/skills');
+      await expectConforms(codex, { tool: 'codex', invocation: `$baton-${command}`, args: ARGS[command] as string, file: path.join(repo, '.codex/skills', `baton-${command}`, 'SKILL.md'), roots: [], projectRoot: repo });
+      const skills = path.join(repo, '.codex/skills');
       expect(missingSkills(codex, await installedSkills(skills))).toEqual([]);
     });
   }
 
   test("Codex's skill validator accepts the project's skills", async () => {
     const validator = path.join(home, '.codex/skills/.system/skill-creator/scripts/quick_validate.py');
-    await expectValidSkills(validator, path.join(repo, '.agents/skills'));
+    await expectValidSkills(validator, path.join(repo, '.codex/skills'));
   });
 });
 

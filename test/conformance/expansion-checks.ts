@@ -16,11 +16,13 @@ export interface Expectation {
   args: string;
   /** The installed file the command comes from: a Claude Code command or a Codex SKILL.md. */
   file: string;
-  /** For the plugin: the folder Claude Code puts where the text says `${CLAUDE_PLUGIN_ROOT}`. */
+  /** For a plugin: the folder Claude Code puts where the text says `${CLAUDE_PLUGIN_ROOT}`, or the agent where it says `pluginWord`. */
   pluginRoot?: string;
+  /** For the Codex plugin: the word the text uses for the plugin's folder, which Codex leaves for the agent to fill in. */
+  pluginWord?: string;
   /** Absolute folders whose files the text may name (user and plugin installs). */
   roots: string[];
-  /** For a project install: the repository, against which `.baton/...`, `.claude/...`, `.agents/...` resolve. */
+  /** For a project install: the repository, against which `.baton/...`, `.claude/...`, `.codex/...` resolve. */
   projectRoot?: string;
 }
 
@@ -68,7 +70,8 @@ export async function checkExpansion(run: ClientRun, expected: Expectation): Pro
     if (line.includes('{{')) problems.push(`line ${index + 1} holds an unrendered "{{"`);
   });
 
-  const named = namedPaths(text, expected.roots, expected.projectRoot);
+  const filled = expected.pluginWord && expected.pluginRoot ? text.replaceAll(expected.pluginWord, expected.pluginRoot) : text;
+  const named = namedPaths(filled, expected.roots, expected.projectRoot);
   // Every command names installed files; none found means the paths point somewhere unexpected.
   if (named.paths.length === 0) problems.push(`the text names no file under ${[...expected.roots, expected.projectRoot ?? ''].filter(Boolean).join(' or ')}`);
   for (const file of named.paths) {

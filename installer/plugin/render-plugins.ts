@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { readPack } from '../pack/read-pack.js';
+import { renderPack } from '../render/render-pack.js';
+import type { ToolBundle } from '../render/tool-files.js';
+import { claudePluginTarget, PLUGIN_NAME } from '../targets/claude-plugin.js';
+import { codexPluginTarget } from '../targets/codex-plugin.js';
+import { TARGETS } from '../targets/index.js';
+import type { Target } from '../targets/target.js';
+
+/**
+ * What `baton-install --plugin <folder>` writes: one marketplace folder holding the baton plugin for
+ * Claude Code and for Codex, each tool finding its own marketplace file there.
+ */
+
+export interface PluginRequest {
+  packRoot: string;
+  bundle: ToolBundle;
+  version: string;
+  /** The marketplace folder. */
+  outDir: string;
+}
+
+export interface PluginFile {
+  /** Path relative to the marketplace folder. */
+  path: string;
+  content: string;
+  mode: number;
+}
+
+/** One tool's plugin: the folder baton owns, and the marketplace file that points at it. */
+export interface PluginPart {
+  label: string;
+  /** The plugin's folder, relative to the marketplace folder. */
+  dir: string;
+  /** The marketplace file, relative to the marketplace folder. */
+  marketplace: string;
+  /** Whether a marketplace file's content is the one baton writes for this part. */
+  isOurs(marketplace: unknown): boolean;
+}
+
+const DESCRIPTION = 'The baton protocol for agent work that survives session boundaries: plan, implement, verify and merge releases slice by slice, with proof bundles checked by baton.';
+
+export const PLUGIN_PARTS: readonly PluginPart[] = [
+  {
+    label: 'Claude Code',
+    dir: 'plugin',
+    marketplace: '.claude-plugin/marketplace.json',
+    isOurs: (value) => onlyPlugin(value, (plugin) => plugin.source === './plugin'),
+  },
+  {
+    label: 'Codex',
+    dir: 'codex-plugin',
+    // Codex reads `.agents/plugins/marketplace.json` first when a folder has it beside Claude Code's.
+    marketplace: '.agents/plugins/marketplace.json',
+    isOurs: (value) => onlyPlugin(value, (plugin) => isRecord(plugin.source) && plugin.source.source === 'local' && plugin.source.path === './codex-plugin'),
+  },
+];
+
+function onlyPlugin(value: unknown, sourceIsOurs: (plugin: Record<string, unknown>) => boolean): boolean {
+  if (!isRecord(value) || value.name !== PLUGIN_NAME || !Array.isArray(value.plugins) || value.plugins.length !== 1) return false;
+  const plugin: unknown = value.plugins[0];
+  return isRecord(plugin) && plugin.name === PLUGIN_NAME && sourceIsOurs(plugin);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Renders every file of the marketplace folder; nothing is written. */
+export async function renderPlugins(request: PluginRequest): Promise<PluginFile[]> {
+  const pack = await readPack(request.packRoot, TARGETS);
+  const render = (target: Target, dir: string) =>
+    renderPack(pack, [target], { scope: 'plugin', pluginRoot: path.join(request.outDir, dir) }, request.bundle).map((file) => ({ path: `${dir}/${file.ref.path}`, content: file.content, mode: file.mode }));
+  const json = (file: string, value: unknown): PluginFile => ({ path: file, mode: 0o644, content: `${JSON.stringify(value, null, 2)}\n` });
+  const readme = (file: string, lines: string[]): PluginFile => ({ path: file, mode: 0o644, content: `${lines.join('\n')}\n` });
+  const author = { name: 'baton' };
+  const commands = (form: (name: string) => string) => pack.commands.map((command) => `\`${form(command.name)}\``).join(', ');
+  const roles = (form: (name: string) => string) => pack.skills.map((skill) => `\`${form(skill.name)}\``).join(', ');
+  const keywords = ['agents', 'release', 'verification'];
+  const files: PluginFile[] = [
+    ...render(claudePluginTarget, 'plugin'),
+    json('plugin/.claude-plugin/plugin.json', { name: PLUGIN_NAME, version: request.version, description: DESCRIPTION, author, license: 'MIT', keywords }),
+    readme('plugin/README.md', [
+      '# baton for Claude Code',
+      '',
+      DESCRIPTION,
+      '',
+      `Commands: ${commands((name) => `/baton:${name}`)}. The role prompts are the skills ${roles((name) => `baton-${name}`)};`,
+      "the rules, templates and the `baton` tool are in `baton/`. Paste `baton/rules/agents-fragment.md` into your project's CLAUDE.md.",
+      '',
+      '## Install',
+      '',
+      'This folder sits inside a marketplace folder (the one holding `.claude-plugin/marketplace.json`).',
+      'Add that marketplace to Claude Code, then install the plugin from it:',
+      '',
+      '```sh',
+      'claude plugin marketplace add <marketplace folder>',
+      'claude plugin install baton@baton',
+      '```',
+      '',
+      'In a Claude Code session the same two steps are `/plugin marketplace add <marketplace folder>` and',
+      '`/plugin install baton@baton`. Start a new session afterwards and type `/baton:plan-release <release>`.',
+    ]),
+    json('.claude-plugin/marketplace.json', {
+      name: PLUGIN_NAME,
+      owner: author,
+      metadata: { description: 'The baton plugin for Claude Code, generated by baton-install --plugin.', version: request.version },
+      plugins: [{ name: PLUGIN_NAME, source: './plugin', description: DESCRIPTION, version: request.version }],
+    }),
+    ...render(codexPluginTarget, 'codex-plugin'),
+    json('codex-plugin/.codex-plugin/plugin.json', { name: PLUGIN_NAME, version: request.version, description: DESCRIPTION, author, license: 'MIT', keywords, skills: './skills/' }),
+    readme('codex-plugin/README.md', [
+      '# baton for Codex',
+      '',
+      DESCRIPTION,
+      '',
+      `Commands: ${commands((name) => `$baton:${name}`)}. The role prompts are the skills ${roles((name) => `baton:${name}`)};`,
+      "the rules, templates and the `baton` tool are in `baton/`. Paste `baton/rules/agents-fragment.md` into your project's AGENTS.md.",
+      '',
+      '## Install',
+      '',
+      'This folder sits inside a marketplace folder (the one holding `.agents/plugins/marketplace.json`).',
+      'Add that marketplace to Codex, then install the plugin from it:',
+      '',
+      '```sh',
+      'codex plugin marketplace add <marketplace folder>',
+      'codex plugin add baton@baton',
+      '```',
+      '',
+      'Start a new Codex session afterwards and type `$baton:plan-release <release>`.',
+    ]),
+    json('.agents/plugins/marketplace.json', {
+      name: PLUGIN_NAME,
+      interface: { displayName: 'baton' },
+      plugins: [{ name: PLUGIN_NAME, source: { source: 'local', path: './codex-plugin' }, policy: { installation: 'AVAILABLE', authentication: 'ON_INSTALL' }, category: 'Productivity' }],
+    }),
+  ];
+  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
