@@ -70,8 +70,9 @@ async function earlierInstall(target: Target, dirs: InstallDirs): Promise<string
 
 /** What the plan says about the choice: which tools were found, which were not, and how to add one. */
 export function describeSelection(selection: TargetSelection): string | undefined {
-  if (selection.how === 'listed') return undefined;
   const missing = selection.looked.filter((entry) => entry.found === undefined);
+  // Named on the command line, or every tool found: the plan's first line names the tools.
+  if (selection.how === 'listed' || missing.length === 0) return undefined;
   const where = (entry: TargetSelection['looked'][number]) => `${entry.target.label} (${entry.found ?? entry.markers.join(' or ')})`;
   if (selection.how === 'none-found') {
     return `No tool's folder was found: ${missing.map(where).join(', ')}. This installs for every tool; choose with --target <id>[,<id>...] (${TARGET_IDS.join(', ')}).`;

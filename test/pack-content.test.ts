@@ -20,7 +20,9 @@ const RULES = await names('rules', '.md');
 
 let home: string;
 const claude = (file: string) => readFile(path.join(home, '.claude', file), 'utf8');
-const codex = (file: string) => readFile(path.join(home, '.agents', file), 'utf8');
+const codex = (file: string) => readFile(path.join(home, '.codex', file), 'utf8');
+const copilot = (file: string) => readFile(path.join(home, '.copilot', file), 'utf8');
+const cursor = (file: string) => readFile(path.join(home, '.cursor', file), 'utf8');
 
 beforeAll(async () => {
   home = await testdir();
@@ -28,11 +30,13 @@ beforeAll(async () => {
   if (result.exitCode !== 0) throw new Error(result.stderr);
 });
 
-/** Both renderings of a command, with each tool's invocation form for the next command. */
+/** Every tool's rendering of a command, with its invocation form for the next command. */
 async function renderings(command: string) {
   return [
     { tool: 'Claude Code', text: await claude(`commands/${command}.md`), invoke: (name: string) => `/${name}` },
     { tool: 'Codex', text: await codex(`skills/baton-${command}/SKILL.md`), invoke: (name: string) => `$baton-${name}` },
+    { tool: 'GitHub Copilot', text: await copilot(`skills/baton-${command}/SKILL.md`), invoke: (name: string) => `/baton-${name}` },
+    { tool: 'Cursor', text: await cursor(`commands/${command}.md`), invoke: (name: string) => `/${name}` },
   ];
 }
 
@@ -122,7 +126,8 @@ describe('every command, as each tool shows it', () => {
       for (const { tool, text, invoke } of await renderings(command)) {
         const where = `${command} (${tool})`;
         // Arguments: where the tool puts them, resolved by shape, malformed invocations stopped.
-        expect(text, where).toMatch(tool === 'Claude Code' ? /```text\n\$ARGUMENTS\n```/ : new RegExp(`everything after \`\\$baton-${command}\``));
+        const escaped = invoke(command).replace(/[$/]/g, '\\$&');
+        expect(text, where).toMatch(tool === 'Claude Code' ? /```text\n\$ARGUMENTS\n```/ : new RegExp(`everything after \`${escaped}\``));
         expect(text, where).toContain('Shape: `^');
         expect(text, where).toMatch(/Stop before doing anything else if a required argument has no matching token/);
         expect(text, where).not.toMatch(/\{\{|\$\{?\d/);
@@ -159,8 +164,9 @@ describe('every role', () => {
     integrator: [/never|may not|must not/i, /push/i, /conflict/i, /confirm/i, /gate/i],
   };
   for (const role of ROLES) {
-    test(`${role} states its contract, for both tools`, async () => {
-      for (const text of [await claude(`skills/baton-${role}/SKILL.md`), await codex(`skills/baton-${role}/SKILL.md`)]) {
+    test(`${role} states its contract, for every tool`, async () => {
+      for (const read of [claude, codex, copilot, cursor]) {
+        const text = await read(`skills/baton-${role}/SKILL.md`);
         expect(text).toMatch(new RegExp(`^---\\nname: baton-${role}\\ndescription: `));
         expect(text).not.toMatch(/\{\{|\$\{?\d/);
         expect(text).not.toContain('--commit');

@@ -9,8 +9,9 @@ const CURSOR_SKILL_KEYS = ['name', 'description', 'license', 'compatibility', 'm
 
 /**
  * Cursor. Commands are plain Markdown files `commands/<name>.md`, typed `/<name> args`: Cursor puts
- * the file's text into the chat and sends what the human typed after the command with it; it reads no
- * frontmatter and substitutes nothing, so a command file has none. Role prompts are skills in
+ * the file's text into the chat and sends what the human typed after the command with it. It reads no
+ * frontmatter and substitutes nothing; a command keeps only its description as frontmatter, which the
+ * agent then reads with the text, as other tools show it in their lists. Role prompts are skills in
  * `skills/baton-<role>/SKILL.md`. User folders live under `~/.cursor`, which no documented variable
  * moves.
  *
@@ -53,14 +54,14 @@ export const cursorTarget: Target = {
 
   argumentsBlock: messageArgumentsBlock,
 
-  // Cursor reads no frontmatter in a command: it would reach the model as text.
-  commandFrontmatter: () => ({}),
+  // Cursor does not read it; it reaches the agent with the text, so only the description.
+  commandFrontmatter: (command) => ({ description: command.description }),
 
   skillFrontmatter: (skill: SkillSource) => ({ name: `baton-${skill.name}`, description: skill.description }),
 
   checkRendered(file) {
     if (file.kind === 'skill') return checkSkillFrontmatter(file, CURSOR_SKILL_KEYS, 'Cursor');
-    if (file.kind === 'command' && file.text.startsWith('---\n')) return ['a Cursor command has no frontmatter: Cursor would send it to the model as text'];
-    return [];
+    const extra = file.kind === 'command' ? Object.keys(file.frontmatter).filter((key) => key !== 'description') : [];
+    return extra.map((key) => `frontmatter key "${key}" in a command would reach Cursor's agent as text; a Cursor command keeps only its description`);
   },
 };

@@ -59,7 +59,7 @@ describe('baton-install --dry-run', () => {
     const listed = planLines(result.stdout);
     expect(listed.map((line) => line.path).sort()).toEqual(json.files.map((file) => file.path).sort());
     expect(listed.every((line) => line.action === 'create')).toBe(true);
-    for (const root of ['.claude/commands/', '.claude/skills/baton-', '.claude/baton/bin/baton', '.agents/skills/baton-', '.codex/baton/bin/baton']) {
+    for (const root of ['.claude/commands/', '.claude/skills/baton-', '.claude/baton/bin/baton', '.codex/skills/baton-', '.codex/baton/bin/baton']) {
       expect(listed.some((line) => line.path.startsWith(path.join(home, root))), root).toBe(true);
     }
     expect(result.stdout).toMatch(/Dry run: nothing was written/);
@@ -78,7 +78,7 @@ describe('installing and re-running', () => {
     const after = await snapshotTree(home);
     const second = await runInstall(['--yes'], { packageRoot: v1, home });
     expect(second.exitCode, second.stderr).toBe(0);
-    expect(second.stdout).toBe(`baton-install ${VERSION}: Claude Code and Codex (user scope) is up to date: ${installed} files unchanged, nothing was written (--verbose lists them).`);
+    expect(second.stdout).toBe(`baton-install ${VERSION}: Claude Code, Codex, GitHub Copilot and Cursor (user scope) is up to date: ${installed} files unchanged, nothing was written (--verbose lists them).`);
     // A dry run shows the plan the real run would, the same way.
     expect((await runInstall(['--dry-run'], { packageRoot: v1, home })).stdout).toBe(second.stdout);
     const verbose = await runInstall(['--yes', '--verbose'], { packageRoot: v1, home });
@@ -224,15 +224,16 @@ describe('paths named in rendered files', () => {
     ['the fixture pack', () => v1],
     ['the real pack', () => REPO_ROOT],
   ] as const) {
-    test(`with all three overrides in a directory with a space, every path ${name} names exists`, async () => {
+    test(`with every tool's override in a directory with a space, every path ${name} names exists`, async () => {
       const base = await testdir({}, 'baton home with space-');
       const env = {
         CLAUDE_CONFIG_DIR: path.join(base, 'my claude'),
         CODEX_HOME: path.join(base, 'my codex'),
-        AGENTS_HOME: path.join(base, 'my agents'),
+        COPILOT_HOME: path.join(base, 'my copilot'),
       };
       const home = await testdir();
-      const result = await runInstall(['--yes', '--json'], { packageRoot: packageRoot(), home, env });
+      // Cursor's folder has no variable: it stays in the home, so it is left out here.
+      const result = await runInstall(['--yes', '--json', '--target', 'claude,codex,copilot'], { packageRoot: packageRoot(), home, env });
       expect(result.exitCode, result.stderr).toBe(0);
       const plan = JSON.parse(result.stdout) as JsonPlan;
       expect(plan.files.every((file) => file.path.startsWith(base))).toBe(true);
@@ -367,9 +368,11 @@ describe('failures and refusals', () => {
 
   test('bad options are usage errors with a fix', async () => {
     const home = await testdir();
-    const target = await runInstall(['--target', 'cursor'], { home });
-    expect(target.exitCode).toBe(2);
-    expect(target.stderr).toMatch(/Invalid values:[\s\S]*cursor[\s\S]*fix: Run baton-install --help/);
+    for (const value of ['windsurf', 'claude,windsurf', 'all,claude', ',']) {
+      const target = await runInstall(['--target', value], { home });
+      expect(target.exitCode, value).toBe(2);
+      expect(target.stderr, value).toMatch(/--target ".*" names no tool[\s\S]*fix: Use one of claude, codex, copilot, cursor, several separated by commas \(--target claude,codex\), or all\./);
+    }
     const project = await runInstall(['--scope', 'project', '--dry-run'], { home });
     expect(project.exitCode).toBe(2);
     expect(project.stderr).toMatch(/is not inside a git repository[\s\S]*fix: Run it from the repository/);
@@ -403,21 +406,22 @@ describe('failures and refusals', () => {
 });
 
 describe('project scope', () => {
-  test('both tools share .baton/ with one manifest; uninstalling one tool keeps what the other needs', async () => {
+  test('every tool shares .baton/ with one manifest; uninstalling one tool keeps what the others need', async () => {
     const repo = await gitdir();
     const home = await testdir();
     const clean = contentOnly(await snapshotTree(repo));
     const install = await runInstall(['--yes', '--scope', 'project'], { packageRoot: v1, home, cwd: path.join(repo) });
     expect(install.exitCode, install.stderr).toBe(0);
     const manifest = JSON.parse(await readFile(path.join(repo, '.baton/manifest.json'), 'utf8')) as { files: { path: string; targets: string[] }[] };
-    expect(manifest.files.find((entry) => entry.path === '.baton/rules/be-careful.md')?.targets).toEqual(['claude', 'codex']);
-    expect(await git(repo, 'status', '--porcelain')).toMatch(/\?\? \.agents\/\n\?\? \.baton\/\n\?\? \.claude\//);
+    expect(manifest.files.find((entry) => entry.path === '.baton/rules/be-careful.md')?.targets).toEqual(['claude', 'codex', 'copilot', 'cursor']);
+    // A fresh repository has no tool's folder, so every tool is installed; none into .agents/.
+    expect(await git(repo, 'status', '--porcelain')).toBe('?? .baton/\n?? .claude/\n?? .codex/\n?? .cursor/\n?? .github/');
 
     const claudeOnly = await runInstall(['--yes', '--scope', 'project', '--uninstall', '--target', 'claude'], { packageRoot: v1, home, cwd: repo });
     expect(claudeOnly.exitCode, claudeOnly.stderr).toBe(0);
     await expect(readFile(path.join(repo, '.claude/commands/check-thing.md'))).rejects.toThrow(/ENOENT/);
     expect(await readFile(path.join(repo, '.baton/rules/be-careful.md'), 'utf8')).toContain('Be careful');
-    expect(await readFile(path.join(repo, '.agents/skills/baton-check-thing/SKILL.md'), 'utf8')).toContain('$baton-check-thing');
+    expect(await readFile(path.join(repo, '.codex/skills/baton-check-thing/SKILL.md'), 'utf8')).toContain('$baton-check-thing');
 
     const codex = await runInstall(['--yes', '--scope', 'project', '--uninstall'], { packageRoot: v1, home, cwd: repo });
     expect(codex.exitCode, codex.stderr).toBe(0);

@@ -1,4 +1,4 @@
-import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runInstall, selfContainedPackageWith } from '../helpers/package.js';
@@ -24,6 +24,16 @@ describe('baton-install --plugin', () => {
     expect((await readdir(path.join(out, 'plugin/commands'))).sort()).toEqual(COMMANDS.map((name) => `${name}.md`));
     expect((await readdir(path.join(out, 'plugin/skills'))).sort()).toEqual(['baton-implementer', 'baton-integrator', 'baton-planner', 'baton-verifier']);
     expect((await stat(path.join(out, 'plugin/baton/bin/baton'))).mode & 0o777).toBe(0o755);
+
+    const codexMarketplace = JSON.parse(await readFile(path.join(out, '.agents/plugins/marketplace.json'), 'utf8')) as unknown;
+    expect(codexMarketplace).toMatchObject({ name: 'baton', plugins: [{ name: 'baton', source: { source: 'local', path: './codex-plugin' } }] });
+    expect(JSON.parse(await readFile(path.join(out, 'codex-plugin/.codex-plugin/plugin.json'), 'utf8'))).toMatchObject({ name: 'baton', skills: './skills/' });
+    expect((await readdir(path.join(out, 'codex-plugin/skills'))).sort()).toEqual([...COMMANDS, 'implementer', 'integrator', 'planner', 'verifier'].sort());
+    const skill = await readFile(path.join(out, 'codex-plugin/skills/merge-track/SKILL.md'), 'utf8');
+    expect(skill).toContain('`"<baton-plugin>/baton/bin/baton" gate merge-track <track> <release>`');
+    expect(skill).toContain('$baton:merge-release');
+    expect(result.stdout).toContain(`codex plugin marketplace add '${out}'`);
+    expect(result.stdout).toContain('codex plugin add baton@baton');
 
     const command = await readFile(path.join(out, 'plugin/commands/merge-track.md'), 'utf8');
     expect(command).toContain('`"${CLAUDE_PLUGIN_ROOT}/baton/bin/baton" gate merge-track <track> <release>`');
@@ -61,7 +71,7 @@ describe('baton-install --plugin', () => {
     expect(await readFile(path.join(out, 'plugin/notes/why.md'), 'utf8')).toBe('# why\n');
     expect(await readdir(path.join(out, 'plugin/commands'))).not.toContain('old-command.md');
     expect(await readFile(merged, 'utf8')).toBe(fresh);
-    expect((await readdir(out)).sort()).toEqual(['.claude-plugin', '.git', 'NOTES.md', 'plugin']);
+    expect((await readdir(out)).sort()).toEqual(['.agents', '.claude-plugin', '.git', 'NOTES.md', 'codex-plugin', 'plugin']);
     expect(await readFile(path.join(out, 'NOTES.md'), 'utf8')).toBe('ours\n');
     // Kept once, kept again: a file of the user's never becomes baton's.
     const third = await runInstall(['--plugin', out, '--json'], { home: await testdir() });
@@ -87,6 +97,8 @@ describe('baton-install --plugin', () => {
     const cases: { files: Record<string, string>; message: RegExp }[] = [
       { files: { '.claude-plugin/marketplace.json': '{ "name": "team-tools", "plugins": [{ "name": "baton", "source": "./plugin" }, { "name": "other", "source": "./other" }] }\n', 'other/x.md': 'x\n' }, message: /is not the marketplace file baton writes; this folder holds another marketplace/ },
       { files: { 'plugin/commands/mine.md': '# mine\n' }, message: /holds a plugin\/ or \.claude-plugin\/ folder that baton did not write/ },
+      { files: { 'codex-plugin/skills/mine/SKILL.md': '# mine\n' }, message: /holds a codex-plugin\/ or \.agents\/plugins\/ folder that baton did not write/ },
+      { files: { '.agents/plugins/marketplace.json': '{ "name": "team-tools", "plugins": [] }\n' }, message: /is not the marketplace file baton writes; this folder holds another marketplace/ },
     ];
     for (const { files, message } of cases) {
       const out = await testdir(files);
@@ -122,6 +134,39 @@ describe('baton-install --plugin', () => {
     expect(result.stderr).toContain(`Could not put the new plugin in place in ${out}: permission denied (EACCES). The folder is as it was.`);
     const after = await snapshotTree(out);
     expect(contentOnly(after)).toEqual(contentOnly({ ...before, '.claude-plugin': { ...before['.claude-plugin']!, mode: after['.claude-plugin']!.mode } }));
+  });
+
+  test('a failure while putting the Codex plugin in place puts the Claude Code plugin back too', async () => {
+    const out = path.join(await testdir(), 'plugin-out');
+    expect((await runInstall(['--plugin', out], { home: await testdir() })).exitCode).toBe(0);
+    await writeFile(path.join(out, 'plugin/commands/edited.md'), '# the earlier plugin\n');
+    await writeFile(path.join(out, '.claude-plugin/marketplace.json'), `${await readFile(path.join(out, '.claude-plugin/marketplace.json'), 'utf8')} `);
+    // The Codex marketplace file cannot be replaced: the very last step.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) await chownTree(path.dirname(out), 65534);
+    await chmod(path.join(out, '.agents/plugins'), 0o555);
+    const before = await snapshotTree(out);
+    const home = await testdir();
+    if (asRoot) await chownTree(home, 65534);
+    const run = asRoot ? { packageRoot: await selfContainedPackageWith(REPO_ROOT), home, uid: 65534 } : { home };
+    const result = await runInstall(['--plugin', out], run);
+    await chmod(path.join(out, '.agents/plugins'), 0o755);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`Could not put the new plugin in place in ${out}: permission denied (EACCES). The folder is as it was.`);
+    const after = await snapshotTree(out);
+    const plugins = after['.agents/plugins'];
+    expect(contentOnly(after)).toEqual(contentOnly({ ...before, '.agents/plugins': { ...before['.agents/plugins']!, mode: plugins!.mode } }));
+  });
+
+  test('a folder written before the Codex plugin existed gets it added, the Claude Code plugin replaced', async () => {
+    const out = path.join(await testdir(), 'plugin-out');
+    expect((await runInstall(['--plugin', out], { home: await testdir() })).exitCode).toBe(0);
+    await rm(path.join(out, 'codex-plugin'), { recursive: true });
+    await rm(path.join(out, '.agents'), { recursive: true });
+    const again = await runInstall(['--plugin', out], { home: await testdir() });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['.agents', '.claude-plugin', 'codex-plugin', 'plugin']);
+    expect(await readFile(path.join(out, 'codex-plugin/baton/plugin-files.json'), 'utf8')).toContain('skills/verify-slice/SKILL.md');
   });
 
   test('options that belong to an install are refused with --plugin', async () => {

@@ -5,6 +5,8 @@ import { readPack } from '../../installer/pack/read-pack.js';
 import { checkRenderedFiles, renderPack, type RenderedFile } from '../../installer/render/render-pack.js';
 import { claudeTarget } from '../../installer/targets/claude.js';
 import { codexTarget } from '../../installer/targets/codex.js';
+import { copilotTarget } from '../../installer/targets/copilot.js';
+import { cursorTarget } from '../../installer/targets/cursor.js';
 import { TARGETS } from '../../installer/targets/index.js';
 import type { InstallDirs } from '../../installer/targets/target.js';
 import { REPO_ROOT } from '../helpers/run.js';
@@ -79,7 +81,7 @@ describe('rendering for Claude Code', () => {
 
   test('a rendered file that names a path the install does not write is refused', async () => {
     const files = await renderFixture(USER);
-    const skill = file(files, '/home/a b/.agents/skills/baton-checker/SKILL.md');
+    const skill = file(files, '/home/a b/.codex/skills/baton-checker/SKILL.md');
     expect(checkRenderedFiles(files, TARGETS)).toEqual([]);
     const broken = files.map((candidate) => (candidate === skill ? { ...skill, references: [...skill.references, '/home/a b/.codex/baton/rule/be-careful.md'] } : candidate));
     expect(checkRenderedFiles(broken, TARGETS)).toEqual([`${skill.absPath}: names /home/a b/.codex/baton/rule/be-careful.md, which the install does not write`]);
@@ -89,7 +91,7 @@ describe('rendering for Claude Code', () => {
 describe('rendering for Codex', () => {
   test('a command becomes a skill named baton-<name> that reads the text after its invocation', async () => {
     const files = await renderFixture(USER);
-    const text = file(files, '/home/a b/.agents/skills/baton-check-thing/SKILL.md').content;
+    const text = file(files, '/home/a b/.codex/skills/baton-check-thing/SKILL.md').content;
     expect(frontmatterOf(text)).toEqual({ name: 'baton-check-thing', description: 'Check one thing: a fixture command with two arguments.' });
     expect(text).not.toContain('$ARGUMENTS');
     expect(text).toContain('everything after `$baton-check-thing` in the message');
@@ -98,17 +100,67 @@ describe('rendering for Codex', () => {
     expect(text).toContain("'/home/a b/.codex/baton/bin/baton' verify");
   });
 
-  test('role skills and the pack directory follow AGENTS_HOME and CODEX_HOME', async () => {
+  test('skills and the pack directory are in the Codex home, none in the shared .agents folder', async () => {
     const files = await renderFixture(USER);
-    const skill = file(files, '/home/a b/.agents/skills/baton-checker/SKILL.md');
+    const skill = file(files, '/home/a b/.codex/skills/baton-checker/SKILL.md');
     expect(skill.content).toContain('`/home/a b/.codex/baton/rules/be-careful.md`');
     expect(skill.references).toEqual(['/home/a b/.codex/baton', '/home/a b/.codex/baton/rules/be-careful.md']);
+    expect(files.filter((f) => f.absPath.includes('/.agents/'))).toEqual([]);
+    const moved = await renderFixture({ ...USER, env: { CODEX_HOME: '~/codex home' } });
+    expect(file(moved, '/home/a b/codex home/skills/baton-checker/SKILL.md').content).toContain('`/home/a b/codex home/baton/rules/be-careful.md`');
   });
 
   test('the output check refuses frontmatter keys Codex does not accept', () => {
     const problems = codexTarget.checkRendered({ path: 'x', kind: 'skill', frontmatter: { name: 'baton-x', description: 'd', model: 'm' }, text: '' });
     expect(problems).toEqual(['frontmatter key "model" is not accepted by Codex']);
     expect(claudeTarget.checkRendered({ path: 'x', kind: 'rule', frontmatter: {}, text: 'ok\nawk $1' })).toHaveLength(1);
+  });
+});
+
+describe('rendering for GitHub Copilot (checked against the documented format; no client runs here)', () => {
+  test('a command is a skill baton-<name>, typed /baton-<name>, whose arguments are the rest of the message', async () => {
+    const files = await renderFixture(USER);
+    const text = file(files, '/home/a b/.copilot/skills/baton-check-thing/SKILL.md').content;
+    expect(frontmatterOf(text)).toEqual({ name: 'baton-check-thing', description: 'Check one thing: a fixture command with two arguments.', 'argument-hint': '<slice> [<release>]' });
+    expect(text).toContain('everything after `/baton-check-thing` in the message');
+    expect(text).toContain('tell the human to run `/baton-check-thing <slice>`');
+    expect(text).toContain("Run `'/home/a b/.copilot/baton/bin/baton' verify <slice> <release> --json`");
+    expect(text).not.toMatch(/\$ARGUMENTS|\$\{input:|Claude Code note|Codex note/);
+  });
+
+  test('a role is a skill hidden from the / menu; COPILOT_HOME moves the user folder; a project uses .github/skills', async () => {
+    const files = await renderFixture({ ...USER, env: { COPILOT_HOME: '/elsewhere/copilot' } });
+    expect(frontmatterOf(file(files, '/elsewhere/copilot/skills/baton-checker/SKILL.md').content)).toEqual({ name: 'baton-checker', description: 'The checker role for the fixture pack; loaded by the check-thing command.', 'user-invocable': false });
+    const project = await renderFixture(PROJECT);
+    expect(file(project, '/work/repo/.github/skills/baton-check-thing/SKILL.md').content).toContain('Read `.github/skills/baton-checker/SKILL.md`');
+    expect(project.some((f) => f.absPath.includes('/.github/prompts/'))).toBe(false);
+  });
+
+  test('the output check refuses what makes a skill fail to load: a name not equal to its folder, an unknown key', () => {
+    const check = (frontmatter: Record<string, unknown>) => copilotTarget.checkRendered({ path: '/h/.copilot/skills/baton-x/SKILL.md', kind: 'command', frontmatter, text: '' });
+    expect(check({ name: 'baton-x', description: 'd' })).toEqual([]);
+    expect(check({ name: 'baton-y', description: 'd' })).toEqual(['name "baton-y" is not the name of the skill\'s folder']);
+    expect(check({ name: 'baton:x', description: 'd', tools: [] })).toEqual(['frontmatter key "tools" is not one GitHub Copilot documents for a skill', 'name "baton:x" is not a kebab-case name of at most 64 characters']);
+  });
+});
+
+describe('rendering for Cursor (checked against the documented format; no client runs here)', () => {
+  test('a command is commands/<name>.md, typed /<name>, with only its description above the text', async () => {
+    const files = await renderFixture(USER);
+    const text = file(files, '/home/a b/.cursor/commands/check-thing.md').content;
+    expect(frontmatterOf(text)).toEqual({ description: 'Check one thing: a fixture command with two arguments.' });
+    expect(text).toContain('everything after `/check-thing` in the message');
+    expect(text).toContain("Run `'/home/a b/.cursor/baton/bin/baton' verify");
+    expect(text).toContain('Read `/home/a b/.cursor/skills/baton-checker/SKILL.md` and follow it.');
+    expect(frontmatterOf(file(files, '/home/a b/.cursor/skills/baton-checker/SKILL.md').content)).toEqual({ name: 'baton-checker', description: 'The checker role for the fixture pack; loaded by the check-thing command.' });
+    const project = await renderFixture(PROJECT);
+    expect(file(project, '/work/repo/.cursor/commands/check-thing.md').content).toContain('Read `.cursor/skills/baton-checker/SKILL.md`');
+  });
+
+  test('the output check refuses a command frontmatter key that would reach the agent as text', () => {
+    expect(cursorTarget.checkRendered({ path: '/h/.cursor/commands/x.md', kind: 'command', frontmatter: { description: 'd', 'argument-hint': '<x>' }, text: '' })).toEqual([
+      'frontmatter key "argument-hint" in a command would reach Cursor\'s agent as text; a Cursor command keeps only its description',
+    ]);
   });
 });
 
@@ -119,14 +171,14 @@ describe('rendering for a project', () => {
     expect(text).toContain('relative to the top-level directory of the repository checkout');
     expect(text).toContain('Run `.baton/bin/baton verify <slice> <release> --json`');
     expect(text).toContain('Read `.claude/skills/baton-checker/SKILL.md`');
-    const codex = file(files, '/work/repo/.agents/skills/baton-check-thing/SKILL.md').content;
-    expect(codex).toContain('Read `.agents/skills/baton-checker/SKILL.md`');
+    const codex = file(files, '/work/repo/.codex/skills/baton-check-thing/SKILL.md').content;
+    expect(codex).toContain('Read `.codex/skills/baton-checker/SKILL.md`');
   });
 
-  test('both tools share one pack directory, written once', async () => {
+  test('every tool shares one pack directory, written once', async () => {
     const files = await renderFixture(PROJECT);
-    expect(file(files, '/work/repo/.baton/rules/be-careful.md').targets).toEqual(['claude', 'codex']);
-    expect(file(files, '/work/repo/.baton/bin/baton').targets).toEqual(['claude', 'codex']);
+    expect(file(files, '/work/repo/.baton/rules/be-careful.md').targets).toEqual(['claude', 'codex', 'copilot', 'cursor']);
+    expect(file(files, '/work/repo/.baton/bin/baton').targets).toEqual(['claude', 'codex', 'copilot', 'cursor']);
     expect(files.filter((f) => f.absPath.startsWith('/work/repo/.baton/'))).toHaveLength(7);
   });
 

@@ -185,10 +185,10 @@ const cases: Case[] = [
   },
   {
     name: 'a block for a tool that does not exist',
-    files: { 'skills/role/SKILL.md': command('description: A.', '{{#tool "cursor"}}x{{/tool}}') },
+    files: { 'skills/role/SKILL.md': command('description: A.', '{{#tool "windsurf"}}x{{/tool}}') },
     file: 'skills/role/SKILL.md',
     field: 'body line',
-    message: /names target "cursor"/,
+    message: /names target "windsurf"/,
   },
   {
     name: 'a partial',
