@@ -72,6 +72,19 @@ export async function writePlugin(request: PluginRequest): Promise<PluginWrite> 
     throw new OperationalError(`Could not write the plugin into ${outDir}: ${describeFsError(error)}. Nothing was changed.`, { cause: error, fix: `Make ${outDir} writable and run again.` });
   }
 
+  const asides = await swapIn(outDir, staging, tag);
+  const warnings: string[] = [];
+  for (const leftover of [...asides, staging]) {
+    await rm(leftover, { recursive: true, force: true }).catch((error: unknown) => warnings.push(`could not delete ${leftover} (${describeFsError(error)}); delete it by hand`));
+  }
+  return { files, kept, warnings };
+}
+
+/**
+ * Moves each staged plugin folder and marketplace file into place, the earlier ones aside; returns what
+ * was put aside, for the caller to delete. A failing step undoes every step before it.
+ */
+async function swapIn(outDir: string, staging: string, tag: string): Promise<string[]> {
   const undo: { step: () => Promise<unknown>; leftover: string }[] = [];
   const asides: string[] = [];
   try {
@@ -107,11 +120,7 @@ export async function writePlugin(request: PluginRequest): Promise<PluginWrite> 
     throw new OperationalError(`Could not put the new plugin in place in ${outDir}: ${describeFsError(error)}. ${state}`, { cause: error, fix: `Make ${outDir} and its plugin folders writable and run again.` });
   }
 
-  const warnings: string[] = [];
-  for (const leftover of [...asides, staging]) {
-    await rm(leftover, { recursive: true, force: true }).catch((error: unknown) => warnings.push(`could not delete ${leftover} (${describeFsError(error)}); delete it by hand`));
-  }
-  return { files, kept, warnings };
+  return asides;
 }
 
 /** The folders between the marketplace folder and a file in it, outermost first. */

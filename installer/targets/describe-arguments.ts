@@ -35,7 +35,7 @@ export function describeArgumentRules(command: CommandSource, invocation: string
 export function messageArgumentsBlock(command: CommandSource, invocation: string): string {
   if (command.arguments.length === 0) return describeArgumentRules(command, invocation);
   return [
-    `The human invokes this ${invocation.startsWith('$') ? 'skill' : 'command'} by writing \`${invocation}\` followed by its arguments. The raw argument text is everything after \`${invocation}\` in the message that invoked it (it may be empty). If it was chosen without that text, ask the human for the arguments first.`,
+    `The human invokes this by writing \`${invocation}\` followed by its arguments. The raw argument text is everything after \`${invocation}\` in the message that invoked it (it may be empty). If it was chosen without that text, ask the human for the arguments first.`,
     '',
     describeArgumentRules(command, invocation),
   ].join('\n');
