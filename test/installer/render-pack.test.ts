@@ -209,7 +209,7 @@ describe('a command\'s shell access, as Claude Code allowed-tools', () => {
 
   test('Codex gets no allowed-tools: it runs commands in its sandbox instead', async () => {
     const files = await renderFixture(USER, await pack('protocol'));
-    expect(frontmatterOf(file(files, '/home/a b/.agents/skills/baton-run-it/SKILL.md').content)).not.toHaveProperty('allowed-tools');
+    expect(frontmatterOf(file(files, '/home/a b/.codex/skills/baton-run-it/SKILL.md').content)).not.toHaveProperty('allowed-tools');
   });
 
   test('an unknown shell access is refused with the values it may take', async () => {
