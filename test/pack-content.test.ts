@@ -30,6 +30,8 @@ beforeAll(async () => {
   if (result.exitCode !== 0) throw new Error(result.stderr);
 });
 
+const escape = (text: string) => text.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');
+
 /** Every tool's rendering of a command, with its invocation form for the next command. */
 async function renderings(command: string) {
   return [
@@ -44,6 +46,8 @@ interface Required {
   role: string;
   /** baton subcommands the procedure must run. */
   baton: string[];
+  /** State changes whose receipt must name the session's brief (`--brief <digest>`). */
+  acknowledged: string[];
   /** Commit subjects (or their fixed part) the procedure must name. */
   subjects: string[];
   /** Gates and stop conditions, as phrases that must appear. */
@@ -57,7 +61,8 @@ interface Required {
 const REQUIRED: Record<string, Required> = {
   'plan-release': {
     role: 'planner',
-    baton: ['board --json', 'new-release', 'new-slice', 'matrix', 'track-deps', 'drop-slice'],
+    baton: ['brief', 'board --json', 'new-release', 'new-slice', 'matrix', 'track-deps', 'drop-slice'],
+    acknowledged: ['new-slice', 'track-deps', 'drop-slice'],
     subjects: ['write spec', 'docs(release/<release>)'],
     gates: [/implementation has started/i, /is not a yes, stop/i, /collision/i],
     next: ['implement-slice', 'replan-release'],
@@ -65,7 +70,8 @@ const REQUIRED: Record<string, Required> = {
   },
   'replan-release': {
     role: 'planner',
-    baton: ['board --json', 'unblock', 'reopen', 'defer', 'new-slice', 'matrix', 'gate merge-track', 'track-deps', 'drop-slice'],
+    baton: ['brief', 'board --json', 'unblock', 'reopen', 'defer', 'new-slice', 'matrix', 'gate merge-track', 'track-deps', 'drop-slice'],
+    acknowledged: ['unblock', 'reopen', 'defer', 'new-slice', 'track-deps', 'drop-slice'],
     subjects: ['amend spec'],
     gates: [/BLOCKED/, /code conflict|conflict outside|any other conflict/i, /verified. or .shipped. slice.*never edit its spec/i, /escalated/, /changed after its PASS/],
     next: ['implement-slice'],
@@ -73,7 +79,8 @@ const REQUIRED: Record<string, Required> = {
   },
   'implement-slice': {
     role: 'implementer',
-    baton: ['board --json', 'worktree', 'start', 'evidence', 'verify', 'changed-files', 'transition'],
+    baton: ['brief', 'board --json', 'worktree', 'start', 'evidence', 'verify', 'changed-files', 'transition'],
+    acknowledged: ['worktree', 'start', 'evidence', 'transition'],
     subjects: ['feat(<area>): land <slice>', 'proof bundle', 'fix(<area>)'],
     gates: [/open BLOCKED verdict/i, /receipts\.escalated/, /blockedBy/, /tracks run in order/i, /track collision/i, /Stopping/, /must print nothing/, /If the state is `failed_verification` or `in_progress`, this session resumes earlier work: do the\s+continuation handshake of `[^`]+proof-bundle\.md` before writing any code/, /re-run every command in\s+`test_commands`/],
     next: ['verify-slice', 'replan-release'],
@@ -81,7 +88,8 @@ const REQUIRED: Record<string, Required> = {
   },
   'verify-slice': {
     role: 'verifier',
-    baton: ['board --json', 'verify', 'changed-files', 'verdict', 'next'],
+    baton: ['brief', 'board --json', 'verify', 'changed-files', 'verdict', 'next'],
+    acknowledged: ['verdict'],
     subjects: ['verifier verdict —'],
     gates: [/Freshness/, /six gates/i, /FAIL-versus-BLOCKED/, /INCONCLUSIVE/, /uncommitted changes/i, /receipts\.implemented\.commit/, /marked the slice implemented/],
     next: ['implement-slice', 'merge-track', 'replan-release', 'verify-slice'],
@@ -89,7 +97,8 @@ const REQUIRED: Record<string, Required> = {
   },
   'merge-track': {
     role: 'integrator',
-    baton: ['gate merge-track', 'merged'],
+    baton: ['brief', 'gate merge-track', 'merged'],
+    acknowledged: ['merged'],
     subjects: ['Merge track <track> into release-wt/<release>', 'sync before track merge'],
     gates: [/merge --abort/, /confirm/i, /(never|not) push/i, /after a slice's PASS/],
     next: ['merge-release', 'replan-release'],
@@ -97,7 +106,8 @@ const REQUIRED: Record<string, Required> = {
   },
   'merge-release': {
     role: 'integrator',
-    baton: ['gate merge-release'],
+    baton: ['brief', 'gate merge-release'],
+    acknowledged: [],
     subjects: ['forward-merge', 'merge release-wt/<release>'],
     gates: [/primary checkout/i, /behind/i, /confirm/i, /merge --abort/],
     next: ['mark-shipped'],
@@ -105,7 +115,8 @@ const REQUIRED: Record<string, Required> = {
   },
   'mark-shipped': {
     role: 'integrator',
-    baton: ['gate mark-shipped', 'ship'],
+    baton: ['brief', 'gate mark-shipped', 'ship'],
+    acknowledged: ['ship'],
     subjects: ["ship <release> --deployed <deployed> --deploy-ref '<reference>'"],
     gates: [/deploy/i, /confirm/i, /does not contain the release merge|refuses/i],
     next: [],
@@ -141,7 +152,10 @@ describe('every command, as each tool shows it', () => {
         expect(start, `${where}: a Steps section`).toBeGreaterThan(0);
         const steps = text.slice(start);
         expect(steps, where).toMatch(/^\s*1\. /m);
-        for (const sub of required.baton) expect(steps, `${where}: baton ${sub}`).toMatch(new RegExp(`bin/baton'?( -C "<[a-z ]+>")? ${sub.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&')}`));
+        for (const sub of required.baton) expect(steps, `${where}: baton ${sub}`).toMatch(new RegExp(`bin/baton'?( -C "<[a-z ]+>")? ${escape(sub)}`));
+        // The session starts from its brief, and the state changes it makes name that brief's digest.
+        expect(/bin\/baton'?( -C "<[a-z ]+>")? ([a-z-]+)/.exec(steps)?.[2], `${where}: the first baton command is brief`).toBe('brief');
+        for (const sub of required.acknowledged) expect(steps, `${where}: baton ${sub} --brief`).toMatch(new RegExp(`bin/baton'?( -C "<[a-z ]+>")? ${escape(sub)} [^\`\n]*--brief <digest>`));
         for (const subject of required.subjects) expect(text, `${where}: subject ${subject}`).toContain(subject);
         for (const gate of required.gates) expect(text, `${where}: ${gate}`).toMatch(gate);
         // Stop conditions in the steps themselves, each saying what stops the command.
