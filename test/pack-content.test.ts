@@ -153,8 +153,16 @@ describe('every command, as each tool shows it', () => {
         const steps = text.slice(start);
         expect(steps, where).toMatch(/^\s*1\. /m);
         for (const sub of required.baton) expect(steps, `${where}: baton ${sub}`).toMatch(new RegExp(`bin/baton'?( -C "<[a-z ]+>")? ${escape(sub)}`));
-        // The session starts from its brief, and the state changes it makes name that brief's digest.
-        expect(/bin\/baton'?( -C "<[a-z ]+>")? ([a-z-]+)/.exec(steps)?.[2], `${where}: the first baton command is brief`).toBe('brief');
+        // The session starts from its brief (only a board lookup may come first, to find which release
+        // it is about), says what a failed brief means, and names where the digest comes from; the state
+        // changes it makes carry that digest.
+        const calls = [...steps.matchAll(/bin\/baton'?( -C "<[a-z ]+>")? ([a-z-]+)/g)];
+        const brief = calls.findIndex((call) => call[2] === 'brief');
+        expect(brief, `${where}: baton brief`).toBeGreaterThanOrEqual(0);
+        expect(calls.slice(0, brief).map((call) => call[2]).filter((sub) => sub !== 'board'), `${where}: the first baton command but a board lookup is brief`).toEqual([]);
+        const briefStep = steps.slice(calls[brief]?.index).split(/\n\d+\. /)[0] ?? '';
+        expect(briefStep, `${where}: what a brief that exits 2 means`).toMatch(/exit 2/i);
+        if (required.acknowledged.length > 0) expect(briefStep, `${where}: where the digest comes from`).toMatch(/`Brief <digest>: …`/);
         for (const sub of required.acknowledged) expect(steps, `${where}: baton ${sub} --brief`).toMatch(new RegExp(`bin/baton'?( -C "<[a-z ]+>")? ${escape(sub)} [^\`\n]*--brief <digest>`));
         for (const subject of required.subjects) expect(text, `${where}: subject ${subject}`).toContain(subject);
         for (const gate of required.gates) expect(text, `${where}: ${gate}`).toMatch(gate);
