@@ -63,3 +63,11 @@ export function jsonOf<T>(result: string | undefined): T {
   const text = outputOf(result);
   return JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as T;
 }
+
+/** The digest a `baton brief` tool result printed on its first line (`Brief <digest>: …`). */
+export function briefDigestOf(result: string | undefined): string {
+  const text = outputOf(result);
+  const digest = /^Brief ([0-9a-f]{64}):/.exec(text)?.[1];
+  if (digest === undefined) throw new Error(`The brief printed no digest on its first line: ${text.slice(0, 400)}`);
+  return digest;
+}

@@ -9,7 +9,7 @@ import { REPO_ROOT, runBin } from '../helpers/run.js';
 import { git } from '../helpers/testdir.js';
 import { AgentSession, CLAUDE_TOOLS, CODEX_TOOLS, type AgentTools, type Turn } from './agent-script.js';
 import { runClaude, runCodex, type ClientRun } from './clients.js';
-import { commandLines, exitCodeOf, jsonOf, outputOf, promptLine } from './prompt-commands.js';
+import { briefDigestOf, commandLines, exitCodeOf, jsonOf, outputOf, promptLine } from './prompt-commands.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
 
 /**
@@ -18,8 +18,10 @@ import { startRecordingServer, type RecordingServer } from './recording-server.j
  * each command's frontmatter allows; Codex's `exec` in its workspace-write sandbox with the
  * repository's git folder writable and the worktrees inside the repository (README, "Codex"). A
  * scripted model runs the command lines each expanded prompt shows, filled in with what it found, and
- * writes files with the client's own tools. After each session the repository is checked (branches,
- * commits, receipts, the board), and so is what the tool results told the model.
+ * writes files with the client's own tools. Each session starts from the `baton brief` line its prompt
+ * shows and passes the digest that brief printed to every state change it makes, as `--brief <digest>`.
+ * After each session the repository is checked (branches, commits, receipts and the brief each names,
+ * the board), and so is what the tool results told the model.
  */
 
 const RELEASE = '2026-11-21-invoice-export';
@@ -150,8 +152,12 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
     const slice = async () => (await board())?.slices.find((s) => s.id === SLICE);
     const timings: Record<string, number> = {};
 
-    /** One session: a fresh client process typing `command args`, the model taking `steps`. */
-    const session = async (name: string, command: string, args: string, agent: AgentSession): Promise<void> => {
+    /**
+     * One session: a fresh client process typing `command args`, the model taking `steps`. Returns the
+     * receipts the session committed, oldest first.
+     */
+    const session = async (name: string, command: string, args: string, agent: AgentSession): Promise<ReceiptCommit[]> => {
+      const before = new Set((await receiptCommits(repo)).map((receipt) => receipt.commit));
       current = agent;
       results = [];
       scriptError = undefined;
@@ -162,7 +168,26 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
       if (scriptError) throw new Error(`${client.name}, ${name}: the scripted model could not go on: ${String(scriptError)}`);
       const said = results.map((result, index) => `[${index}] ${result.slice(0, 400)}`).join('\n');
       expect(results.length, `${client.name}, ${name}: every step got its result (exit ${run.exit.code}):\n${said}\n${run.exit.stderr.slice(-2000)}`).toBe(agent.steps.length);
-
+      return (await receiptCommits(repo)).filter((receipt) => !before.has(receipt.commit));
+    };
+    /**
+     * The session's brief ran and printed its digest, every receipt the session committed names that
+     * digest (but those listed in `without`, made before the brief existed), and `baton log` shows it.
+     */
+    const expectBrief = async (name: string, agent: AgentSession, receipts: ReceiptCommit[], without: string[] = []) => {
+      const brief = agent.resultOf(results, 'brief');
+      expect(exitCodeOf(brief), `${client.name}, ${name}: the brief ran`).toBe(0);
+      const digest = briefDigestOf(brief);
+      const log = (await baton('log', RELEASE)).stdout.split('\n');
+      for (const receipt of receipts) {
+        const expected = without.includes(receipt.event) ? '' : digest;
+        expect(receipt.brief, `${client.name}, ${name}: Baton-Brief of ${receipt.event} ${receipt.commit}`).toBe(expected);
+        const entry = log.find((text) => text.includes(`commit ${receipt.commit.slice(0, 12)}`));
+        expect(entry, `${client.name}, ${name}: baton log shows ${receipt.event} ${receipt.commit}`).toBeDefined();
+        if (expected === '') expect(entry).not.toMatch(/ brief /);
+        else expect(entry).toContain(`brief ${digest.slice(0, 12)}`);
+      }
+      return digest;
     };
 
     // Values an agent finds as it goes; `<placeholder>`s of the prompts' command lines take them.
@@ -170,6 +195,10 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
     const rdir = path.join(repo, 'docs/release', RELEASE);
     values.rdir = rdir;
     const line = (turn: Turn, start: string, extra: Record<string, string> = {}, drop: string[] = []) => promptLine(turn.text, start, { ...values, ...extra }, drop);
+    /** The digest this session's brief printed, for the `<digest>` of its state changes. */
+    const digest = (turn: Turn) => ({ digest: briefDigestOf(turn.result('brief')) });
+    /** A slice's brief line, with the release added after the slice, as the prompt says when it was given. */
+    const sliceBrief = (turn: Turn) => line(turn, `${B} brief`).replace(`brief ${SLICE} `, `brief ${SLICE} ${RELEASE} `);
     const skill = (role: string) => (turn: Turn) => {
       const file = commandLines(turn.text).find((text) => text.endsWith(`/baton-${role}/SKILL.md`));
       if (!file) throw new Error(`The prompt names no baton-${role}/SKILL.md to read`);
@@ -181,12 +210,15 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
       .read(skill('planner'))
       .shell((t) => line(t, 'git rev-parse --show-toplevel'))
       .shell((t) => line(t, 'git worktree list --porcelain'))
+      .shell((t) => line(t, `${B} -C "<repo>" brief`), 'no-brief')
       .shell((t) => line(t, `${B} -C "<repo>" board --json`), 'board')
       .shell((t) => line(t, 'git -C "<repo>" branch --show-current'))
       .shell((t) => line(t, `${B} -C "<repo>" new-release`), 'new-release')
+      // A new release has a brief only once it exists: the session's digest is this one's.
+      .shell((t) => line(t, `${B} -C "<repo>" brief`), 'brief')
       .write(() => path.join(rdir, 'intake.md'), () => fixture('release/intake.md'))
       .commit(() => repo, () => [path.join(rdir, 'intake.md')], (t) => [line(t, 'docs(release/<release>): confirm release goal')])
-      .shell((t) => line(t, `${B} -C "<repo>" new-slice`), 'new-slice')
+      .shell((t) => line(t, `${B} -C "<repo>" new-slice`, digest(t)), 'new-slice')
       .write(() => path.join(rdir, SLICE, 'spec.md'), () => fixture('release', SLICE, 'spec.md'))
       .shell((t) => line(t, 'grep -n "\\[fill:" "<rdir>/<slice>/spec.md"', { slice: SLICE }))
       .commit(() => repo, () => [path.join(rdir, SLICE, 'spec.md')], (t) => [line(t, 'docs(release/<release>/<slice>): write spec')])
@@ -195,8 +227,12 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
       .commit(() => repo, () => [path.join(rdir, 'index.md')], (t) => [line(t, 'docs(release/<release>): record touchpoint matrix')])
       .shell((t) => line(t, `${B} -C "<repo>" board --json --release`), 'final-board')
       .shell((t) => line(t, 'git -C "<repo>" status --porcelain -- "<rdir>"'), 'status');
-    await session('plan-release', 'plan-release', RELEASE, plan);
+    const planReceipts = await session('plan-release', 'plan-release', RELEASE, plan);
     const said = (agent: AgentSession, label: string) => agent.resultOf(results, label);
+    expect(exitCodeOf(said(plan, 'no-brief'))).toBe(2);
+    expect(outputOf(said(plan, 'no-brief'))).toMatch(new RegExp(`Release ${RELEASE} was not found`));
+    expect(planReceipts.map((receipt) => receipt.event)).toEqual(['release-opened', 'slice-planned']);
+    await expectBrief('plan-release', plan, planReceipts, ['release-opened']);
     expect(jsonOf<Board>(said(plan, 'board')).releaseDir).toBe('docs/release');
     expect(outputOf(said(plan, 'new-release'))).toContain(path.join(rdir, 'index.md'));
     expect(outputOf(said(plan, 'status'))).toBe('');
@@ -220,8 +256,9 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
       const files = attempt === 1 ? FIRST_ATTEMPT : SECOND_ATTEMPT;
       const session = new AgentSession(client.tools)
         .read(skill('implementer'))
+        .shell(sliceBrief, 'brief')
         .shell((t) => line(t, `${B} board --json`))
-        .shell((t) => line(t, `${B} worktree`), 'worktree')
+        .shell((t) => line(t, `${B} worktree`, digest(t)), 'worktree')
         .shell((t) => line(t, `${B} board --json`), 'board')
         .shell((t) => {
           found.wt = jsonOf<Board>(t.result('board')).releases[0]?.tracks.find((track) => track.id === TRACK)?.worktree ?? '';
@@ -230,7 +267,7 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
         .read(() => path.join(dir(), 'spec.md'))
         .shell((t) => line(t, 'git -C "<wt>" status --short', v()))
         .shell((t) => line(t, `${B} -C "<wt>" matrix`, v()))
-        .shell((t) => line(t, `${B} -C "<wt>" start`, v()), 'start')
+        .shell((t) => line(t, `${B} -C "<wt>" start`, { ...v(), ...digest(t) }), 'start')
         .shell((t) => line(t, 'date -u'), 'date')
         .write(() => path.join(dir(), 'journal.md'), (t) => appendEntry(path.join(dir(), 'journal.md'), `### ${outputOf(t.result('date'))} — ${attempt === 1 ? 'started' : `fixing FAIL, attempt ${attempt}`}`, attempt === 1 ? 'Plan: the page link, the route, then the exporter, tested through the link.' : 'Violation 1: format every total with two decimals, and assert it through the route.'));
       for (const [file, content] of Object.entries(files)) session.write(() => path.join(wt(), file), () => content);
@@ -243,7 +280,7 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
           found.scratch = outputOf(t.result('scratch')).trim();
           return line(t, '(cd "<wt>" && <command>) >', v());
         }, 'tests')
-        .shell((t) => line(t, `${B} -C "<wt>" evidence`, { ...v(), 'path — what it shows': 'test/export-csv.test.js:5 — follows the Export CSV link from the invoices page' }, [' ...']), 'evidence')
+        .shell((t) => line(t, `${B} -C "<wt>" evidence`, { ...v(), ...digest(t), 'path — what it shows': 'test/export-csv.test.js:5 — follows the Export CSV link from the invoices page' }, [' ...']), 'evidence')
         .shell((t) => line(t, `${B} -C "<wt>" changed-files`, v()), 'changed-files')
         .read(() => path.join(found.scratch ?? '', '1.log'), 'log')
         .write(() => path.join(dir(), 'proof.md'), (t) => proofText(outputOf(t.result('changed-files')), readLog(t.result('log')), outputOf(t.result('tests'))))
@@ -253,7 +290,7 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
         .write(() => path.join(dir(), 'proof.md'), (t) => readFileSync(path.join(dir(), 'proof.md'), 'utf8').replace(/\[fill: paste the output here\]/, outputOf(t.result('first-pass'))))
         .commit(wt, () => [path.join(dir(), 'proof.md')], (t) => [line(t, 'docs(release/<release>/<slice>): proof bundle')])
         .shell((t) => line(t, 'git -C "<wt>" status --short', v()), 'clean')
-        .shell((t) => line(t, `${B} -C "<wt>" transition`, v()), 'transition');
+        .shell((t) => line(t, `${B} -C "<wt>" transition`, { ...v(), ...digest(t) }), 'transition');
       return { session, found };
     };
 
@@ -262,6 +299,7 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
       const v = () => ({ wt: found.wt ?? '', command: found.command ?? 'npm test', file: found.notes ?? '', VERDICT: found.verdict ?? '' });
       const session = new AgentSession(client.tools)
         .read(skill('verifier'))
+        .shell(sliceBrief, 'brief')
         .shell((t) => line(t, `${B} board --json`), 'board')
         .shell((t) => {
           found.wt = jsonOf<Board>(t.result('board')).releases[0]?.tracks.find((track) => track.id === TRACK)?.worktree ?? '';
@@ -282,14 +320,16 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
           found.verdict = passes ? 'PASS' : 'FAIL';
           return verdictNotes(found.verdict, outputOf(t.result('head')).trim(), outputOf(t.result('probe')));
         })
-        .shell((t) => line(t, `${B} -C "<wt>" verdict`, v()), 'verdict')
+        .shell((t) => line(t, `${B} -C "<wt>" verdict`, { ...v(), ...digest(t) }), 'verdict')
         .shell((t) => line(t, 'git -C "<wt>" log -1 --format=%s', v()), 'subject')
         .shell((t) => line(t, `${B} -C "<wt>" next`, v()), 'next');
       return { session, found };
     };
 
     const first = implement(1);
-    await session('implement-slice (attempt 1)', 'implement-slice', `${SLICE} ${RELEASE}`, first.session);
+    const firstReceipts = await session('implement-slice (attempt 1)', 'implement-slice', `${SLICE} ${RELEASE}`, first.session);
+    expect(firstReceipts.map((receipt) => receipt.event)).toEqual(['worktree', 'started', 'evidence', 'implemented']);
+    const firstDigest = await expectBrief('implement-slice (attempt 1)', first.session, firstReceipts);
     expect(outputOf(said(first.session, 'worktree'))).toMatch(/Created worktree .* on track\/2026-11-21-invoice-export\/T1-csv-export/);
     expect(outputOf(said(first.session, 'branch'))).toBe(`track/${RELEASE}/${TRACK}`);
     expect(outputOf(said(first.session, 'start'))).toMatch(/planned → in_progress/);
@@ -303,17 +343,26 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
     expect(await git(repo, 'status', '--porcelain')).toBe('');
 
     const failing = verify();
-    await session('verify-slice (FAIL)', 'verify-slice', `${SLICE} ${RELEASE}`, failing.session);
+    const failReceipts = await session('verify-slice (FAIL)', 'verify-slice', `${SLICE} ${RELEASE}`, failing.session);
+    expect(failReceipts.map((receipt) => receipt.event)).toEqual(['verdict']);
+    await expectBrief('verify-slice (FAIL)', failing.session, failReceipts);
     expect(failing.found.verdict).toBe('FAIL');
     expect(outputOf(said(failing.session, 'probe'))).toMatch(/INV-1001,Acme Ltd,2026-10-03,1200\.5\r?$/m);
     expect(outputOf(said(failing.session, 'subject'))).toBe(`chore(release/${RELEASE}/${SLICE}): verifier verdict — FAIL`);
     expect(await slice()).toMatchObject({ state: 'failed_verification', receipts: { failures: 1 } });
 
-    await session('implement-slice (attempt 2)', 'implement-slice', `${SLICE} ${RELEASE}`, implement(2).session);
+    const second = implement(2);
+    const secondReceipts = await session('implement-slice (attempt 2)', 'implement-slice', `${SLICE} ${RELEASE}`, second.session);
+    // The worktree exists, so baton worktree records nothing this time.
+    expect(secondReceipts.map((receipt) => receipt.event)).toEqual(['started', 'evidence', 'implemented']);
+    const secondDigest = await expectBrief('implement-slice (attempt 2)', second.session, secondReceipts);
+    expect(secondDigest, 'a new session starts from a new brief').not.toBe(firstDigest);
     expect(await slice()).toMatchObject({ state: 'implemented', receipts: { attempt: 2 } });
 
     const passing = verify();
-    await session('verify-slice (PASS)', 'verify-slice', `${SLICE} ${RELEASE}`, passing.session);
+    const passReceipts = await session('verify-slice (PASS)', 'verify-slice', `${SLICE} ${RELEASE}`, passing.session);
+    expect(passReceipts.map((receipt) => receipt.event)).toEqual(['verdict']);
+    await expectBrief('verify-slice (PASS)', passing.session, passReceipts);
     expect(passing.found.verdict).toBe('PASS');
     expect(outputOf(said(passing.session, 'subject'))).toBe(`chore(release/${RELEASE}/${SLICE}): verifier verdict — PASS`);
     expect(await slice()).toMatchObject({ state: 'verified' });
@@ -329,16 +378,19 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
         const release = jsonOf<Board>(t.result('board')).releases[0];
         merging.rwt = release?.releaseWorktree ?? '';
         merging.twt = release?.tracks[0]?.worktree ?? '';
-        return line(t, `${B} gate merge-track`);
-      }, 'gate')
+        return line(t, `${B} brief`);
+      }, 'brief')
+      .shell((t) => line(t, `${B} gate merge-track`), 'gate')
       .shell((t) => line(t, 'git -C "<rwt>" status --porcelain', m()))
       .shell((t) => line(t, 'git -C "<twt>" status --porcelain', m()))
       .shell((t) => line(t, 'git -C "<twt>" remote', m()))
       .shell((t) => line(t, 'git -C "<rwt>" rev-list --count track/', m()), 'drift')
       .shell((t) => line(t, 'git -C "<rwt>" merge --no-ff track/', m()), 'merge')
       .shell((t) => line(t, 'git -C "<rwt>" rev-parse HEAD', m()))
-      .shell((t) => line(t, `${B} -C "<rwt>" merged`, m()), 'merged');
-    await session('merge-track', 'merge-track', `${TRACK} ${RELEASE}`, mergeTrack);
+      .shell((t) => line(t, `${B} -C "<rwt>" merged`, { ...m(), ...digest(t) }), 'merged');
+    const mergeReceipts = await session('merge-track', 'merge-track', `${TRACK} ${RELEASE}`, mergeTrack);
+    expect(mergeReceipts.map((receipt) => receipt.event)).toEqual(['track-merged']);
+    await expectBrief('merge-track', mergeTrack, mergeReceipts);
     expect(exitCodeOf(said(mergeTrack, 'gate'))).toBe(0);
     expect(outputOf(said(mergeTrack, 'drift'))).toBe('0');
     expect((await board())?.tracks).toMatchObject([{ id: TRACK, state: 'merged' }]);
@@ -346,6 +398,7 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
 
     const mergeRelease = new AgentSession(client.tools)
       .read(skill('integrator'))
+      .shell((t) => line(t, `${B} brief`), 'brief')
       .shell((t) => line(t, 'git worktree list --porcelain | head'))
       .shell((t) => line(t, 'git rev-parse --show-toplevel'))
       .shell((t) => line(t, `${B} board --json`))
@@ -356,7 +409,9 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
       .shell((t) => line(t, 'git rev-list --count release-wt/'), 'ahead')
       .shell((t) => line(t, 'git merge --no-ff release-wt/', m()), 'merge')
       .shell((t) => line(t, 'git rev-parse HEAD'));
-    await session('merge-release', 'merge-release', RELEASE, mergeRelease);
+    // merge-release records no state change: its brief's digest goes on nothing.
+    expect(await session('merge-release', 'merge-release', RELEASE, mergeRelease)).toEqual([]);
+    await expectBrief('merge-release', mergeRelease, []);
     expect(outputOf(said(mergeRelease, 'clean'))).toBe('');
     expect(exitCodeOf(said(mergeRelease, 'gate'))).toBe(0);
     expect(await git(repo, 'log', '-1', '--format=%P', 'main')).toMatch(/^[0-9a-f]{40} [0-9a-f]{40}$/);
@@ -366,6 +421,7 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
     const shipping: Record<string, string> = {};
     const markShipped = new AgentSession(client.tools)
       .read(skill('integrator'))
+      .shell((t) => line(t, `${B} brief`), 'brief')
       .shell((t) => line(t, 'git worktree list --porcelain | head'), 'primary')
       .shell((t) => line(t, 'git rev-parse --show-toplevel'))
       .shell((t) => line(t, `${B} board --json`))
@@ -378,10 +434,12 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
       .shell((t) => line(t, 'git rev-parse --verify "<answer>^{commit}"', { answer: outputOf(t.result('head')).trim() }), 'deployed')
       .shell((t) => {
         shipping.deployed = outputOf(t.result('deployed')).trim();
-        return line(t, `${B} ship <release>`, { deployed: shipping.deployed, reference: 'deploy #42' });
+        return line(t, `${B} ship <release>`, { deployed: shipping.deployed, reference: 'deploy #42', ...digest(t) });
       }, 'ship')
       .shell((t) => line(t, 'git rev-parse HEAD'));
-    await session('mark-shipped', 'mark-shipped', RELEASE, markShipped);
+    const shipReceipts = await session('mark-shipped', 'mark-shipped', RELEASE, markShipped);
+    expect(shipReceipts.map((receipt) => receipt.event)).toEqual(['shipped']);
+    await expectBrief('mark-shipped', markShipped, shipReceipts);
     expect(outputOf(said(markShipped, 'primary'))).toBe(repo);
     expect(outputOf(said(markShipped, 'ship'))).toMatch(/S01-export-csv/);
     expect(await slice()).toMatchObject({ state: 'shipped' });
@@ -393,6 +451,24 @@ describe.each(CLIENTS)('a release from plan-release to mark-shipped in $name', (
     console.log(`${client.name}: ${Object.entries(timings).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
   });
 });
+
+interface ReceiptCommit {
+  commit: string;
+  /** Its Baton-Event. */
+  event: string;
+  /** Its Baton-Brief, '' when it has none. */
+  brief: string;
+}
+
+/** Every receipt on the repository's branches, oldest first, its trailers as git itself parses them. */
+async function receiptCommits(repo: string): Promise<ReceiptCommit[]> {
+  const log = await git(repo, 'log', '--branches', '--reverse', '--topo-order', '--format=%H%x1f%(trailers:key=Baton-Event,valueonly,separator=)%x1f%(trailers:key=Baton-Brief,valueonly,separator=)');
+  return log
+    .split('\n')
+    .map((text) => text.split('\x1f'))
+    .map(([commit = '', event = '', brief = '']) => ({ commit, event, brief }))
+    .filter((receipt) => receipt.event !== '');
+}
 
 /** The index.md of a planned release: the matrix pasted in and every other section filled. */
 function filledIndex(index: string, matrix: string): string {
