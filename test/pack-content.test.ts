@@ -64,7 +64,8 @@ const REQUIRED: Record<string, Required> = {
     baton: ['brief', 'board --json', 'new-release', 'new-slice', 'matrix', 'track-deps', 'drop-slice'],
     acknowledged: ['new-slice', 'track-deps', 'drop-slice'],
     subjects: ['write spec', 'docs(release/<release>)'],
-    gates: [/implementation has started/i, /is not a yes, stop/i, /collision/i],
+    // A new release has no brief before new-release: the session's digest is the one read right after it.
+    gates: [/implementation has started/i, /is not a yes, stop/i, /collision/i, /new-release [\s\S]{0,600}?Then run the brief of step 2 again/],
     next: ['implement-slice', 'replan-release'],
     states: ['planned', 'stopped'],
   },
