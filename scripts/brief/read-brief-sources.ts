@@ -4,7 +4,7 @@ import { findOnBoard, type NextStep } from '../board/next-step.js';
 import { readBoard } from '../board/read-board.js';
 import { readObjects } from '../lib/git-objects.js';
 import { listWorktrees } from '../lib/git.js';
-import { readTextIfPresent } from '../lib/read-text.js';
+import { readTextInsideRoot, type TextInsideRoot } from '../lib/read-text.js';
 import { releasePath, slicePath, type Repo } from '../lib/repo.js';
 import { shellQuote } from '../lib/shell-quote.js';
 import { checkedNextStep } from '../lifecycle/gates.js';
@@ -156,7 +156,7 @@ async function readDocuments(repo: Repo, worktrees: Map<string, string>, source:
     return checkout ? path.join(checkout, file) : `git show ${shellQuote(`${source}:${file}`)}`;
   };
   const document = (file: string, text: string | undefined): BriefDocument | undefined => (text === undefined ? undefined : { path: file, source, open: open(file), text: held(text, open(file)) });
-  if (source === 'working tree') return Promise.all(files.map(async (file) => document(file, await readTextIfPresent(path.join(repo.root, file)))));
+  if (source === 'working tree') return Promise.all(files.map(async (file) => document(file, workingText(await readTextInsideRoot(repo.root, file, MAX_DOCUMENT_BYTES), open(file)))));
   const answers = await readObjects(repo.root, files.flatMap((file) => refs.map((ref) => ({ kind: 'contents' as const, name: `${ref}:${file}` }))));
   return files.map((file, index) => {
     const found = answers.slice(index * refs.length, (index + 1) * refs.length).find((answer) => answer?.type === 'blob');
@@ -167,5 +167,26 @@ async function readDocuments(repo: Repo, worktrees: Map<string, string>, source:
 /** The text a brief may hold of a file: all of it, or a line saying it is too large. */
 function held(text: string, open: string): string {
   const bytes = Buffer.byteLength(text);
-  return bytes > MAX_DOCUMENT_BYTES ? `(${bytes} bytes, more than a brief holds (${MAX_DOCUMENT_BYTES}); open ${open})\n` : text;
+  return bytes > MAX_DOCUMENT_BYTES ? tooLarge(bytes, open) : text;
+}
+
+function tooLarge(bytes: number, open: string): string {
+  return `(${bytes} bytes, more than a brief holds (${MAX_DOCUMENT_BYTES}); open ${open})\n`;
+}
+
+/**
+ * A working-tree file as a brief holds it. The dashboard serves briefs to whoever can reach its port
+ * on this machine, so a file the repository links to outside itself is named, never read.
+ */
+function workingText(read: TextInsideRoot, open: string): string | undefined {
+  switch (read.kind) {
+    case 'absent':
+      return undefined;
+    case 'text':
+      return read.text;
+    case 'too-large':
+      return tooLarge(read.bytes, open);
+    case 'refused':
+      return `(not held: ${read.why}; open ${open})\n`;
+  }
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Brief } from '../../scripts/brief/brief.js';
 import { budgetOption, briefTarget } from '../../scripts/commands/brief.js';
 import { receiptedSlice, verdictBlock, type ReceiptedSlice } from '../helpers/receipted-slice.js';
-import { RELEASE, SLICE } from '../helpers/slice-repo.js';
+import { RELEASE, SLICE, SLICE_DIR } from '../helpers/slice-repo.js';
 import { git, testdir } from '../helpers/testdir.js';
 
 /**
@@ -202,6 +202,23 @@ describe('a brief writes nothing', () => {
     const changed = await execa('find', [repo, path.dirname(worktree), '-newer', marker], { reject: false });
     expect(changed.stdout).toBe('');
   });
+});
+
+describe('files in the working tree that are not plain files of the repository', () => {
+  test('a link to a file outside the repository and a FIFO are named, never read', async () => {
+    const slice = await receiptedSlice('planned');
+    const secret = path.join(await testdir({ 'secret.txt': 'TOP-SECRET-OUTSIDE\n' }), 'secret.txt');
+    const folder = path.join(slice.repo, SLICE_DIR);
+    for (const name of ['journal.md', 'proof.md']) await rm(path.join(folder, name), { force: true });
+    await symlink(secret, path.join(folder, 'journal.md'));
+    // Opened for reading, a FIFO blocks until something writes to it: a brief that read it would never end.
+    await execa('mkfifo', [path.join(folder, 'proof.md')]);
+    const result = JSON.parse((await slice.baton(['brief', SLICE, '--level', 'full', '--json'])).stdout) as Brief;
+    expect(result.text).not.toContain('TOP-SECRET');
+    expect(result.text).toContain(`(not held: ${SLICE_DIR}/journal.md is a link to a file outside the repository, which is not read; open ${path.join(folder, 'journal.md')})`);
+    expect(result.text).toContain(`(not held: ${SLICE_DIR}/proof.md is not a regular file; open ${path.join(folder, 'proof.md')})`);
+    expect(ids(result.sections)).toEqual(['position', 'spec', 'journal', 'files', 'timeline', 'proof']);
+  }, 60_000);
 });
 
 describe('the command line', () => {
