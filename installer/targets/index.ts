@@ -1,5 +1,7 @@
 import { claudeTarget } from './claude.js';
+import { claudePluginTarget } from './claude-plugin.js';
 import { codexTarget } from './codex.js';
+import { codexPluginTarget } from './codex-plugin.js';
 import { copilotTarget } from './copilot.js';
 import { cursorTarget } from './cursor.js';
 import type { Target } from './target.js';
@@ -8,3 +10,10 @@ import type { Target } from './target.js';
 export const TARGETS: readonly Target[] = [claudeTarget, codexTarget, copilotTarget, cursorTarget];
 
 export const TARGET_IDS: readonly string[] = TARGETS.map((target) => target.id);
+
+/**
+ * The targets that package the pack for a tool to manage (a plugin) rather than install it into the
+ * tool's folders. Their commands are typed their own way (the Claude Code plugin's `/baton:<command>`),
+ * so whatever shows a command for each tool (the dashboard's "Commands for" choice) lists them too.
+ */
+export const PACKAGE_TARGETS: readonly Target[] = [claudePluginTarget, codexPluginTarget];

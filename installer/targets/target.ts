@@ -5,7 +5,8 @@ import type { CommandSource, SkillSource } from '../pack/pack.js';
 /**
  * A target is one tool's conventions: where its files go, how the user invokes a command, how
  * arguments reach the agent and which frontmatter it accepts. Adding a tool means adding one module
- * that implements this interface and registering it in targets/index.ts.
+ * that implements this interface and registering it in targets/index.ts (TARGETS; a plugin, in
+ * PACKAGE_TARGETS). The dashboard offers every registered target's way of typing a command.
  */
 
 export type Scope = 'user' | 'project';

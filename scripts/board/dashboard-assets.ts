@@ -91,7 +91,12 @@ const board = document.getElementById('board');
 const banner = document.getElementById('connection');
 const openTimelines = new Set();
 const timelines = new Map();
-const tool = () => localStorage.getItem('baton-tool') || 'claude';
+// The tools are the choice's options (the installer's targets); a saved one no longer offered falls back to the first.
+function tool() {
+  const offered = [...document.querySelectorAll('#tool option')].map((option) => option.value);
+  const saved = localStorage.getItem('baton-tool');
+  return offered.includes(saved) ? saved : offered[0];
+}
 const pad = (n) => String(n).padStart(2, '0');
 function clock(iso, seconds) {
   const date = new Date(iso);
@@ -103,8 +108,9 @@ function dataTime() {
   return summary ? clock(summary.dataset.updated, false) : 'before this page';
 }
 function applyTool() {
-  for (const el of document.querySelectorAll('[data-claude]')) el.textContent = el.dataset[tool()];
-  const choice = document.getElementById('tool'); if (choice) choice.value = tool();
+  const chosen = tool();
+  for (const el of document.querySelectorAll('code.invocation')) { const typed = el.getAttribute('data-' + chosen); if (typed !== null) el.textContent = typed; }
+  const choice = document.getElementById('tool'); if (choice) choice.value = chosen;
 }
 function applyTimes() {
   for (const el of board.querySelectorAll('time[data-local]')) el.textContent = clock(el.dateTime, true);

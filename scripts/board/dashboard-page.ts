@@ -2,6 +2,7 @@ import { escapeHtml } from '../lib/html.js';
 import { isTerminal } from '../lib/status.js';
 import { verdictField } from '../lifecycle/verdict-notes.js';
 import type { Board, BoardRelease, BoardSlice, BoardTrack, BoardWarning } from './board.js';
+import { COMMAND_TOOLS } from './command-tools.js';
 import { boardVerdict } from './format-board.js';
 import { SLICE_DOCUMENTS } from './slice-documents.js';
 import { indexRelease, sliceWaitReason, STATE_ORDER, trackProgress, trackWaitReason, type ReleaseIndex } from './track-status.js';
@@ -23,7 +24,7 @@ export interface DashboardView {
   briefs: boolean;
 }
 
-/** A command as typed in Claude Code, with its forms for the plugin and Codex. */
+/** A protocol command and its arguments, shown as typed in each tool. */
 interface Command {
   command: string;
   args: string[];
@@ -36,7 +37,7 @@ export function renderPage(view: DashboardView): string {
 <title>${escapeHtml(title)}</title><link rel="stylesheet" href="/board.css"><script src="/board.js" defer></script></head>
 <body data-refresh="${view.refreshSeconds}">
 <header class="top"><h1><span class="repo">${escapeHtml(view.repository)}</span> <span class="subtitle">release board</span></h1>
-<label class="tool">Commands for <select id="tool"><option value="claude">Claude Code</option><option value="plugin">Claude Code, baton plugin</option><option value="codex">Codex</option></select></label></header>
+<label class="tool">Commands for <select id="tool">${COMMAND_TOOLS.map((tool) => `<option value="${escapeHtml(tool.id)}">${escapeHtml(tool.label)}</option>`).join('')}</select></label></header>
 <p id="connection" class="connection" role="status" hidden></p>
 <main id="board">${renderContent(view)}</main>
 </body></html>
@@ -201,12 +202,12 @@ function renderDocumentLinks(release: BoardRelease, slice: BoardSlice, view: Das
   return links.join(' ');
 }
 
+/** The command as typed in the first tool, with its form for each tool in `data-<tool id>` (board.js shows the chosen one). */
 function renderCommand(next: Command): string {
   const args = next.args.join(' ');
-  const claude = escapeHtml(`/${next.command} ${args}`);
-  const plugin = escapeHtml(`/baton:${next.command} ${args}`);
-  const codex = escapeHtml(`$baton-${next.command} ${args}`);
-  return `<span class="command"><code data-claude="${claude}" data-plugin="${plugin}" data-codex="${codex}">${claude}</code><button class="copy" type="button">copy</button></span>`;
+  const forms = COMMAND_TOOLS.map((tool) => ({ id: tool.id, typed: escapeHtml(`${tool.invocation(next.command)} ${args}`) }));
+  const attributes = forms.map((form) => ` data-${form.id}="${form.typed}"`).join('');
+  return `<span class="command"><code class="invocation"${attributes}>${forms[0]?.typed ?? ''}</code><button class="copy" type="button">copy</button></span>`;
 }
 
 /** A page of its own around already-safe HTML (a rendered document, a brief). */

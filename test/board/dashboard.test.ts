@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { screenshotFolder, startBoardServer, type BoardServer } from '../helpers/board-server.js';
+import { PACKAGE_TARGETS, TARGETS } from '../../installer/targets/index.js';
 import { launchChromium } from '../helpers/browser.js';
 import { receiptedSlice, verdictBlock, type ReceiptedSlice } from '../helpers/receipted-slice.js';
 import { RELEASE, SLICE, SLICE_DIR, statusJson, TRACK } from '../helpers/slice-repo.js';
@@ -41,12 +42,34 @@ describe('baton board serve', () => {
     await expect(page.locator('td.outcome').first().textContent()).resolves.toBe(HOSTILE);
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await expect(page.locator('code[data-claude]').first().textContent()).resolves.toBe(`/implement-slice ${SLICE} ${RELEASE}`);
-    await page.selectOption('#tool', 'plugin');
+    await page.selectOption('#tool', 'claude-plugin');
     await expect(page.locator('code[data-claude]').first().textContent()).resolves.toBe(`/baton:implement-slice ${SLICE} ${RELEASE}`);
     await page.selectOption('#tool', 'codex');
     await expect(page.locator('code[data-claude]').first().textContent()).resolves.toBe(`$baton-implement-slice ${SLICE} ${RELEASE}`);
     await expect(page.locator('button.copy').first().isVisible()).resolves.toBe(true);
     await expect(page.locator('.verdict').textContent()).resolves.toMatch(/NOT READY: 1 of 1 slices/);
+    await page.close();
+  });
+
+  test("the tools offered for commands are the installer's targets, each command in the form its tool types", async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const targets = [...TARGETS, ...PACKAGE_TARGETS];
+    const options = await page.locator('#tool option').evaluateAll((items) => items.map((item) => [item.getAttribute('value'), item.textContent]));
+    expect(options.map(([id]) => id).sort()).toEqual(targets.map((target) => target.id).sort());
+    // A tool's plugin comes right after the tool.
+    expect(options.map(([id]) => id).slice(0, 2)).toEqual(['claude', 'claude-plugin']);
+    for (const [id, label] of options) {
+      const target = targets.find((candidate) => candidate.id === id);
+      expect(label).toBe(target?.label);
+      await page.selectOption('#tool', id ?? '');
+      await expect(page.locator('code.invocation').first().textContent()).resolves.toBe(`${target?.invocation('implement-slice')} ${SLICE} ${RELEASE}`);
+    }
+    // A choice saved by an older page that this one no longer offers falls back to the first tool.
+    await page.evaluate(() => (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('baton-tool', 'plugin'));
+    await page.reload();
+    await expect(page.locator('#tool').inputValue()).resolves.toBe('claude');
+    await expect(page.locator('code.invocation').first().textContent()).resolves.toBe(`/implement-slice ${SLICE} ${RELEASE}`);
     await page.close();
   });
 
