@@ -69,8 +69,11 @@ body.document { max-width: 60rem; } article.markdown { background: var(--card); 
 article.markdown pre { background: var(--bg); padding: .6rem .8rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; }
 article.markdown table { width: auto; } article.markdown td, article.markdown th { border: 1px solid var(--rule); }
 pre.frontmatter { color: var(--muted); }
+section.brief-facts { background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: .4rem 1.5rem; margin-bottom: 1rem; overflow-wrap: anywhere; }
+section.brief-facts p { margin: .4rem 0; } .brief-choices a { margin-right: .6rem; white-space: nowrap; }
+.brief-choices a[aria-current="page"] { color: var(--fg); font-weight: 700; text-decoration: none; } a.release-brief { margin-left: .4rem; white-space: nowrap; }
 @media (max-width: 720px) {
-  body { padding: 1rem .75rem; font-size: 15px; } article.markdown { padding: .5rem .9rem; }
+  body { padding: 1rem .75rem; font-size: 15px; } article.markdown, section.brief-facts { padding: .5rem .9rem; }
   table.cards, table.cards > tbody, table.cards > tbody > tr, table.cards > tbody > tr > td { display: block; width: 100%; }
   table.cards > thead { display: none; }
   table.cards > tbody > tr { border-bottom: 1px solid var(--border); padding: .5rem 0; }

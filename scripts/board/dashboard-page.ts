@@ -109,7 +109,7 @@ function renderRelease(release: BoardRelease, view: DashboardView): string {
   const index = indexRelease(release);
   return `<section class="release${release.complete ? ' complete' : ''}" data-release="${escapeHtml(release.id)}">
 <h2>${escapeHtml(release.id)}</h2>
-<p class="release-facts">${facts.join(' · ')}.</p>
+<p class="release-facts">${facts.join(' · ')}.${view.briefs ? ` <a class="release-brief" href="/brief/${escapeHtml(encodeURIComponent(release.id))}" target="_blank" rel="noopener" title="the brief a planner or integrator session starts from (baton brief)">release brief</a>` : ''}</p>
 ${renderBar(states, counts.total)}${renderLegend(states)}${next}${registry}${empty}
 ${release.tracks.length > 0 ? renderTracks(index) : ''}
 ${counts.total > 0 ? renderSlices(index, view) : ''}
@@ -210,14 +210,14 @@ function renderCommand(next: Command): string {
   return `<span class="command"><code class="invocation"${attributes}>${forms[0]?.typed ?? ''}</code><button class="copy" type="button">copy</button></span>`;
 }
 
-/** A page of its own around already-safe HTML (a rendered document, a brief). */
-export function renderDocumentPage(input: { repository: string; title: string; meta: string; body: string }): string {
+/** A page of its own around already-safe HTML (a rendered document, a brief); `lead`, also safe HTML, goes above it. */
+export function renderDocumentPage(input: { repository: string; title: string; meta: string; lead?: string; body: string }): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(`${input.title} · ${input.repository}`)}</title><link rel="stylesheet" href="/board.css"></head>
 <body class="document"><header class="top"><h1><span class="repo">${escapeHtml(input.repository)}</span> <span class="subtitle">${escapeHtml(input.title)}</span></h1><a href="/">← release board</a></header>
 <p class="meta">${escapeHtml(input.meta)}</p>
-<article class="markdown">${input.body}</article>
+${input.lead ?? ''}<article class="markdown">${input.body}</article>
 </body></html>
 `;
 }

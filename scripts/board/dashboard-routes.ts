@@ -1,14 +1,17 @@
 import path from 'node:path';
-import { formatError } from '../lib/errors.js';
+import { buildBrief } from '../brief/build-brief.js';
+import { formatError, UsageError } from '../lib/errors.js';
 import { runGit } from '../lib/git.js';
 import { escapeHtml } from '../lib/html.js';
 import { isId } from '../lib/ids.js';
 import type { Repo } from '../lib/repo.js';
 import { readReceiptLog } from '../lifecycle/receipt-log.js';
 import type { Board } from './board.js';
+import { briefRoles, parseBriefQuery } from './brief-query.js';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './dashboard-assets.js';
 import { renderContent, renderDocumentPage, renderPage, type DashboardView } from './dashboard-page.js';
 import { readBoard } from './read-board.js';
+import { renderBriefPage } from './render-brief-page.js';
 import { renderMarkdown } from './render-markdown.js';
 import { renderTimeline } from './render-timeline.js';
 import { isSliceDocumentName, readSliceDocument, SLICE_DOCUMENTS } from './slice-documents.js';
@@ -22,6 +25,7 @@ import { isSliceDocumentName, readSliceDocument, SLICE_DOCUMENTS } from './slice
  *   /api/board                         the board as `baton board --json` prints it
  *   /timeline/<release>/<slice>        the slice's receipt timeline (an HTML fragment)
  *   /doc/<release>/<slice>/<document>  spec, proof or journal, rendered from git, read-only
+ *   /brief/<release>[/<slice>]         the brief `baton brief` prints (?role=, ?level=), rendered
  *   /board.css, /board.js              the page's stylesheet and script
  */
 
@@ -44,8 +48,9 @@ export interface Site {
   now: () => Date;
 }
 
-export async function answer(site: Site, pathname: string): Promise<Reply> {
-  const segments = pathSegments(pathname);
+/** The answer to a GET of `url` (its path, and for a brief its query). */
+export async function answer(site: Site, url: URL): Promise<Reply> {
+  const segments = pathSegments(url.pathname);
   if (segments === undefined) return { status: 400, type: TEXT, body: 'Bad request: the path is not valid percent-encoded UTF-8.\n' };
   const [first = '', ...rest] = segments;
   if (segments.length === 0) return boardPage(site);
@@ -56,6 +61,7 @@ export async function answer(site: Site, pathname: string): Promise<Reply> {
   if (first === 'favicon.ico' && rest.length === 0) return { status: 204, type: TEXT, body: '' };
   if (first === 'timeline' && rest.length === 2) return timeline(site, rest[0] as string, rest[1] as string);
   if (first === 'doc' && rest.length === 3) return sliceDocument(site, rest[0] as string, rest[1] as string, rest[2] as string);
+  if (first === 'brief' && (rest.length === 1 || rest.length === 2)) return brief(site, rest[0] as string, rest[1], url.searchParams);
   return notFound();
 }
 
@@ -78,7 +84,7 @@ function pathSegments(pathname: string): string[] | undefined {
 
 async function readView(site: Site): Promise<DashboardView> {
   const board: Board = await readBoard(await site.open(), site.release);
-  return { board, repository: site.repository, now: site.now(), refreshSeconds: site.refreshSeconds, briefs: false };
+  return { board, repository: site.repository, now: site.now(), refreshSeconds: site.refreshSeconds, briefs: true };
 }
 
 async function boardPage(site: Site): Promise<Reply> {
@@ -126,9 +132,36 @@ async function sliceDocument(site: Site, release: string, slice: string, name: s
   return page(200, `Release ${release}. Read-only, from git: ${document.path} on ${document.source} at ${document.commit.slice(0, 12)}.`, renderMarkdown(document.text));
 }
 
+/**
+ * The brief `baton brief <slice> <release> --role --level` prints, the same bytes and digest, rendered
+ * like a document. The query is checked (400) and the slice looked for on the release's board (404)
+ * before the brief is built; a brief that cannot be built shows why (a missing tokenizer file, say).
+ */
+async function brief(site: Site, release: string, slice: string | undefined, query: URLSearchParams): Promise<Reply> {
+  if (!servedIds(site, release, slice)) return notFound();
+  const page = (status: number, why: string): Reply => ({
+    status,
+    type: HTML,
+    body: renderDocumentPage({ repository: site.repository, title: `${slice ?? release} · brief`, meta: `Release ${release}`, body: `<p class="error">${escapeHtml(why)}</p>` }),
+  });
+  const asked = parseBriefQuery(query, slice !== undefined);
+  if ('problem' in asked) return page(400, asked.problem);
+  const repo = await site.open();
+  const board = await readBoard(repo, site.release);
+  const onBoard = board.releases.find((candidate) => candidate.id === release);
+  if (!onBoard) return page(404, `Release ${release} is not on the board.`);
+  if (slice !== undefined && !onBoard.slices.some((candidate) => candidate.id === slice)) return page(404, `${slice} is not on the board of release ${release}.`);
+  try {
+    const built = await buildBrief(repo, { release, slice, ...asked.choice });
+    return { status: 200, type: HTML, body: renderBriefPage({ repository: site.repository, brief: built, asked: asked.choice, roles: briefRoles(slice !== undefined) }) };
+  } catch (error) {
+    return page(error instanceof UsageError ? 400 : 500, `The brief could not be built.\n${formatError(error)}`);
+  }
+}
+
 /** The ids have their shapes, and the release is one this server shows. */
-function servedIds(site: Site, release: string, slice: string): boolean {
-  return isId('release', release) && isId('slice', slice) && (site.release === undefined || site.release === release);
+function servedIds(site: Site, release: string, slice: string | undefined): boolean {
+  return isId('release', release) && (slice === undefined || isId('slice', slice)) && (site.release === undefined || site.release === release);
 }
 
 function notFound(): Reply {

@@ -52,10 +52,10 @@ export async function serveBoard(options: ServeOptions, io: BatonIo): Promise<Ex
     try {
       const refused = refuseHost(request, allowedHosts);
       if (refused) return send(response, refused);
-      const pathname = requestPath(request.url);
-      if (pathname === undefined) return send(response, { status: 400, type: TEXT, body: 'Bad request: the request target is not a path such as /.\n' });
+      const url = requestUrl(request.url);
+      if (url === undefined) return send(response, { status: 400, type: TEXT, body: 'Bad request: the request target is not a path such as /.\n' });
       if (request.method !== 'GET') return send(response, { status: 405, type: TEXT, body: 'Only GET is supported.\n' });
-      answer(site, pathname).then((reply) => send(response, reply), failed);
+      answer(site, url).then((reply) => send(response, reply), failed);
     } catch (error) {
       failed(error);
     }
@@ -93,11 +93,11 @@ function refuseHost(request: IncomingMessage, allowed: string[]): Reply | undefi
   return { status: 403, type: TEXT, body: `Forbidden: the board answers only requests for ${allowed.join(', ')}; this one was for ${host === undefined ? 'no Host' : JSON.stringify(host.slice(0, 100))}.\n` };
 }
 
-/** The path of an origin-form request target (`/content?x`); undefined for anything else or what URL cannot parse. */
-function requestPath(target: string | undefined): string | undefined {
+/** An origin-form request target (`/content?x`) as a URL; undefined for anything else or what URL cannot parse. */
+function requestUrl(target: string | undefined): URL | undefined {
   if (target === undefined || !target.startsWith('/')) return undefined;
   try {
-    return new URL(target, 'http://127.0.0.1').pathname;
+    return new URL(target, 'http://127.0.0.1');
   } catch (error) {
     if (error instanceof TypeError) return undefined;
     throw error;

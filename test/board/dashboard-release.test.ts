@@ -2,6 +2,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BRIEF_LEVELS, BRIEF_ROLES, type Brief } from '../../scripts/brief/brief.js';
 import { screenshotFolder, startBoardServer, type BoardServer } from '../helpers/board-server.js';
 import { launchChromium } from '../helpers/browser.js';
 import { buildExampleRelease, EXAMPLE_RELEASE } from '../helpers/example-release.js';
@@ -182,6 +183,7 @@ describe('the dashboard of a release in progress', () => {
       ['spec', `/doc/${REL}/S01-export-csv/spec`],
       ['proof', `/doc/${REL}/S01-export-csv/proof`],
       ['journal', `/doc/${REL}/S01-export-csv/journal`],
+      ['brief', `/brief/${REL}/S01-export-csv`],
     ]);
     await page.goto(`${server.url}doc/${REL}/S01-export-csv/spec`);
     expect(await text(page, 'article.markdown h1')).toBe('S01-export-csv: An accountant exports the invoices as CSV');
@@ -225,6 +227,80 @@ describe('the dashboard of a release in progress', () => {
     const cli = await runBin('baton', ['board', '--json'], { cwd: repo });
     expect(cli.exitCode).toBe(1);
     expect(await api.text()).toBe(`${cli.stdout}\n`);
+  });
+});
+
+describe("each slice's brief, and the release's", () => {
+  /** `baton brief <args> --json`, the CLI run as a process in the same repository. */
+  const cliBrief = async (args: string[]): Promise<Brief> => {
+    const run = await runBin('baton', ['brief', ...args, '--json'], { cwd: repo });
+    expect(run.exitCode, run.stderr).toBe(0);
+    return JSON.parse(run.stdout) as Brief;
+  };
+  const shown = async (page: Page) => ({ digest: await text(page, 'code.digest'), tokens: Number(await text(page, '.brief-facts .tokens')) });
+  const choose = async (page: Page, kind: 'roles' | 'levels', value: string) => {
+    await page.locator(`nav.brief-choices .${kind} a`, { hasText: new RegExp(`^${value}$`) }).click();
+    await page.waitForURL(new RegExp(`${kind === 'roles' ? 'role' : 'level'}=${value}`));
+  };
+
+  test("a slice's brief link opens its brief, and each role and level has the digest baton brief prints", async () => {
+    const board = await open();
+    const link = board.locator('tr[data-slice="S02-export-filter"] td.documents a', { hasText: 'brief' });
+    expect(await link.getAttribute('href')).toBe(`/brief/${REL}/S02-export-filter`);
+    const [page] = await Promise.all([board.context().waitForEvent('page'), link.click()]);
+    await page.waitForLoadState();
+    // The link asks for no role: the one the slice's state calls for (implemented: the verifier).
+    const opened = await cliBrief(['S02-export-filter', REL]);
+    expect(opened.role).toBe('verifier');
+    expect(await shown(page)).toEqual({ digest: opened.digest, tokens: opened.tokens });
+    expect(await text(page, 'code.brief-command')).toBe(`baton brief S02-export-filter ${REL} --role verifier --level standard`);
+    expect(await text(page, 'article.markdown h1')).toBe(`Brief for the verifier: S02-export-filter in release ${REL}`);
+    expect(await page.locator('article.markdown h2').evaluateAll((headings) => headings.map((h) => h.textContent?.replace(/ \(\d+ tokens\)$/, '')))).toEqual([...opened.sections.map((part) => part.title), 'Left out']);
+    await page.screenshot({ path: path.join(shots, 'brief-desktop-light.png'), fullPage: true });
+    for (const role of BRIEF_ROLES) {
+      await choose(page, 'roles', role);
+      const cli = await cliBrief(['S02-export-filter', REL, '--role', role]);
+      expect(await shown(page), role).toEqual({ digest: cli.digest, tokens: cli.tokens });
+      expect(await text(page, 'nav.brief-choices .roles a[aria-current="page"]')).toBe(role);
+    }
+    for (const level of BRIEF_LEVELS) {
+      await choose(page, 'levels', level);
+      const cli = await cliBrief(['S02-export-filter', REL, '--role', 'integrator', '--level', level]);
+      expect(await shown(page), level).toEqual({ digest: cli.digest, tokens: cli.tokens });
+    }
+    await board.close();
+    await page.close();
+  });
+
+  test("the release's brief is linked beside its facts, for the planner and the integrator", async () => {
+    const board = await open();
+    const link = board.locator(`section[data-release="${REL}"] .release-facts a.release-brief`);
+    expect(await link.getAttribute('href')).toBe(`/brief/${REL}`);
+    await board.goto(`${server.url}brief/${REL}`);
+    const cli = await cliBrief([REL]);
+    expect(await shown(board)).toEqual({ digest: cli.digest, tokens: cli.tokens });
+    expect(await board.locator('nav.brief-choices .roles a').allTextContents()).toEqual(['planner', 'integrator']);
+    await choose(board, 'roles', 'integrator');
+    expect((await shown(board)).digest).toBe((await cliBrief([REL, '--role', 'integrator'])).digest);
+    await board.close();
+  });
+
+  test("a hostile slice's brief: its HTML stays text, and its journal, a link out of the repository, is not read", async () => {
+    const page = await open({ path: `brief/${REL}/${STRAY}?role=planner&level=full` });
+    const article = page.locator('article.markdown');
+    expect(await article.locator('script, img, iframe').count()).toBe(0);
+    const shownText = (await article.textContent()) ?? '';
+    expect(shownText).toContain(HOSTILE_TITLE);
+    expect(shownText).toContain('<script>window.__pwned = 4</script>');
+    expect(shownText).toContain('<a href="javascript:window.__pwned=7">raw link</a>');
+    expect(shownText).toContain(`(not held: docs/release/${REL}/${STRAY}/journal.md is a link to a file outside the repository, which is not read; open `);
+    expect(await page.content()).not.toContain(SECRET);
+    expect(await article.locator('a').count()).toBe(0);
+    expect(await pwned(page)).toBeUndefined();
+    const cli = await cliBrief([STRAY, REL, '--role', 'planner', '--level', 'full']);
+    expect(await shown(page)).toEqual({ digest: cli.digest, tokens: cli.tokens });
+    await page.screenshot({ path: path.join(shots, 'brief-hostile-desktop-light.png'), fullPage: true });
+    await page.close();
   });
 });
 
@@ -281,6 +357,11 @@ describe('the dashboard in dark mode and on a phone', () => {
     sizes = await overflow();
     expect(sizes.page).toBeLessThanOrEqual(sizes.viewport);
     await page.screenshot({ path: path.join(shots, `document-spec-phone-${colorScheme}.png`), fullPage: true });
+    await page.goto(`${server.url}brief/${REL}/S01-export-csv?role=implementer&level=full`);
+    sizes = await overflow();
+    expect(sizes.page).toBeLessThanOrEqual(sizes.viewport);
+    expect(sizes.widest).toBeLessThanOrEqual(sizes.viewport);
+    await page.screenshot({ path: path.join(shots, `brief-phone-${colorScheme}.png`), fullPage: true });
     await page.close();
   });
 });

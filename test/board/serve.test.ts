@@ -1,9 +1,10 @@
-import { rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBoardServer, type BoardServer } from '../helpers/board-server.js';
 import { INDEX, RELEASE, SLICE, SLICE_DIR, SPEC, statusJson } from '../helpers/slice-repo.js';
+import { REPO_ROOT } from '../helpers/run.js';
 import { git, gitdir, testdir } from '../helpers/testdir.js';
 
 /**
@@ -113,6 +114,12 @@ describe('baton board serve answers read-only, from git, and nothing else', () =
     expect((await get(local(), '/board.js')).headers).toContain('content-type: text/javascript; charset=utf-8');
     expect((await get(local(), '/board.css')).headers).toContain('content-type: text/css; charset=utf-8');
     expect((await get(local(), '/api/board')).headers).toContain('content-type: application/json; charset=utf-8');
+    const brief = await get(local(), `/brief/${RELEASE}/${SLICE}?role=verifier&level=minimal`);
+    expect(brief.status).toBe(200);
+    expect(brief.headers).toContain("content-security-policy: default-src 'none'; script-src 'self';");
+    expect(brief.headers).toContain('content-type: text/html; charset=utf-8');
+    expect(brief.body).toMatch(/<code class="digest">[0-9a-f]{64}<\/code>/);
+    expect(brief.body).not.toMatch(/<script|<style| style="/);
   });
 
   test("the page names the repository after origin's URL", async () => {
@@ -133,6 +140,22 @@ describe('baton board serve answers read-only, from git, and nothing else', () =
     ['an unknown path', '/etc/passwd'],
   ])('%s is not found', async (_name, target) => {
     expect((await get(local(), target)).status).toBe(404);
+  });
+
+  test.each([
+    ['a role that is not one', `/brief/${RELEASE}/${SLICE}?role=boss`, 400, '?role=&quot;boss&quot; is not one of the roles a slice&#39;s brief is for: implementer, verifier, planner, integrator.'],
+    ['a level that is not one', `/brief/${RELEASE}/${SLICE}?level=huge`, 400, '?level=&quot;huge&quot; is not one of a brief&#39;s levels: minimal, standard, full.'],
+    ["a slice's role for a release's brief", `/brief/${RELEASE}?role=implementer`, 400, 'is not one of the roles a release&#39;s brief is for: planner, integrator.'],
+    ['a role given twice', `/brief/${RELEASE}/${SLICE}?role=planner&role=verifier`, 400, '?role= is given 2 times; give it once.'],
+    ['a budget, which the page does not take', `/brief/${RELEASE}/${SLICE}?budget=100`, 400, 'takes ?role= and ?level= only, not &quot;budget&quot;.'],
+    ['a slice not on the board', `/brief/${RELEASE}/S99-elsewhere?role=planner`, 404, `S99-elsewhere is not on the board of release ${RELEASE}.`],
+    ['a release not on the board', '/brief/2026-01-01-other', 404, 'Release 2026-01-01-other is not on the board.'],
+    ['a slice id of the wrong shape', `/brief/${RELEASE}/..%2F..%2Fetc?role=planner`, 404, 'Not found.'],
+    ['a path below a brief', `/brief/${RELEASE}/${SLICE}/spec`, 404, 'Not found.'],
+  ])("a brief's page refuses %s", async (_name, target, status, why) => {
+    const answer = await get(local(), target);
+    expect(answer.status).toBe(status);
+    expect(answer.body).toContain(why);
   });
 
   test('a path that is not valid percent-encoding is a bad request', async () => {
@@ -163,5 +186,23 @@ describe('baton board serve answers read-only, from git, and nothing else', () =
     const answer = await doc('proof');
     expect(answer.status).toBe(404);
     expect(answer.body).toContain(`docs/release/${RELEASE}/${SLICE}/proof.md is not committed on HEAD (`);
+  });
+});
+
+describe("baton board serve shows why a brief cannot be built, and goes on", () => {
+  test('a baton whose tokenizer file is missing answers the brief with the message and its fix, then the board', async () => {
+    const bin = await testdir();
+    for (const name of ['baton.mjs', 'baton-program.cjs']) await cp(path.join(REPO_ROOT, 'dist', name), path.join(bin, name));
+    const broken = await startBoardServer(repo, [], path.join(bin, 'baton.mjs'));
+    try {
+      const ask = (target: string) => fetch(new URL(target, broken.url));
+      const brief = await ask(`brief/${RELEASE}/${SLICE}`);
+      expect(brief.status).toBe(500);
+      const page = await brief.text();
+      expect(page).toContain('<p class="error">The brief could not be built.\nerror: The tokenizer baton brief counts with, baton-tokenizer.cjs, is missing beside the baton program.\nfix: Install baton again (npx baton-install)');
+      expect((await ask('/')).status).toBe(200);
+    } finally {
+      await broken.stop();
+    }
   });
 });

@@ -13,9 +13,9 @@ export interface BoardServer {
   stop: () => Promise<void>;
 }
 
-/** Starts the built `baton board serve --port 0` in `cwd` and waits for the address it prints. */
-export async function startBoardServer(cwd: string, args: string[] = []): Promise<BoardServer> {
-  const server: ResultPromise = execa('node', [path.join(REPO_ROOT, 'dist/baton.mjs'), 'board', 'serve', '--port', '0', ...args], {
+/** Starts the built `baton board serve --port 0` in `cwd` (or the `program` given) and waits for the address it prints. */
+export async function startBoardServer(cwd: string, args: string[] = [], program = path.join(REPO_ROOT, 'dist/baton.mjs')): Promise<BoardServer> {
+  const server: ResultPromise = execa('node', [program, 'board', 'serve', '--port', '0', ...args], {
     cwd,
     reject: false,
     env: { PATH: process.env.PATH ?? '' },
