@@ -49,7 +49,7 @@ export async function readTextInsideRoot(root: string, relative: string, maxByte
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'absent' };
     throw new OperationalError(`Cannot resolve ${path.join(root, relative)}.`, { cause: error, fix: 'Check its permissions and the links on its path.' });
   }
-  if (!isWithin(real, await realLocation(root))) return { kind: 'refused', why: `${relative} is a link to a file outside the repository, which is not read` };
+  if (!isWithin(real, await realLocation(root))) return { kind: 'refused', why: `${relative} leads outside the repository through a link, so it is not read` };
   // The links are resolved: O_NOFOLLOW refuses one put in since; O_NONBLOCK keeps a FIFO from blocking the open.
   let handle: FileHandle;
   try {

@@ -293,7 +293,7 @@ describe("each slice's brief, and the release's", () => {
     expect(shownText).toContain(HOSTILE_TITLE);
     expect(shownText).toContain('<script>window.__pwned = 4</script>');
     expect(shownText).toContain('<a href="javascript:window.__pwned=7">raw link</a>');
-    expect(shownText).toContain(`(not held: docs/release/${REL}/${STRAY}/journal.md is a link to a file outside the repository, which is not read; open `);
+    expect(shownText).toContain(`(not held: docs/release/${REL}/${STRAY}/journal.md leads outside the repository through a link, so it is not read; open `);
     expect(await page.content()).not.toContain(SECRET);
     expect(await article.locator('a').count()).toBe(0);
     expect(await pwned(page)).toBeUndefined();

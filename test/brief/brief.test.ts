@@ -215,7 +215,7 @@ describe('files in the working tree that are not plain files of the repository',
     await execa('mkfifo', [path.join(folder, 'proof.md')]);
     const result = JSON.parse((await slice.baton(['brief', SLICE, '--level', 'full', '--json'])).stdout) as Brief;
     expect(result.text).not.toContain('TOP-SECRET');
-    expect(result.text).toContain(`(not held: ${SLICE_DIR}/journal.md is a link to a file outside the repository, which is not read; open ${path.join(folder, 'journal.md')})`);
+    expect(result.text).toContain(`(not held: ${SLICE_DIR}/journal.md leads outside the repository through a link, so it is not read; open ${path.join(folder, 'journal.md')})`);
     expect(result.text).toContain(`(not held: ${SLICE_DIR}/proof.md is not a regular file; open ${path.join(folder, 'proof.md')})`);
     expect(ids(result.sections)).toEqual(['position', 'spec', 'journal', 'files', 'timeline', 'proof']);
   }, 60_000);
