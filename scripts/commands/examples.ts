@@ -16,6 +16,7 @@ export const EXAMPLES: Record<string, [string, string][]> = {
   worktree: [['baton worktree S01-export-csv', "the release and track worktrees of the slice"]],
   start: [['baton start S01-export-csv', 'planned → in_progress']],
   evidence: [['baton evidence S01-export-csv --test-command "npm test" --reachability "test/export.test.ts:3 — clicks Export"', 'record how the work is tested and reached']],
+  stopped: [['baton stopped S01-export-csv --reason "the export needs the billing API key; asked the human for it"', 'record why the implementation stopped; the slice stays in_progress']],
   transition: [['baton transition S01-export-csv implemented', 'in_progress → implemented, once baton verify passes']],
   verdict: [['baton verdict S01-export-csv PASS --notes-file /tmp/verdict.md', "record the verifier's verdict"]],
   unblock: [['baton unblock S01-export-csv --state failed_verification --notes-file /tmp/answer.md', 'answer a BLOCKED verdict']],

@@ -129,6 +129,15 @@ export const lifecycleCommands: BatonCommand[] = [
     },
   },
   {
+    command: 'stopped <slice> [release]',
+    describe: 'Record that the implementation of an in_progress slice stopped, and why; the slice stays in_progress',
+    builder: (y) => withJson(slicePositionals(y)).option('reason', { type: 'string', demandOption: true, requiresArg: true, describe: 'What blocks the slice, what works, and what is needed from whom' }),
+    async run(args, io) {
+      const { recordStop } = await import('../lifecycle/slice-actions.js');
+      return change(io, args, 'stopped', (locked) => recordStop(locked, { ...sliceOptions(args), reason: String(args.reason) }));
+    },
+  },
+  {
     command: 'transition <slice> <state> [release]',
     describe: 'in_progress → implemented, only when baton verify passes; fills actual_files',
     // Positionals declared in the order they are typed, so --help lists them in that order.

@@ -191,6 +191,31 @@ export async function recordEvidence(io: LockedIo, options: SliceCommand & { tes
   return save(out, loaded, next, sliceReceipt(io, loaded, 'evidence', status.state), `docs(release/${release}/${options.slice}): record evidence`, out.changes.join('\n'));
 }
 
+/** The longest stop reason: a sentence or a short paragraph, not a document. */
+const MAX_STOP_REASON = 2000;
+
+/**
+ * The implementer stops without finishing: something outside the slice's authority blocks it. The
+ * slice stays in_progress, so the next implement-slice session resumes it; the receipt records the
+ * stop and the reason goes into journal.md. The stop hook (baton hook stop) lets the session end
+ * while nothing is committed after this receipt.
+ */
+export async function recordStop(io: LockedIo, options: SliceCommand & { reason: string }): Promise<ChangeReport> {
+  const reason = options.reason.trim();
+  if (reason === '' || reason.length > MAX_STOP_REASON) {
+    throw new UsageError(reason === '' ? 'The stop reason is empty.' : `The stop reason has ${reason.length} characters; at most ${MAX_STOP_REASON} fit.`, {
+      fix: 'Pass --reason "<what blocks the slice, what works, and what is needed from whom>".',
+    });
+  }
+  const loaded = await load(io, options);
+  const { status, release } = loaded;
+  const to = requireTransition(status, 'stop');
+  const next = touch(status, 'baton stopped', io, to);
+  const out = report('stopped');
+  out.changes.push(`${options.slice}: stays in_progress; the implementation stopped: ${reason}`);
+  return save(out, loaded, next, sliceReceipt(io, loaded, 'stopped', to), `docs(release/${release}/${options.slice}): implementation stopped`, reason, { heading: `${next.last_updated_at} — stopped`, notes: reason });
+}
+
 /**
  * Every reachability artefact must exist in the slice's worktree when it is recorded: baton verify
  * reads the same path (reachabilityPath) and fails a slice whose artefact is missing, so a typo

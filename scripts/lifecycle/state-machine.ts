@@ -6,12 +6,13 @@ import type { SliceState, VerdictResult } from '../lib/status.js';
  *
  *   planned → in_progress → implemented → verified → shipped
  *   implemented → failed_verification → in_progress
+ *   in_progress stays in_progress when the implementer records a stop (baton stopped)
  *   implemented stays implemented with a BLOCKED verdict until the planner resolves it
  *   anything not yet verified → deferred
  *   verified or failed_verification → failed_verification when the planner re-opens it (reopen)
  */
 
-export type SliceAction = 'start' | 'evidence' | 'implement' | 'pass' | 'fail' | 'block' | 'unblock' | 'defer' | 'ship' | 'reopen';
+export type SliceAction = 'start' | 'evidence' | 'stop' | 'implement' | 'pass' | 'fail' | 'block' | 'unblock' | 'defer' | 'ship' | 'reopen';
 
 export type TransitionCheck = { allowed: true; to: SliceState } | { allowed: false; reason: string; fix: string };
 
@@ -42,6 +43,9 @@ export function checkTransition(action: SliceAction, state: SliceState, verdict:
       if (state === 'planned' || state === 'failed_verification') return { allowed: true, to: 'in_progress' };
       if (state === 'in_progress') return refuse('the slice is already in_progress', 'Carry on with the implementation; there is nothing to start.');
       return refuse('the slice is implemented and waits for its verifier', 'Run the verify-slice command in a fresh session.');
+    case 'stop':
+      if (state === 'in_progress') return { allowed: true, to: 'in_progress' };
+      return refuse(`the slice is ${state}, not in_progress: there is no implementation to stop`, state === 'implemented' ? 'It waits for its verifier; nothing to record.' : 'Start it first with baton start.');
     case 'evidence':
     case 'implement':
       if (state === 'in_progress') return { allowed: true, to: action === 'implement' ? 'implemented' : 'in_progress' };

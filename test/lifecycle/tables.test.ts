@@ -10,6 +10,7 @@ const ALLOWED: Record<string, SliceState | null> = {
   'start planned': 'in_progress',
   'start failed_verification': 'in_progress',
   'evidence in_progress': 'in_progress',
+  'stop in_progress': 'in_progress',
   'implement in_progress': 'implemented',
   'implement implemented': 'implemented',
   'pass implemented': 'verified',
@@ -24,7 +25,7 @@ const ALLOWED: Record<string, SliceState | null> = {
   'ship verified': 'shipped',
 };
 
-const ACTIONS: SliceAction[] = ['start', 'evidence', 'implement', 'pass', 'fail', 'block', 'unblock', 'defer', 'ship'];
+const ACTIONS: SliceAction[] = ['start', 'evidence', 'stop', 'implement', 'pass', 'fail', 'block', 'unblock', 'defer', 'ship'];
 const STATES: [SliceState, VerdictResult | null, string][] = [
   ...SLICE_STATES.map((state): [SliceState, VerdictResult | null, string] => [state, null, state]),
   ['implemented', 'blocked', 'implemented+blocked'],
