@@ -26,7 +26,8 @@ const program = path.join(path.dirname(fileURLToPath(import.meta.url)), 'baton-p
 const source = readIfPresent(program)?.toString('utf8');
 if (source === undefined) {
   process.stderr.write(`baton: ${program} is missing or unreadable.\nFix: install baton again (npx baton-install), or run npm run build in a clone of baton.\n`);
-  process.exit(2);
+  // An agent client reads a stop hook's exit 2 as "block": a broken install must not hold a session.
+  process.exit(process.argv[2] === 'hook' ? 1 : 2);
 }
 const cacheFile = codeCacheFile(process.env, source);
 const cached = cacheFile === undefined ? undefined : readPrivateCache(cacheFile);

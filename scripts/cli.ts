@@ -16,6 +16,10 @@ export interface BatonIo {
   templatesDir: string;
   write(text: string): void;
   writeError(text: string): void;
+  /** Standard input, up to `limit` bytes; empty when it is a terminal (the stop hook reads its client's JSON here). */
+  readStdin(limit: number): Promise<string>;
+  /** The shell word that runs this baton again, for commands it tells an agent to run. */
+  self: string;
 }
 
 /** A subcommand: its yargs wiring and a handler that returns the exit code. */
@@ -122,6 +126,9 @@ export async function runBatonCli(argv: string[], io: BatonIo): Promise<ExitCode
     // A script that asked for JSON parses stdout: give it the error as JSON too, never an empty string.
     // One line, so a reader of `baton log --json`'s NDJSON reads it as one more record.
     if (optionWords(argv).includes('--json')) io.write(`${JSON.stringify(errorJson(error))}\n`);
+    // An agent client reads a hook's exit 2 as "block the stop": a hook command it cannot even parse
+    // must not hold its session, so that error is exit 1, which the clients show and pass over.
+    if (firstWord(argv) === 'hook' && exitCodeOf(error) === 2) return 1;
     return exitCodeOf(error);
   }
 }

@@ -39,9 +39,9 @@ export async function gitCallsOf(args: string[], cwd: string): Promise<string[]>
 
 /**
  * Runs `baton <args>` with a git on PATH that logs each of its invocations and whether its standard
- * output is a file (`file`) or a pipe or socket (`stream`).
+ * output is a file (`file`) or a pipe or socket (`stream`); `input` is baton's standard input.
  */
-export async function gitRunsOf(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ call: string; stdout: 'file' | 'stream' }[]> {
+export async function gitRunsOf(args: string[], cwd: string, env: Record<string, string> = {}, input = ''): Promise<{ call: string; stdout: 'file' | 'stream' }[]> {
   const shim = await mkdtemp(path.join(tmpdir(), 'baton-git-shim-'));
   const log = path.join(shim, 'calls.log');
   const realGit = (await execa('sh', ['-c', 'command -v git'])).stdout.trim();
@@ -55,7 +55,7 @@ export async function gitRunsOf(args: string[], cwd: string, env: Record<string,
   ].join('\n');
   await writeFile(path.join(shim, 'bin', 'git'), script);
   await chmod(path.join(shim, 'bin', 'git'), 0o755);
-  const result = await runBin('baton', args, { cwd, env: { ...env, PATH: `${path.join(shim, 'bin')}:${process.env.PATH ?? ''}` } });
+  const result = await runBin('baton', args, { cwd, input, env: { ...env, PATH: `${path.join(shim, 'bin')}:${process.env.PATH ?? ''}` } });
   if (result.exitCode === 2) throw new Error(`baton ${args.join(' ')} failed: ${result.stderr}`);
   return (await readFile(log, 'utf8'))
     .trim()
