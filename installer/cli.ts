@@ -34,6 +34,8 @@ export interface InstallOptions {
   version: boolean;
   /** Write the pack as a Claude Code plugin and marketplace into this folder instead of installing. */
   plugin: string | undefined;
+  /** `--stop-hook` / `--no-stop-hook`; undefined keeps what the install was made with (docs/stop-hook.md). */
+  stopHook: boolean | undefined;
 }
 
 /** What the CLI takes from its process, so tests and the real binary run the same code. */
@@ -70,6 +72,10 @@ function parser(argv: string[]) {
     .option('force', { type: 'boolean', default: false, describe: 'Replace files you edited (a backup of each is kept)' })
     .option('uninstall', { type: 'boolean', default: false, describe: 'Remove what baton-install installed, except files you edited' })
     .option('plugin', { type: 'string', requiresArg: true, describe: 'Write the Claude Code and Codex plugins and their marketplace files into this folder instead of installing' })
+    .option('stop-hook', {
+      type: 'boolean',
+      describe: 'Install the stop hook: an implementer session cannot end while its slice fails baton verify (kept on later runs; --no-stop-hook removes it; the plugin has it unless --no-stop-hook)',
+    })
     .option('help', { alias: 'h', type: 'boolean', default: false, describe: 'Show this help' })
     .option('version', { type: 'boolean', default: false, describe: 'Show the version' })
     .epilogue(`Environment: ${[...new Set(TARGETS.flatMap((target) => target.environment))].join(', ')}.`)
@@ -100,6 +106,7 @@ async function parseInstallArgs(argv: string[]): Promise<InstallOptions> {
     help: args.help,
     version: args.version,
     plugin: args.plugin,
+    stopHook: args['stop-hook'],
   };
 }
 
@@ -135,6 +142,7 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
     dirs,
     uninstall: options.uninstall,
     force: options.force,
+    stopHook: options.stopHook,
     version: VERSION,
     backupStamp: io.now.toISOString().replace(/[:.]/g, '-'),
   });
@@ -249,7 +257,7 @@ async function writePluginFolder(options: InstallOptions, io: InstallIo): Promis
       fix: 'Choose a folder whose path has none of them.',
     });
   }
-  const { files, kept, warnings } = await writePlugin({ packRoot: io.packageRoot, bundle: await readBundle(io.packageRoot), version: VERSION, outDir });
+  const { files, kept, warnings } = await writePlugin({ packRoot: io.packageRoot, bundle: await readBundle(io.packageRoot), version: VERSION, outDir, stopHook: options.stopHook ?? true });
   if (options.json) {
     const paths = (list: string[]) => list.map((file) => path.join(outDir, file));
     io.write(`${JSON.stringify({ version: VERSION, plugin: outDir, files: paths(files.map((file) => file.path)), kept: paths(kept), warnings }, null, 2)}\n`);

@@ -73,8 +73,10 @@ export function formatOutcome(plan: InstallPlan, result: ApplyResult | undefined
     for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
   }
   if (plan.summary.conflict > 0) {
+    const hooks = plan.files.filter((file) => file.action === 'conflict' && file.kind === 'hook').length;
+    const others = plan.summary.conflict - hooks;
     lines.push(
-      `${plan.summary.conflict} file(s) were kept as you left them (see "conflict" above). Run with --force to ${context.uninstall ? 'remove' : 'replace'} them; a backup of each is kept.`,
+      `${plan.summary.conflict} file(s) were kept as you left them (see "conflict" above).${others > 0 ? ` Run with --force to ${context.uninstall ? 'remove' : 'replace'} ${hooks > 0 ? 'all but the hooks file' : 'them'}; a backup of each is kept.` : ''}${hooks > 0 ? ' baton never replaces or removes a hooks file that it did not write or that you edited; its note says what to do.' : ''}`,
     );
   }
   if (leftovers.length > 0) {
@@ -125,6 +127,10 @@ export function nextSteps(prepared: PreparedInstall, context: ReportContext): st
       'baton board',
     ].join('\n'),
   );
+  const codexHooks = prepared.plan.files.find((file) => file.kind === 'hook' && file.targets.includes('codex') && file.action !== 'conflict' && file.action !== 'remove');
+  if (codexHooks) {
+    steps.push(`Codex runs the stop hook in ${codexHooks.absPath} only once you trust it: start codex, type /hooks and trust baton's Stop hook. Until then Codex skips it without a word (docs/stop-hook.md).`);
+  }
   steps.push('Sessions that were already open load the new commands only after a restart.');
   return steps;
 }

@@ -29,10 +29,18 @@ export interface ManifestDir {
   targets: string[];
 }
 
+/** Choices an install was made with, so that a later run without the flag keeps them. */
+export interface ManifestOptions {
+  /** `--stop-hook`: the stop hook is installed (docs/stop-hook.md); `--no-stop-hook` takes it out again. */
+  stopHook?: boolean;
+}
+
 export interface Manifest {
   format: 1;
   /** Version of the baton package that wrote it. */
   version: string;
+  /** Absent when no option was chosen, so a manifest of an install without options reads as before. */
+  options?: ManifestOptions;
   files: ManifestEntry[];
   dirs: ManifestDir[];
 }
@@ -69,7 +77,12 @@ export function parseManifest(text: string, file: string): Manifest {
   // whole manifest, not just the entry, since the rest of a tampered file cannot be trusted either.
   const outside = [...files.filter((entry) => !isInsideRootLexically(entry.path)), ...dirs.filter((dir) => dir.path !== '' && !isInsideRootLexically(dir.path))][0];
   if (outside) throw damaged(`the entry "${excerpt(outside.path)}" (root ${excerpt(outside.root)}) is not a plain path inside its root`);
-  return { format: 1, version: value.version, files, dirs };
+  return { format: 1, version: value.version, ...(value.options === undefined ? {} : { options: readOptions(value.options, damaged) }), files, dirs };
+}
+
+function readOptions(value: unknown, damaged: (why: string) => OperationalError): ManifestOptions {
+  if (!isRecord(value) || (value.stopHook !== undefined && typeof value.stopHook !== 'boolean')) throw damaged('the "options" record is malformed');
+  return value.stopHook === undefined ? {} : { stopHook: value.stopHook };
 }
 
 /** At most 120 characters of a value taken from the manifest, for a message. */
@@ -91,6 +104,7 @@ export function serializeManifest(manifest: Manifest): string {
   const sorted: Manifest = {
     format: 1,
     version: manifest.version,
+    ...(manifest.options?.stopHook ? { options: { stopHook: true } } : {}),
     files: [...manifest.files].sort(byKey).map((entry) => ({ ...entry, targets: [...entry.targets].sort() })),
     dirs: [...manifest.dirs].sort(byKey).map((dir) => ({ ...dir, targets: [...dir.targets].sort() })),
   };
@@ -113,7 +127,7 @@ function isEntry(value: unknown): value is ManifestEntry {
   return isRecord(value) && typeof value.root === 'string' && typeof value.path === 'string' && typeof value.sha256 === 'string' && isStringList(value.targets) && typeof value.kind === 'string' && KINDS.includes(value.kind);
 }
 
-const KINDS: readonly string[] = ['command', 'skill', 'rule', 'template', 'tool'] satisfies RenderedKind[];
+const KINDS: readonly string[] = ['command', 'skill', 'rule', 'template', 'tool', 'hook'] satisfies RenderedKind[];
 
 function isDir(value: unknown): value is ManifestDir {
   return isRecord(value) && typeof value.root === 'string' && typeof value.path === 'string' && isStringList(value.targets);

@@ -4,7 +4,7 @@ import type { RenderedFile, RenderedKind } from '../render/render-pack.js';
 import type { FileRef } from '../targets/target.js';
 import { OperationalError } from '../../scripts/lib/errors.js';
 import { isInsideRootLexically, isWithin } from '../../scripts/lib/inside-root.js';
-import { damagedManifest, emptyManifest, key, serializeManifest, type Manifest, type ManifestDir, type ManifestEntry } from './manifest.js';
+import { damagedManifest, emptyManifest, key, serializeManifest, type Manifest, type ManifestDir, type ManifestEntry, type ManifestOptions } from './manifest.js';
 
 /**
  * Planning an install is pure: the rendered files, what the manifests recorded and what is on disk
@@ -47,6 +47,8 @@ export interface SlotInput {
   /** The targets of this run that keep their manifest here. */
   selected: string[];
   current: Manifest | null;
+  /** The options recorded in the manifest this run writes. */
+  options: ManifestOptions;
   /** Rendered files of the selected targets that belong to this slot (empty for an uninstall). */
   desired: RenderedFile[];
 }
@@ -121,6 +123,9 @@ function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], creat
     const wanted = sha256(file.content);
     const planned: PlannedFile = { action: 'unchanged', absPath: file.absPath, ref: file.ref, targets: file.targets, kind: file.kind, mode: file.mode };
     const keptTargets = union(others(entry?.targets ?? []), file.targets);
+    // A tool's hooks file may hold the user's own hooks too: baton never replaces one it did not write
+    // as it is, not even with --force; the note says what to add by hand.
+    const force = input.force && file.kind !== 'hook';
     if (onDisk === null) {
       Object.assign(planned, { action: 'create', content: file.content });
       recordDirs(file.ref, file.targets);
@@ -128,11 +133,11 @@ function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], creat
       // Already as the pack has it: unchanged.
     } else if (entry && onDisk === entry.sha256) {
       Object.assign(planned, { action: 'update', content: file.content });
-    } else if (input.force) {
+    } else if (force) {
       Object.assign(planned, { action: 'update', content: file.content, backupPath: backupOf(file.ref), note: entry ? 'replaces your edited copy; a backup is kept' : 'replaces a file baton did not install; a backup is kept' });
     } else {
       planned.action = 'conflict';
-      planned.note = entry ? 'you edited it; kept as it is (use --force to replace it, with a backup)' : 'a file baton did not install is in the way; kept as it is (use --force to replace it, with a backup)';
+      planned.note = file.kind === 'hook' ? hooksFileNote(file.content, Boolean(entry)) : entry ? 'you edited it; kept as it is (use --force to replace it, with a backup)' : 'a file baton did not install is in the way; kept as it is (use --force to replace it, with a backup)';
       // An edited file stays recorded with baton's hash, so later runs still know it as edited.
       if (entry) nextFiles.push({ ...entry, kind: file.kind, targets: keptTargets });
       files.push(planned);
@@ -154,7 +159,10 @@ function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], creat
     if (onDisk === null) continue; // already gone
     const planned: PlannedFile = { action: 'remove', absPath, ref: { root: entry.root, path: entry.path }, targets: entry.targets, kind: entry.kind, mode: 0o644 };
     if (onDisk !== entry.sha256) {
-      if (input.force) Object.assign(planned, { backupPath: backupOf(entry), note: 'you edited it; removed after a backup' });
+      if (entry.kind === 'hook') {
+        // An edited hooks file holds hooks of the user's now: it is left to them, and no longer recorded as baton's.
+        Object.assign(planned, { action: 'conflict', note: "you edited it, so it is yours now and stays as it is, even with --force; take baton's Stop hook out of it yourself" });
+      } else if (input.force) Object.assign(planned, { backupPath: backupOf(entry), note: 'you edited it; removed after a backup' });
       else {
         Object.assign(planned, { action: 'conflict', note: 'baton would remove it, but you edited it; kept as it is; --force removes it after a backup' });
         // Still recorded, with baton's hash, so the manifest survives to let --force find it later.
@@ -189,9 +197,16 @@ function planSlot(slot: SlotInput, input: PlanInput, files: PlannedFile[], creat
     if (manifestOnDisk !== null) files.push({ ...base, action: 'remove' });
     return;
   }
-  const content = serializeManifest({ format: 1, version: input.version, files: nextFiles, dirs: [...nextDirs.values()] });
+  const content = serializeManifest({ format: 1, version: input.version, options: slot.options, files: nextFiles, dirs: [...nextDirs.values()] });
   const action: FileAction = manifestOnDisk === null ? 'create' : manifestOnDisk === sha256(content) ? 'unchanged' : 'update';
   files.push({ ...base, action, ...(action === 'unchanged' ? {} : { content }) });
+}
+
+/** What to do about a hooks file baton may not replace: add its hook by hand, or leave it out. */
+function hooksFileNote(content: string, edited: boolean): string {
+  const hook = (JSON.parse(content) as { hooks: { Stop: { hooks: unknown[] }[] } }).hooks.Stop[0]?.hooks[0];
+  const why = edited ? 'you edited it' : 'a hooks file of yours is in the way';
+  return `${why}; kept as it is, even with --force. For baton's stop hook, add this handler under "Stop" yourself: ${JSON.stringify(hook)}; or run with --no-stop-hook`;
 }
 
 /** `absolute`, after checking that it is below `base` both as written in the data and once joined. */

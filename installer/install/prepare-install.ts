@@ -20,6 +20,8 @@ export interface InstallRequest {
   dirs: InstallDirs;
   uninstall: boolean;
   force: boolean;
+  /** `--stop-hook` (true), `--no-stop-hook` (false), or neither: as the manifest records it. */
+  stopHook: boolean | undefined;
   version: string;
   backupStamp: string;
 }
@@ -32,30 +34,34 @@ export interface PreparedInstall {
   layouts: { target: Target; layout: TargetLayout }[];
 }
 
-/** Content in, render, read what is there, plan. Nothing is written. */
+/** Read what is there, content in, render, plan. Nothing is written. */
 export async function prepareInstall(request: InstallRequest): Promise<PreparedInstall> {
   const layouts = request.targets.map((target) => ({ target, layout: target.layout(request.dirs) }));
-  let rendered: RenderedFile[] = [];
-  if (!request.uninstall) {
-    if (!request.bundle) throw new Error('installing needs the bundled baton tool');
-    // Validate against every known tool, so a pack error shows whichever targets were chosen.
-    const pack = await readPack(request.packRoot, TARGETS);
-    rendered = renderPack(pack, request.targets, request.dirs, request.bundle);
-  }
-
   const slots = new Map<string, SlotInput>();
   for (const { target, layout } of layouts) {
     const manifestRef = inPackDir(layout, MANIFEST_FILE);
     const manifestPath = resolveRef(layout.roots, manifestRef);
-    const slot = slots.get(manifestPath) ?? { manifestRef, manifestPath, roots: {}, selected: [], current: null, desired: [] };
+    const slot = slots.get(manifestPath) ?? { manifestRef, manifestPath, roots: {}, selected: [], current: null, options: {}, desired: [] };
     Object.assign(slot.roots, layout.roots);
     slot.selected.push(target.id);
     slots.set(manifestPath, slot);
   }
   for (const slot of slots.values()) {
     slot.current = await readManifest(slot.manifestPath);
-    slot.desired = rendered.filter((file) => file.targets.some((id) => slot.selected.includes(id)));
+    // An option given now wins; else the one this install was made with stays (an upgrade keeps the hook).
+    const stopHook = request.stopHook ?? slot.current?.options?.stopHook ?? false;
+    slot.options = stopHook ? { stopHook } : {};
   }
+
+  let rendered: RenderedFile[] = [];
+  if (!request.uninstall) {
+    if (!request.bundle) throw new Error('installing needs the bundled baton tool');
+    // Validate against every known tool, so a pack error shows whichever targets were chosen.
+    const pack = await readPack(request.packRoot, TARGETS);
+    const stopHook = [...slots.values()].filter((slot) => slot.options.stopHook).flatMap((slot) => slot.selected);
+    rendered = renderPack(pack, request.targets, request.dirs, request.bundle, { stopHook });
+  }
+  for (const slot of slots.values()) slot.desired = rendered.filter((file) => file.targets.some((id) => slot.selected.includes(id)));
 
   // Every path the plan may touch (rendered files, recorded files, manifests) is checked for links
   // that leave its root and hashed; recorded directories are checked too, since uninstall removes them.

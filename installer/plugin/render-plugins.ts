@@ -4,6 +4,7 @@ import { renderPack } from '../render/render-pack.js';
 import type { ToolBundle } from '../render/tool-files.js';
 import { claudePluginTarget, PLUGIN_NAME } from '../targets/claude-plugin.js';
 import { codexPluginTarget } from '../targets/codex-plugin.js';
+import { stopHookCommand, stopHookSettings } from '../targets/stop-hook.js';
 import { TARGETS } from '../targets/index.js';
 import type { Target } from '../targets/target.js';
 
@@ -18,6 +19,8 @@ export interface PluginRequest {
   version: string;
   /** The marketplace folder. */
   outDir: string;
+  /** Ship the stop hook in the Claude Code plugin's `hooks/hooks.json` (docs/stop-hook.md). */
+  stopHook: boolean;
 }
 
 export interface PluginFile {
@@ -77,8 +80,13 @@ export async function renderPlugins(request: PluginRequest): Promise<PluginFile[
   const commands = (form: (name: string) => string) => pack.commands.map((command) => `\`${form(command.name)}\``).join(', ');
   const roles = (form: (name: string) => string) => pack.skills.map((skill) => `\`${form(skill.name)}\``).join(', ');
   const keywords = ['agents', 'release', 'verification'];
+  const claudeRoot = path.join(request.outDir, 'plugin');
+  // A plugin's hooks run in every session while it is enabled; the hook stops at once for any session
+  // that implements no in_progress slice.
+  const stopHook = stopHookCommand('claude', { scope: 'plugin', pluginRoot: claudeRoot }, claudePluginTarget.layout({ scope: 'plugin', pluginRoot: claudeRoot }));
   const files: PluginFile[] = [
     ...render(claudePluginTarget, 'plugin'),
+    ...(request.stopHook ? [json('plugin/hooks/hooks.json', { description: "baton's stop hook: an implementer session cannot end while its slice fails baton verify.", hooks: stopHookSettings(stopHook) })] : []),
     json('plugin/.claude-plugin/plugin.json', { name: PLUGIN_NAME, version: request.version, description: DESCRIPTION, author, license: 'MIT', keywords }),
     readme('plugin/README.md', [
       '# baton for Claude Code',
@@ -88,6 +96,14 @@ export async function renderPlugins(request: PluginRequest): Promise<PluginFile[
       `Commands: ${commands((name) => `/baton:${name}`)}. The role prompts are the skills ${roles((name) => `baton-${name}`)};`,
       "the rules, templates and the `baton` tool are in `baton/`. Paste `baton/rules/agents-fragment.md` into your project's CLAUDE.md.",
       '',
+      ...(request.stopHook
+        ? [
+            "`hooks/hooks.json` is baton's stop hook: a session that implements a slice cannot end its turn while",
+            '`baton verify` fails for that slice; it is sent back with the failing checks. Every other session stops',
+            'as usual. Write the plugin with `baton-install --plugin <folder> --no-stop-hook` to leave it out.',
+            '',
+          ]
+        : []),
       '## Install',
       '',
       'This folder sits inside a marketplace folder (the one holding `.claude-plugin/marketplace.json`).',

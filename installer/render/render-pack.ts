@@ -7,7 +7,7 @@ import { PROMPT_HELPERS } from '../pack/prompt-helpers.js';
 import { inPackDir, resolveRef, type FileRef, type InstallDirs, type Target, type TargetLayout } from '../targets/target.js';
 import { toolFiles, type ToolBundle } from './tool-files.js';
 
-export type RenderedKind = 'command' | 'skill' | 'rule' | 'template' | 'tool';
+export type RenderedKind = 'command' | 'skill' | 'rule' | 'template' | 'tool' | 'hook';
 
 /** One file an install writes, with its final content. */
 export interface RenderedFile {
@@ -25,12 +25,18 @@ export interface RenderedFile {
   references: string[];
 }
 
+/** Choices that change what an install writes. */
+export interface RenderOptions {
+  /** The targets that get the stop hook (`baton-install --stop-hook`, docs/stop-hook.md). */
+  stopHook?: readonly string[];
+}
+
 /**
  * Renders the pack for each target into the exact files an install writes: prompts through
  * Handlebars with the target's paths and argument conventions, frontmatter through a YAML
  * serializer, templates and tools verbatim. Every output is checked before it is returned.
  */
-export function renderPack(pack: Pack, targets: readonly Target[], dirs: InstallDirs, bundle: ToolBundle): RenderedFile[] {
+export function renderPack(pack: Pack, targets: readonly Target[], dirs: InstallDirs, bundle: ToolBundle, options: RenderOptions = {}): RenderedFile[] {
   const byPath = new Map<string, RenderedFile>();
   const add = (file: RenderedFile) => {
     const existing = byPath.get(file.absPath);
@@ -47,7 +53,12 @@ export function renderPack(pack: Pack, targets: readonly Target[], dirs: Install
   for (const target of targets) {
     const layout = target.layout(dirs);
     const renderer = new PromptRenderer(target, layout);
-    for (const command of pack.commands) add(renderer.command(command));
+    const stopHook = options.stopHook?.includes(target.id) ? target.stopHook : undefined;
+    // The hook holds the implementer's session, so it goes with the command that starts one.
+    const hookFrontmatter = stopHook?.commandFrontmatter?.(dirs, layout) ?? {};
+    for (const command of pack.commands) add(renderer.command(command, command.role === 'implementer' ? hookFrontmatter : {}));
+    const hooksFile = stopHook?.file?.(dirs, layout);
+    if (hooksFile) add(renderer.verbatim(hooksFile.ref, 'hook', hooksFile.content, 0o644));
     for (const skill of pack.skills) add(renderer.skill(skill));
     for (const rule of pack.rules) add(renderer.rule(rule, inPackDir(layout, `rules/${rule.name}.md`)));
     for (const template of pack.templates) add(renderer.verbatim(inPackDir(layout, `templates/${template.name}`), 'template', template.content, 0o644));
@@ -70,7 +81,7 @@ export function checkRenderedFiles(files: readonly RenderedFile[], targets: read
   const written = new Set(files.map((file) => file.absPath));
   const folders = new Set(files.flatMap((file) => ancestors(file.absPath)));
   for (const file of files) {
-    if (file.kind === 'template' || file.kind === 'tool') continue;
+    if (file.kind === 'template' || file.kind === 'tool' || file.kind === 'hook') continue;
     for (const named of file.references) {
       if (!written.has(named) && !folders.has(named)) problems.push(`${file.absPath}: names ${named}, which the install does not write`);
     }
@@ -98,8 +109,8 @@ class PromptRenderer {
     private readonly layout: TargetLayout,
   ) {}
 
-  command(command: CommandSource): RenderedFile {
-    return this.prompt(this.layout.commandFile(command.name), 'command', this.target.commandFrontmatter(command, this.layout), command);
+  command(command: CommandSource, extraFrontmatter: Record<string, unknown> = {}): RenderedFile {
+    return this.prompt(this.layout.commandFile(command.name), 'command', { ...this.target.commandFrontmatter(command, this.layout), ...extraFrontmatter }, command);
   }
 
   skill(skill: SkillSource): RenderedFile {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CommandSource, ShellAccess, SkillSource } from '../pack/pack.js';
 import { argumentUsage, describeArgumentRules } from './describe-arguments.js';
 import { userFolder } from '../resolve-install-dirs.js';
+import { stopHookCommand, stopHookSettings } from './stop-hook.js';
 import { absolutePaths, inPackDir, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
 
 /** Claude Code puts the raw text typed after the command where the body says `$ARGUMENTS`. */
@@ -93,5 +94,11 @@ export const claudeTarget: Target = {
       }
     });
     return problems;
+  },
+
+  // Claude Code 2.1.329 runs the hooks in a command's frontmatter while that command's session runs,
+  // in user and project commands alike (test/conformance/stop-hook.test.ts): no settings.json is edited.
+  stopHook: {
+    commandFrontmatter: (dirs, layout) => ({ hooks: stopHookSettings(stopHookCommand('claude', dirs, layout)) }),
   },
 };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CommandSource, SkillSource } from '../pack/pack.js';
 import { messageArgumentsBlock } from './describe-arguments.js';
 import { userFolder } from '../resolve-install-dirs.js';
+import { stopHookCommand, stopHookSettings } from './stop-hook.js';
 import { absolutePaths, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
 
 /** The only frontmatter keys Codex's skill validator accepts. */
@@ -78,5 +79,14 @@ export const codexTarget: Target = {
       problems.push('description must be one line of at most 1024 characters without angle brackets');
     }
     return problems;
+  },
+
+  // Codex 0.169.0 reads hooks from hooks.json in $CODEX_HOME (and in a trusted project's .codex/), not
+  // from a skill's frontmatter, and runs one only once the user has trusted it (/hooks in the TUI).
+  stopHook: {
+    file: (dirs, layout) => ({
+      ref: dirs.scope === 'project' ? { root: 'project', path: '.codex/hooks.json' } : { root: 'codex', path: 'hooks.json' },
+      content: `${JSON.stringify({ hooks: stopHookSettings(stopHookCommand('codex', dirs, layout)) }, null, 2)}\n`,
+    }),
   },
 };

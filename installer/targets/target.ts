@@ -96,6 +96,18 @@ export interface RenderedPrompt {
   text: string;
 }
 
+/**
+ * How a tool runs baton's stop hook (docs/stop-hook.md), installed with `baton-install --stop-hook`.
+ * A tool either scopes hooks to a command (frontmatter of the implementer's command) or reads them
+ * from a hooks file the install writes.
+ */
+export interface StopHookWiring {
+  /** Frontmatter added to the implementer's command. */
+  commandFrontmatter?(dirs: InstallDirs, layout: TargetLayout): Record<string, unknown>;
+  /** The tool's hooks file, written with the hook in it. */
+  file?(dirs: InstallDirs, layout: TargetLayout): { ref: FileRef; content: string };
+}
+
 export interface Target {
   /** Used on the command line (`--target claude`) and in the install manifest. */
   readonly id: string;
@@ -127,4 +139,6 @@ export interface Target {
   markers(dirs: UserDirs | { scope: 'project'; projectRoot: string }): string[];
   /** The instructions file the tool reads in a repository, where the rules fragment goes; AGENTS.md when not set. */
   readonly instructionsFile?: string;
+  /** How the stop hook is installed for this tool; absent when it runs none. */
+  readonly stopHook?: StopHookWiring;
 }

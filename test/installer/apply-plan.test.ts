@@ -16,6 +16,7 @@ function request(home: string, changes: Partial<InstallRequest> = {}): InstallRe
     dirs: { scope: 'user', home, cwd: home, env: {} },
     uninstall: false,
     force: false,
+    stopHook: undefined,
     version: '1.0.0',
     backupStamp: 'stamp',
     ...changes,
