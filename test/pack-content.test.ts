@@ -80,8 +80,8 @@ const REQUIRED: Record<string, Required> = {
   },
   'implement-slice': {
     role: 'implementer',
-    baton: ['brief', 'board --json', 'worktree', 'start', 'evidence', 'verify', 'changed-files', 'transition'],
-    acknowledged: ['worktree', 'start', 'evidence', 'transition'],
+    baton: ['brief', 'board --json', 'worktree', 'start', 'evidence', 'verify', 'changed-files', 'transition', 'stopped'],
+    acknowledged: ['worktree', 'start', 'evidence', 'transition', 'stopped'],
     subjects: ['feat(<area>): land <slice>', 'proof bundle', 'fix(<area>)'],
     gates: [/open BLOCKED verdict/i, /receipts\.escalated/, /blockedBy/, /tracks run in order/i, /track collision/i, /Stopping/, /must print nothing/, /If the state is `failed_verification` or `in_progress`, this session resumes earlier work: do the\s+continuation handshake of `[^`]+proof-bundle\.md` before writing any code/, /re-run every command in\s+`test_commands`/],
     next: ['verify-slice', 'replan-release'],
