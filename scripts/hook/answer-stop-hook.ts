@@ -36,7 +36,7 @@ async function decide(client: HookClient, io: BatonIo): Promise<StopDecision> {
  * 0.61.0's AfterAgent takes `"deny"` and retries the turn with the reason. All three show
  * `systemMessage` to the human.
  */
-function formatAnswer(decision: StopDecision, client: HookClient): string {
+export function formatAnswer(decision: StopDecision, client: HookClient): string {
   if (decision.kind === 'block') return `${JSON.stringify({ decision: client === 'gemini' ? 'deny' : 'block', reason: decision.reason })}\n`;
   return decision.note === undefined ? '' : `${JSON.stringify({ systemMessage: decision.note })}\n`;
 }

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { formatAnswer } from '../../scripts/hook/answer-stop-hook.js';
 import { PASS_GATES, receiptedSlice, verdictBlock, type ReceiptedSlice } from '../helpers/receipted-slice.js';
 import { gitRunsOf, runBin, type RunResult } from '../helpers/run.js';
 import { CODE, commitAll, proof, RELEASE, SLICE, SLICE_DIR } from '../helpers/slice-repo.js';
@@ -58,14 +59,22 @@ describe('the session that implements an in_progress slice', () => {
     expect(reason).toContain(`-C "${s.worktree}" stopped ${SLICE} ${RELEASE} --reason "<what blocks it, what works, and what is needed from whom>"\``);
   });
 
-  test('Codex gets the same block; Gemini CLI gets "deny", its word for it', async () => {
+  test('Codex gets the same block, for its own sessions only', async () => {
     const s = await receiptedSlice('in_progress', { env: { CODEX_THREAD_ID: SESSION } });
     expect((await stopHook({ cwd: s.worktree, client: 'codex' })).answer?.decision).toBe('block');
     // The session ids of receipts name their client: a Claude Code session with the same id is another session.
     expect((await stopHook({ cwd: s.worktree, client: 'claude' })).answer).toBeUndefined();
-    const gemini = await receiptedSlice('in_progress', { env: { GEMINI_SESSION_ID: SESSION } });
-    // No client variable baton reads today names a Gemini CLI session, so no receipt names one either.
-    expect((await stopHook({ cwd: gemini.worktree, client: 'gemini', event: 'AfterAgent' })).answer).toBeUndefined();
+  });
+
+  test.each([
+    { client: 'claude', decision: { kind: 'block', reason: 'fix it' }, answer: '{"decision":"block","reason":"fix it"}\n' },
+    { client: 'codex', decision: { kind: 'block', reason: 'fix it' }, answer: '{"decision":"block","reason":"fix it"}\n' },
+    // Gemini CLI 0.61.0's AfterAgent retries the turn on "deny" (docs/stop-hook.md).
+    { client: 'gemini', decision: { kind: 'block', reason: 'fix it' }, answer: '{"decision":"deny","reason":"fix it"}\n' },
+    { client: 'gemini', decision: { kind: 'stop', note: 'let go' }, answer: '{"systemMessage":"let go"}\n' },
+    { client: 'claude', decision: { kind: 'stop' }, answer: '' },
+  ] as const)('$client, $decision.kind: $answer', ({ client, decision, answer }) => {
+    expect(formatAnswer(decision, client)).toBe(answer);
   });
 
   test('stops once baton verify passes, and once the slice is claimed implemented', async () => {
