@@ -183,6 +183,9 @@ test('a launcher without its program says what is missing and how to get it back
   expect(result.exitCode).toBe(2);
   expect(result.stdout).toBe('');
   expect(result.stderr).toBe(`baton: ${path.join(root, 'baton-program.cjs')} is missing or unreadable.\nFix: install baton again (npx baton-install), or run npm run build in a clone of baton.`);
+  // An agent client reads a stop hook's exit 2 as "block the stop": a broken install must not hold a session.
+  const hook = await execa('node', [path.join(root, 'baton.mjs'), 'hook', 'stop'], { reject: false, input: '{}' });
+  expect([hook.exitCode, hook.stderr]).toEqual([1, expect.stringContaining('is missing or unreadable')]);
 });
 
 test('the program keeps strict mode: "use strict" is its first statement', async () => {
