@@ -26,4 +26,5 @@ export const EXAMPLES: Record<string, [string, string][]> = {
   ship: [['baton ship --deployed v1.4.0', 'every verified slice of the one open release → shipped']],
   gate: [['baton gate merge-track T1-exports', 'may the track be merged?'], ['baton gate merge-release', 'may the one open release be merged?']],
   matrix: [['baton matrix', 'the touchpoint matrix of the one open release']],
+  hook: [['baton hook stop --client codex < input.json', "answer a client's stop-hook input (docs/stop-hook.md)"]],
 };
