@@ -19,12 +19,11 @@ export function stopHookSettings(command: string): StopHookSettings {
 
 /**
  * The hook's command line. A client runs it through a shell from the session's folder, which for a
- * project install may be any folder of the repository, so the repository's top is found at run time:
- * Claude Code names it in $CLAUDE_PROJECT_DIR, Codex names nothing and git is asked.
+ * project install may be any folder of the repository (or of one of its worktrees), so git finds the
+ * top of the checkout at run time; `.baton/` is committed there.
  */
 export function stopHookCommand(client: 'claude' | 'codex', dirs: InstallDirs, layout: TargetLayout): string {
   const baton = inPackDir(layout, 'bin/baton');
-  const top = client === 'claude' ? '"$CLAUDE_PROJECT_DIR"' : '"$(git rev-parse --show-toplevel)"';
-  const word = dirs.scope === 'project' ? `${top}/${baton.path}` : layout.shellWord(baton);
+  const word = dirs.scope === 'project' ? `"$(git rev-parse --show-toplevel)"/${baton.path}` : layout.shellWord(baton);
   return `${word} hook stop --client ${client}`;
 }

@@ -134,6 +134,24 @@ describe('Claude Code runs the stop hook of /implement-slice (baton-install --st
   });
 });
 
+describe('Claude Code, project scope: the hook finds the repository\'s .baton', () => {
+  test('a session started in a subfolder of the repository is sent back, records the stop, and ends', async () => {
+    const s = await receiptedSlice('planned');
+    const result = await runInstall(['--yes', '--target', 'claude', '--scope', 'project', '--stop-hook'], { home: await testdir(), cwd: s.repo });
+    expect(result.exitCode, result.stderr).toBe(0);
+    // Committed, as a team shares it: the track worktree made from main has it too.
+    await git(s.repo, 'add', '.claude', '.baton');
+    await git(s.repo, 'commit', '-q', '-m', 'chore: install baton for the team');
+    const home = await testdir({}, 'baton-hook-project-home-');
+    const baton = shellQuote(path.join(s.repo, '.baton/bin/baton'));
+    const wt = WORKTREE(s);
+    newSession([`${baton} worktree ${SLICE} ${RELEASE}`, `${baton} -C ${shellQuote(wt)} start ${SLICE} ${RELEASE}`], [`${baton} -C ${shellQuote(wt)} stopped ${SLICE} ${RELEASE} --reason "Waiting for the accountant."`]);
+    const run = await runClaude(server, { prompt: `/implement-slice ${SLICE} ${RELEASE}`, home, cwd: path.join(s.repo, 'src'), env: GIT_ENV, args: ['--allowedTools', 'Bash', ...HOOK_EVENTS] });
+    expect(run.process.exitCode, run.process.stderr).toBe(0);
+    expect(stopHookAnswers(run).map((answer) => (answer === '' ? 'stop' : (JSON.parse(answer) as { decision: string }).decision))).toEqual(['block', 'stop']);
+  });
+});
+
 describe('the Claude Code plugin ships the stop hook in hooks/hooks.json', () => {
   test('the session is sent back, records the stop with baton stopped, and then ends', async () => {
     const home = await testdir({}, 'baton-hook-plugin-home-');

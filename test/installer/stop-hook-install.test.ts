@@ -106,7 +106,7 @@ describe('baton-install --stop-hook, project scope', () => {
     const repo = await gitdir({ 'README.md': '# shared\n' }, 'baton-hook-project-');
     const result = await install(['--scope', 'project', '--stop-hook'], await testdir(), repo);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect((await frontmatter(path.join(repo, '.claude/commands/implement-slice.md'))).hooks).toEqual(HOOK('"$CLAUDE_PROJECT_DIR"/.baton/bin/baton hook stop --client claude'));
+    expect((await frontmatter(path.join(repo, '.claude/commands/implement-slice.md'))).hooks).toEqual(HOOK('"$(git rev-parse --show-toplevel)"/.baton/bin/baton hook stop --client claude'));
     expect(JSON.parse(await readFile(path.join(repo, '.codex/hooks.json'), 'utf8'))).toEqual({ hooks: HOOK('"$(git rev-parse --show-toplevel)"/.baton/bin/baton hook stop --client codex') });
     expect(JSON.parse(await readFile(path.join(repo, '.baton/manifest.json'), 'utf8'))).toMatchObject({ options: { stopHook: true } });
   });
