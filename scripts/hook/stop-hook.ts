@@ -2,6 +2,7 @@ import { sliceContext } from '../lifecycle/records.js';
 import { OperationalError } from '../lib/errors.js';
 import { gitText, runGit } from '../lib/git.js';
 import { openRepo, type Repo } from '../lib/repo.js';
+import { workingFolderProblem } from '../lib/working-folder.js';
 import { parseReceipt, RECEIPT_EVENTS } from '../lib/receipt.js';
 import { verifySlice } from '../verify/verify-slice.js';
 import type { VerifyReport } from '../verify/report.js';
@@ -64,10 +65,14 @@ export async function decideStop(input: StopHookInput, io: StopHookIo): Promise<
   return { kind: 'stop' };
 }
 
-/** The top of the working tree around `cwd`; undefined when it is not in a git repository (nothing to hold there). */
+/**
+ * The top of the working tree around `cwd`; undefined when it is not in a git repository, or no longer
+ * exists (nothing to hold there). A git that cannot run at all is an error: baton could not check.
+ */
 async function repositoryAround(cwd: string): Promise<string | undefined> {
-  const result = await runGit(cwd, ['rev-parse', '--show-toplevel']).catch(() => undefined);
-  return result?.exitCode === 0 ? result.stdout.trim() : undefined;
+  if (workingFolderProblem(cwd) !== undefined) return undefined;
+  const result = await runGit(cwd, ['rev-parse', '--show-toplevel']);
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
 /**
