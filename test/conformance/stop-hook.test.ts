@@ -147,7 +147,7 @@ describe('Claude Code, project scope: the hook finds the repository\'s .baton', 
     const wt = WORKTREE(s);
     newSession([`${baton} worktree ${SLICE} ${RELEASE}`, `${baton} -C ${shellQuote(wt)} start ${SLICE} ${RELEASE}`], [`${baton} -C ${shellQuote(wt)} stopped ${SLICE} ${RELEASE} --reason "Waiting for the accountant."`]);
     const run = await runClaude(server, { prompt: `/implement-slice ${SLICE} ${RELEASE}`, home, cwd: path.join(s.repo, 'src'), env: GIT_ENV, args: ['--allowedTools', 'Bash', ...HOOK_EVENTS] });
-    expect(run.process.exitCode, run.process.stderr).toBe(0);
+    expect(run.exit.code, run.exit.stderr).toBe(0);
     expect(stopHookAnswers(run).map((answer) => (answer === '' ? 'stop' : (JSON.parse(answer) as { decision: string }).decision))).toEqual(['block', 'stop']);
   });
 });
