@@ -17,9 +17,9 @@ import { snapshotTree } from '../helpers/tree.js';
 
 const HOOK = (command: string) => ({ Stop: [{ hooks: [{ type: 'command', command, timeout: 120 }] }] });
 
+/** For Claude Code and Codex, whichever of their folders the home already has. */
 async function install(args: string[], home: string, cwd?: string) {
-  const result = await runInstall(['--yes', ...args], { home, ...(cwd ? { cwd } : {}) });
-  return result;
+  return runInstall(['--yes', '--target', 'claude,codex', ...args], { home, ...(cwd ? { cwd } : {}) });
 }
 
 async function frontmatter(file: string): Promise<Record<string, unknown>> {
