@@ -85,10 +85,13 @@ export function checkRenderedFiles(files: readonly RenderedFile[], targets: read
     for (const named of file.references) {
       if (!written.has(named) && !folders.has(named)) problems.push(`${file.absPath}: names ${named}, which the install does not write`);
     }
+    const installing = targets.filter((t) => file.targets.includes(t.id));
+    const placeholders = file.kind === 'command' ? installing.flatMap((target) => target.commandPlaceholders ?? []) : [];
     file.content.split('\n').forEach((line, index) => {
-      if (line.includes('{{')) problems.push(`${file.absPath}: line ${index + 1} has an unrendered "{{"`);
+      const rest = placeholders.reduce((text, placeholder) => text.replaceAll(placeholder, ''), line);
+      if (rest.includes('{{')) problems.push(`${file.absPath}: line ${index + 1} has an unrendered "{{"`);
     });
-    for (const target of targets.filter((t) => file.targets.includes(t.id))) {
+    for (const target of installing) {
       const found = target.checkRendered({ path: file.absPath, kind: file.kind, frontmatter: file.frontmatter, text: file.content });
       for (const problem of found) problems.push(`${file.absPath} (${target.label}): ${problem}`);
     }

@@ -1,22 +1,14 @@
 import path from 'node:path';
 import type { CommandSource, ShellAccess, SkillSource } from '../pack/pack.js';
-import { argumentUsage, describeArgumentRules } from './describe-arguments.js';
+import { argumentUsage, substitutedArgumentsBlock } from './describe-arguments.js';
 import { userFolder } from '../resolve-install-dirs.js';
+import { matchingLines } from './matching-lines.js';
 import { stopHookCommand, stopHookSettings } from './stop-hook.js';
 import { absolutePaths, inPackDir, repositoryPaths, type InstallDirs, type Target, type TargetLayout } from './target.js';
 
 /** Claude Code puts the raw text typed after the command where the body says `$ARGUMENTS`. */
 export function claudeArgumentsBlock(command: CommandSource, invocation: string): string {
-  if (command.arguments.length === 0) return describeArgumentRules(command, invocation);
-  return [
-    `The text typed after \`${invocation}\`, exactly as Claude Code received it (it may be empty), is between these fences:`,
-    '',
-    '```text',
-    '$ARGUMENTS',
-    '```',
-    '',
-    describeArgumentRules(command, invocation),
-  ].join('\n');
+  return substitutedArgumentsBlock(command, invocation, { label: 'Claude Code', placeholder: '$ARGUMENTS' });
 }
 
 /**
@@ -86,14 +78,7 @@ export const claudeTarget: Target = {
   },
 
   checkRendered({ text }) {
-    const problems: string[] = [];
-    text.split('\n').forEach((line, index) => {
-      const match = /\$\{?\d/.exec(line);
-      if (match) {
-        problems.push(`line ${index + 1} contains "${match[0]}", which Claude Code replaces with a positional argument`);
-      }
-    });
-    return problems;
+    return matchingLines(text, /\$\{?\d/).map(({ line, match }) => `line ${line} contains "${match}", which Claude Code replaces with a positional argument`);
   },
 
   // Claude Code 2.1.329 runs the hooks in a command's frontmatter while that command's session runs,

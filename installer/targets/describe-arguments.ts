@@ -40,3 +40,20 @@ export function messageArgumentsBlock(command: CommandSource, invocation: string
     describeArgumentRules(command, invocation),
   ].join('\n');
 }
+
+/**
+ * The arguments block of a tool that puts the raw text typed after the command where the body holds
+ * `placeholder` (Claude Code's and OpenCode's `$ARGUMENTS`, Qwen Code's `{{args}}`).
+ */
+export function substitutedArgumentsBlock(command: CommandSource, invocation: string, tool: { label: string; placeholder: string }): string {
+  if (command.arguments.length === 0) return describeArgumentRules(command, invocation);
+  return [
+    `The text typed after \`${invocation}\`, exactly as ${tool.label} received it (it may be empty), is between these fences:`,
+    '',
+    '```text',
+    tool.placeholder,
+    '```',
+    '',
+    describeArgumentRules(command, invocation),
+  ].join('\n');
+}

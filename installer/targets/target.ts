@@ -141,4 +141,9 @@ export interface Target {
   readonly instructionsFile?: string;
   /** How the stop hook is installed for this tool; absent when it runs none. */
   readonly stopHook?: StopHookWiring;
+  /**
+   * Placeholders this tool fills in itself when a command runs (Qwen Code's `{{args}}`): the output
+   * check does not count them as text the renderer left unrendered.
+   */
+  readonly commandPlaceholders?: readonly string[];
 }

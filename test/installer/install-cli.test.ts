@@ -6,6 +6,7 @@ import { pathExists } from '../../scripts/lib/read-text.js';
 import { namedPaths } from '../helpers/named-paths.js';
 import { REPO_ROOT } from '../helpers/run.js';
 import { VERSION } from '../../scripts/lib/version.js';
+import { TARGET_IDS } from '../../installer/targets/index.js';
 import { chownTree, contentOnly, snapshotTree } from '../helpers/tree.js';
 import { git, gitdir, testdir, writeFiles } from '../helpers/testdir.js';
 
@@ -78,7 +79,7 @@ describe('installing and re-running', () => {
     const after = await snapshotTree(home);
     const second = await runInstall(['--yes'], { packageRoot: v1, home });
     expect(second.exitCode, second.stderr).toBe(0);
-    expect(second.stdout).toBe(`baton-install ${VERSION}: Claude Code, Codex, GitHub Copilot and Cursor (user scope) is up to date: ${installed} files unchanged, nothing was written (--verbose lists them).`);
+    expect(second.stdout).toBe(`baton-install ${VERSION}: Claude Code, Codex, OpenCode, Qwen Code, GitHub Copilot and Cursor (user scope) is up to date: ${installed} files unchanged, nothing was written (--verbose lists them).`);
     // A dry run shows the plan the real run would, the same way.
     expect((await runInstall(['--dry-run'], { packageRoot: v1, home })).stdout).toBe(second.stdout);
     const verbose = await runInstall(['--yes', '--verbose'], { packageRoot: v1, home });
@@ -230,10 +231,12 @@ describe('paths named in rendered files', () => {
         CLAUDE_CONFIG_DIR: path.join(base, 'my claude'),
         CODEX_HOME: path.join(base, 'my codex'),
         COPILOT_HOME: path.join(base, 'my copilot'),
+        OPENCODE_CONFIG_DIR: path.join(base, 'my opencode'),
+        QWEN_HOME: path.join(base, 'my qwen'),
       };
       const home = await testdir();
       // Cursor's folder has no variable: it stays in the home, so it is left out here.
-      const result = await runInstall(['--yes', '--json', '--target', 'claude,codex,copilot'], { packageRoot: packageRoot(), home, env });
+      const result = await runInstall(['--yes', '--json', '--target', 'claude,codex,opencode,qwen,copilot'], { packageRoot: packageRoot(), home, env });
       expect(result.exitCode, result.stderr).toBe(0);
       const plan = JSON.parse(result.stdout) as JsonPlan;
       expect(plan.files.every((file) => file.path.startsWith(base))).toBe(true);
@@ -413,9 +416,9 @@ describe('project scope', () => {
     const install = await runInstall(['--yes', '--scope', 'project'], { packageRoot: v1, home, cwd: path.join(repo) });
     expect(install.exitCode, install.stderr).toBe(0);
     const manifest = JSON.parse(await readFile(path.join(repo, '.baton/manifest.json'), 'utf8')) as { files: { path: string; targets: string[] }[] };
-    expect(manifest.files.find((entry) => entry.path === '.baton/rules/be-careful.md')?.targets).toEqual(['claude', 'codex', 'copilot', 'cursor']);
+    expect(manifest.files.find((entry) => entry.path === '.baton/rules/be-careful.md')?.targets).toEqual(TARGET_IDS);
     // A fresh repository has no tool's folder, so every tool is installed; none into .agents/.
-    expect(await git(repo, 'status', '--porcelain')).toBe('?? .baton/\n?? .claude/\n?? .codex/\n?? .cursor/\n?? .github/');
+    expect(await git(repo, 'status', '--porcelain')).toBe('?? .baton/\n?? .claude/\n?? .codex/\n?? .cursor/\n?? .github/\n?? .opencode/\n?? .qwen/');
 
     const claudeOnly = await runInstall(['--yes', '--scope', 'project', '--uninstall', '--target', 'claude'], { packageRoot: v1, home, cwd: repo });
     expect(claudeOnly.exitCode, claudeOnly.stderr).toBe(0);

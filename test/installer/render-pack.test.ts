@@ -7,7 +7,7 @@ import { claudeTarget } from '../../installer/targets/claude.js';
 import { codexTarget } from '../../installer/targets/codex.js';
 import { copilotTarget } from '../../installer/targets/copilot.js';
 import { cursorTarget } from '../../installer/targets/cursor.js';
-import { TARGETS } from '../../installer/targets/index.js';
+import { TARGET_IDS, TARGETS } from '../../installer/targets/index.js';
 import type { InstallDirs } from '../../installer/targets/target.js';
 import { REPO_ROOT } from '../helpers/run.js';
 import { testdir } from '../helpers/testdir.js';
@@ -177,8 +177,8 @@ describe('rendering for a project', () => {
 
   test('every tool shares one pack directory, written once', async () => {
     const files = await renderFixture(PROJECT);
-    expect(file(files, '/work/repo/.baton/rules/be-careful.md').targets).toEqual(['claude', 'codex', 'copilot', 'cursor']);
-    expect(file(files, '/work/repo/.baton/bin/baton').targets).toEqual(['claude', 'codex', 'copilot', 'cursor']);
+    expect(file(files, '/work/repo/.baton/rules/be-careful.md').targets).toEqual(TARGET_IDS);
+    expect(file(files, '/work/repo/.baton/bin/baton').targets).toEqual(TARGET_IDS);
     expect(files.filter((f) => f.absPath.startsWith('/work/repo/.baton/'))).toHaveLength(7);
   });
 
