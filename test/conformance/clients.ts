@@ -1,6 +1,8 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { errnoCode } from '../../scripts/lib/errors.js';
 import { REPO_ROOT } from '../helpers/run.js';
 import type { RecordedRequest, RecordingServer } from './recording-server.js';
 
@@ -113,4 +115,203 @@ function inputTexts(request: RecordedRequest): string[] {
     else for (const block of item.content ?? []) if (block.text) parts.push(block.text);
   }
   return parts;
+}
+
+const OPENCODE = path.join(REPO_ROOT, 'node_modules/.bin/opencode');
+const QWEN = path.join(REPO_ROOT, 'node_modules/.bin/qwen');
+
+/** The texts of an OpenAI Chat Completions request: every text of every user message, in order. */
+function chatUserTexts(request: RecordedRequest): string[] {
+  const body = JSON.parse(request.body) as { messages?: { role: string; content: string | { type: string; text?: string }[] }[] };
+  const parts: string[] = [];
+  for (const message of (body.messages ?? []).filter((item) => item.role === 'user')) {
+    if (typeof message.content === 'string') parts.push(message.content);
+    else for (const block of message.content) if (block.type === 'text' && block.text) parts.push(block.text);
+  }
+  return parts;
+}
+
+/** The conversation's own request: a side request (OpenCode's title) offers the model no tools. */
+function conversationRequest(requests: RecordedRequest[], marker: string): RecordedRequest | undefined {
+  return requests.find((request) => request.url.includes('/chat/completions') && request.body.includes(marker) && Array.isArray((JSON.parse(request.body) as { tools?: unknown }).tools));
+}
+
+/** Ends a client's whole process group (OpenCode leaves a background package install running). */
+function endGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch (error) {
+    // The group may be gone already: every process in it ended with the client.
+    if (errnoCode(error) !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * OpenCode's environment: every folder it writes under `home`, its model the recording server, and its
+ * background install of its plugin package sent to the recording server too, so it stays off the network.
+ */
+function openCodeEnv(server: RecordingServer, home: string, env: Record<string, string> = {}): Record<string, string> {
+  const provider = { npm: '@ai-sdk/openai-compatible', options: { baseURL: `${server.url}/v1`, apiKey: 'test' }, models: { 'test-model': {} } };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local/share'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    XDG_STATE_HOME: path.join(home, '.local/state'),
+    OPENCODE_DISABLE_AUTOUPDATE: '1',
+    OPENCODE_DISABLE_MODELS_FETCH: '1',
+    OPENCODE_CONFIG_CONTENT: JSON.stringify({ model: 'recorder/test-model', small_model: 'recorder/test-model', provider: { recorder: provider } }),
+    npm_config_registry: `${server.url}/npm-registry/`,
+    ...env,
+  };
+}
+
+/**
+ * `opencode run --command <name> <args…>`, OpenCode's command line form of typing `/<name> <args>`.
+ * The run is the conversation request that carries `marker`.
+ */
+export async function runOpenCode(server: RecordingServer, options: { command: string; args: string; marker: string; home: string; cwd: string; env?: Record<string, string> }): Promise<ClientRun> {
+  await requireBinary(OPENCODE, 'OpenCode');
+  const before = server.requests.length;
+  const child = execa(OPENCODE, ['run', '--command', options.command, ...options.args.split(' ')], {
+    cwd: options.cwd,
+    env: openCodeEnv(server, options.home, options.env),
+    extendEnv: false,
+    reject: false,
+    timeout: 120_000,
+    input: '',
+    detached: true,
+  });
+  const result = await child.finally(() => endGroup(child.pid));
+  const request = conversationRequest(server.requests.slice(before), options.marker);
+  if (!request) throw new Error(`OpenCode sent no request carrying "${options.marker}" (exit ${result.exitCode}).\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  return withTexts(`/${options.command} ${options.args}`, request, chatUserTexts(request));
+}
+
+/** What OpenCode's server lists: GET /command (what the TUI offers after `/`) and GET /skill. */
+export interface OpenCodeCommand {
+  name: string;
+  source?: string;
+  description?: string;
+  template?: unknown;
+}
+export interface OpenCodeSkill {
+  name: string;
+  location: string;
+  description?: string;
+}
+
+/** A running `opencode serve`, the engine behind OpenCode's TUI. */
+export interface OpenCodeServer {
+  /**
+   * Runs `/<command> <args>` as the TUI does when the user types it (POST /session/:id/command, in a new
+   * session); the run is the conversation request that carries `marker`. Several may run at once.
+   */
+  command(command: string, args: string, marker: string): Promise<ClientRun>;
+  commands(): Promise<OpenCodeCommand[]>;
+  skills(): Promise<OpenCodeSkill[]>;
+  close(): void;
+}
+
+/**
+ * Starts `opencode serve` in `cwd`. One server runs many commands in a few seconds each, where every
+ * `opencode run` would start OpenCode afresh; a command goes through the same code either way.
+ */
+export async function startOpenCode(server: RecordingServer, options: { home: string; cwd: string; env?: Record<string, string> }): Promise<OpenCodeServer> {
+  await requireBinary(OPENCODE, 'OpenCode');
+  const child = execa(OPENCODE, ['serve', '--port', '0', '--hostname', '127.0.0.1'], {
+    cwd: options.cwd,
+    env: openCodeEnv(server, options.home, options.env),
+    extendEnv: false,
+    reject: false,
+    detached: true,
+    all: true,
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`opencode serve did not start within 60 s:\n${output}`)), 60_000);
+    child.all?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const found = /listening on (http:\/\/\S+)/.exec(output);
+      if (found?.[1]) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    void child.then((result) => {
+      clearTimeout(timer);
+      reject(new Error(`opencode serve exited (${result.exitCode}) before it listened:\n${output}`));
+    });
+  }).catch((error: unknown) => {
+    endGroup(child.pid);
+    throw error;
+  });
+  const call = async <T>(route: string, body?: unknown): Promise<T> => {
+    const reply = await fetch(`${url}${route}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await reply.text();
+    if (!reply.ok) throw new Error(`OpenCode answered ${route} with ${reply.status}: ${text}\nserver output:\n${output}`);
+    return JSON.parse(text) as T;
+  };
+  return {
+    async command(command, args, marker) {
+      const before = server.requests.length;
+      const session = await call<{ id: string }>('/session', {});
+      await call(`/session/${session.id}/command`, { command, arguments: args });
+      const request = conversationRequest(server.requests.slice(before), marker);
+      if (!request) throw new Error(`OpenCode sent no request carrying "${marker}" for /${command}.\nserver output:\n${output}`);
+      return withTexts(`/${command} ${args}`, request, chatUserTexts(request));
+    },
+    commands: () => call<OpenCodeCommand[]>('/command'),
+    skills: () => call<OpenCodeSkill[]>('/skill'),
+    close: () => endGroup(child.pid),
+  };
+}
+
+/**
+ * Qwen Code's own settings for a test home: no usage statistics sent anywhere, and no memory
+ * extraction, a second model request after every answer. Written whole and renamed into place, since a
+ * Qwen Code started at the same moment may be reading it.
+ */
+async function configureQwen(qwenHome: string): Promise<void> {
+  await mkdir(qwenHome, { recursive: true });
+  const file = path.join(qwenHome, 'settings.json');
+  const temporary = `${file}.${process.pid}-${randomUUID()}`;
+  const settings = { privacy: { usageStatisticsEnabled: false }, memory: { enableManagedAutoMemory: false, enableManagedAutoDream: false } };
+  await writeFile(temporary, `${JSON.stringify(settings, null, 2)}\n`);
+  await rename(temporary, file);
+}
+
+/** What Qwen Code did with one prompt: the run, or, when no request carried `marker`, its exit and output. */
+export interface QwenRun {
+  run: ClientRun | undefined;
+  exitCode: number | undefined;
+  output: string;
+  /** Every request it sent, for what it lists (the skills). */
+  requests: RecordedRequest[];
+}
+
+/**
+ * `qwen -p "<prompt>"` against the recording server through its OpenAI-compatible provider
+ * (OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL select it). The run is the conversation request
+ * that carries `marker`. QWEN_CODE_NO_RELAUNCH spares the second Node.js process Qwen Code starts to
+ * raise its own memory limit.
+ */
+export async function runQwen(server: RecordingServer, options: { prompt: string; marker: string; home: string; cwd: string; env?: Record<string, string> }): Promise<QwenRun> {
+  await requireBinary(QWEN, 'Qwen Code');
+  await configureQwen(options.env?.QWEN_HOME ?? path.join(options.home, '.qwen'));
+  const before = server.requests.length;
+  const result = await execa(QWEN, ['-p', options.prompt], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: options.home, OPENAI_API_KEY: 'test', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODEL: 'test-model', QWEN_CODE_NO_RELAUNCH: 'true', ...options.env },
+    extendEnv: false,
+    reject: false,
+    timeout: 120_000,
+    input: '',
+    all: true,
+  });
+  const requests = server.requests.slice(before).filter((request) => request.url.includes('/chat/completions'));
+  const request = conversationRequest(requests, options.marker);
+  return { run: request ? withTexts(options.prompt, request, chatUserTexts(request)) : undefined, exitCode: result.exitCode, output: result.all ?? '', requests };
 }

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { runInstall } from '../helpers/package.js';
 import { gitdir, testdir } from '../helpers/testdir.js';
 import { CLAUDE, runClaude, runCodex, type ClientRun } from './clients.js';
+import { ARGS, COMMANDS } from './command-args.js';
 import { checkExpansion, missingSkills, type Expectation } from './expansion-checks.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
 
@@ -14,17 +15,6 @@ import { startRecordingServer, type RecordingServer } from './recording-server.j
  * binaries invoking every command, and what each sends to the model checked. Claude Code is typed
  * `/<command> <args>`, Codex `$baton-<command> <args>`, the plugin `/baton:<command> <args>`.
  */
-
-const ARGS: Record<string, string> = {
-  'plan-release': '2026-11-21-billing',
-  'replan-release': '2026-11-21-billing',
-  'implement-slice': 'S03a-export-csv 2026-11-21-billing',
-  'verify-slice': 'S03a-export-csv 2026-11-21-billing',
-  'merge-track': 'T1-exports 2026-11-21-billing',
-  'merge-release': '2026-11-21-billing',
-  'mark-shipped': '2026-11-21-billing',
-};
-const COMMANDS = Object.keys(ARGS);
 
 let server: RecordingServer;
 let project: string;

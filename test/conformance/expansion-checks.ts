@@ -9,12 +9,15 @@ import type { ClientRun } from './clients.js';
  * deliberately broken install to prove they catch it.
  */
 
+/** Where a tool puts the typed arguments in a command's body; Codex substitutes nothing. */
+const PLACEHOLDERS = { claude: '$ARGUMENTS', opencode: '$ARGUMENTS', qwen: '{{args}}' } as const;
+
 export interface Expectation {
-  tool: 'claude' | 'codex';
+  tool: 'codex' | keyof typeof PLACEHOLDERS;
   /** As the human typed it: `/verify-slice`, `/baton:verify-slice` or `$baton-verify-slice`. */
   invocation: string;
   args: string;
-  /** The installed file the command comes from: a Claude Code command or a Codex SKILL.md. */
+  /** The installed file the command comes from: a command file, or a Codex SKILL.md. */
   file: string;
   /** For a plugin: the folder Claude Code puts where the text says `${CLAUDE_PLUGIN_ROOT}`, or the agent where it says `pluginWord`. */
   pluginRoot?: string;
@@ -33,7 +36,7 @@ function commandText(run: ClientRun, expected: Expectation, heading: string): st
     const match = new RegExp(`<skill>\\s*<name>${name}</name>[\\s\\S]*?</skill>`).exec(run.text);
     return match?.[0];
   }
-  // Claude Code sends the expanded command as a text block of its own, after the command-name block.
+  // The other tools send the expanded command as a text block of its own (Claude Code after the command-name block).
   const block = run.texts.find((text) => text.includes(heading));
   return block?.slice(block.indexOf(heading));
 }
@@ -44,7 +47,7 @@ async function expectedBody(expected: Expectation): Promise<{ heading: string; b
   const heading = /^# .*$/m.exec(source)?.[0];
   if (!heading) throw new Error(`${expected.file} has no heading`);
   let body = source.slice(source.indexOf(heading)).trim();
-  if (expected.tool === 'claude') body = body.replace('$ARGUMENTS', expected.args).replaceAll('${CLAUDE_PLUGIN_ROOT}', expected.pluginRoot ?? '${CLAUDE_PLUGIN_ROOT}');
+  if (expected.tool !== 'codex') body = body.replace(PLACEHOLDERS[expected.tool], expected.args).replaceAll('${CLAUDE_PLUGIN_ROOT}', expected.pluginRoot ?? '${CLAUDE_PLUGIN_ROOT}');
   return { heading, body };
 }
 
@@ -53,12 +56,12 @@ export async function checkExpansion(run: ClientRun, expected: Expectation): Pro
   const { heading, body } = await expectedBody(expected);
   const text = commandText(run, expected, heading);
   if (text === undefined) return [`the command's text ("${heading}") did not reach the model`];
-  // The whole body, as installed (Claude Code: with the arguments and the plugin folder filled in).
-  const whole = expected.tool === 'claude' ? text.trim() === body : text.includes(body);
+  // The whole body, as installed (with the arguments, and Claude Code's plugin folder, filled in).
+  const whole = expected.tool !== 'codex' ? text.trim() === body : text.includes(body);
   if (!whole) problems.push(`the text that reached the model is not the installed ${expected.file} as the tool fills it in`);
 
-  // The arguments: Claude Code puts them where $ARGUMENTS was; Codex passes the message as typed.
-  if (expected.tool === 'claude') {
+  // The arguments: the other tools put them where their placeholder was; Codex passes the message as typed.
+  if (expected.tool !== 'codex') {
     if (!text.includes(`\`\`\`text\n${expected.args}\n\`\`\``)) problems.push(`the arguments "${expected.args}" are not in the expanded body`);
   } else if (!run.text.includes(`${expected.invocation} ${expected.args}`)) {
     problems.push(`the message "${expected.invocation} ${expected.args}" did not reach the model`);
@@ -84,4 +87,12 @@ export async function checkExpansion(run: ClientRun, expected: Expectation): Pro
 /** Codex lists every available skill with its description; the baton ones must all be there. */
 export function missingSkills(run: ClientRun, skills: { name: string; description: string }[]): string[] {
   return skills.filter((skill) => !run.text.includes(`${skill.name}: ${skill.description}`)).map((skill) => `${skill.name} is not listed with its description`);
+}
+
+/**
+ * Text that only the expansion of the command typed as `invocation` carries: the start of its
+ * arguments block. It finds that command's request among those of commands run at the same time.
+ */
+export function expansionMarker(invocation: string): string {
+  return `The text typed after \`${invocation}\``;
 }

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 
 /**
  * A stand-in for the model APIs: it records every request the real clients send and answers with the
- * smallest valid reply (Anthropic's Messages API for Claude Code, OpenAI's Responses API for Codex),
+ * smallest valid reply (Anthropic's Messages API for Claude Code, OpenAI's Responses API for Codex,
+ * OpenAI's Chat Completions API for OpenCode and Qwen Code),
  * so a test sees exactly what the model would have received. With a script it answers with tool calls
  * instead: the client's shell tool (Claude Code's `Bash`, Codex's `exec_command`) runs each command the
  * script gives, and the tool's result comes back in the client's next request.
@@ -49,6 +50,7 @@ export async function startRecordingServer(options: { script?: ModelScript } = {
       const call = options.script ? scriptedCall(options.script, request.url ?? '', parsed) : undefined;
       if (request.url?.includes('/messages')) return call === undefined ? answerAnthropic(response, parsed) : callAnthropicTool(response, parsed, call, requests.length);
       if (request.url?.includes('/responses')) return call === undefined ? answerOpenAi(response, parsed) : callOpenAiTool(response, parsed, call, requests.length);
+      if (request.url?.includes('/chat/completions')) return answerChatCompletions(response, parsed);
       response.writeHead(request.method === 'HEAD' ? 200 : 404).end();
     });
   });
@@ -142,4 +144,20 @@ function answerOpenAi(response: Response, request: { model?: string }): void {
     { type: 'response.completed', response: done },
   ];
   sse(response, events.map((data) => ({ event: data.type, data })));
+}
+
+/** OpenAI's Chat Completions API, streamed or whole: OpenCode's openai-compatible provider and Qwen Code use it. */
+function answerChatCompletions(response: Response, request: { model?: string; stream?: boolean }): void {
+  const base = { id: 'chatcmpl-test', created: 0, model: request.model ?? 'test' };
+  const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
+  if (!request.stream) {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage }));
+    return;
+  }
+  const chunk = { ...base, object: 'chat.completion.chunk' };
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  response.write(`data: ${JSON.stringify({ ...chunk, choices: [{ index: 0, delta: { role: 'assistant', content: 'ok' }, finish_reason: null }] })}\n\n`);
+  response.write(`data: ${JSON.stringify({ ...chunk, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage })}\n\n`);
+  response.end('data: [DONE]\n\n');
 }
