@@ -258,9 +258,11 @@ export async function startOpenCode(server: RecordingServer, options: { home: st
     async command(command, args, marker) {
       const before = server.requests.length;
       const session = await call<{ id: string }>('/session', {});
-      await call(`/session/${session.id}/command`, { command, arguments: args });
+      const reply = await call<{ info?: { error?: unknown } }>(`/session/${session.id}/command`, { command, arguments: args });
       const request = conversationRequest(server.requests.slice(before), marker);
       if (!request) throw new Error(`OpenCode sent no request carrying "${marker}" for /${command}.\nserver output:\n${output}`);
+      // The model's answer came back and OpenCode took it: the whole turn ran, not only the request.
+      if (reply.info?.error !== undefined) throw new Error(`OpenCode's turn for /${command} ended in an error: ${JSON.stringify(reply.info.error)}`);
       return withTexts(`/${command} ${args}`, request, chatUserTexts(request));
     },
     commands: () => call<OpenCodeCommand[]>('/command'),

@@ -37,6 +37,8 @@ async function typeCommand(command: string, options: { home: string; cwd: string
   const invocation = `/baton-${command}`;
   const result = await runQwen(server, { prompt: `${invocation} ${ARGS[command]}`, marker: expansionMarker(invocation), ...options });
   if (!result.run) throw new Error(`Qwen Code sent no request carrying ${invocation} (exit ${result.exitCode}):\n${result.output}`);
+  // The model's answer came back and Qwen Code printed it: the whole turn ran, not only the request.
+  if (result.exitCode !== 0 || !/^ok$/m.test(result.output)) throw new Error(`Qwen Code's turn for ${invocation} did not end with the model's answer (exit ${result.exitCode}):\n${result.output}`);
   return result.run;
 }
 
@@ -64,7 +66,7 @@ function listedSkills(run: ClientRun): Map<string, string> {
 /** A role typed as a command: Qwen Code refuses it when the skill it finds says `user-invocable: false`. */
 async function expectRoleRefused(options: { home: string; cwd: string; env?: Record<string, string> }): Promise<QwenRun> {
   const result = await runQwen(server, { prompt: '/baton-verifier S03a-export-csv', marker: '# The verifier', ...options });
-  expect(result.run, result.output).toBeUndefined();
+  expect(result.run === undefined, 'Qwen Code ran the role as a command').toBe(true);
   expect(result.output).toContain('The command "/baton-verifier" is not supported in this mode.');
   expect(result.exitCode).toBe(1);
   return result;
