@@ -186,7 +186,8 @@ export async function runOpenCode(server: RecordingServer, options: { command: s
   });
   const result = await child.finally(() => endGroup(child.pid));
   const request = conversationRequest(server.requests.slice(before), options.marker);
-  if (!request) throw new Error(`OpenCode sent no request carrying "${options.marker}" (exit ${result.exitCode}).\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  // Exit 0 also says that the model's answer came back and OpenCode took it.
+  if (!request || result.exitCode !== 0) throw new Error(`OpenCode sent no request carrying "${options.marker}", or failed (exit ${result.exitCode}).\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
   return withTexts(`/${options.command} ${options.args}`, request, chatUserTexts(request));
 }
 

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInstall } from '../helpers/package.js';
@@ -137,6 +137,28 @@ describe('project scope', () => {
       // The roles are documents the commands read, not skills: only Codex's and Claude Code's copies are listed.
       const skills = (await opencode.skills()).filter((skill) => skill.name.startsWith('baton-'));
       for (const skill of skills) expect(fromClaudeOrCodex(repo, skill), `${skill.name} at ${skill.location}`).toBe(true);
+    } finally {
+      opencode.close();
+    }
+  }, SLOW);
+});
+
+describe('why the OpenCode output check refuses $1, !`…` and @file in a command', () => {
+  test('OpenCode gives $1 the arguments, runs !`…` and attaches @README.md, and the expansion check sees the change', async () => {
+    const home = await testdir({}, 'baton-oc-broken-');
+    await install(['--target', 'opencode'], home);
+    const config = path.join(home, '.config/opencode');
+    const file = path.join(config, 'commands/baton-verify-slice.md');
+    await appendFile(file, "\nCount with awk '{print $1}'. Status: !`echo SHELL-RAN`. Read @README.md.\n");
+    const opencode = await startOpenCode(server, { home, cwd: project });
+    try {
+      const args = ARGS['verify-slice'] as string;
+      const run = await opencode.command('baton-verify-slice', args, expansionMarker('/baton-verify-slice'));
+      // The highest-numbered positional takes every remaining argument; the shell's output keeps its line break.
+      expect(run.text).toContain(`Count with awk '{print ${args}}'. Status: SHELL-RAN\n. Read @README.md.`);
+      expect(run.texts.some((text) => text.includes('# a project'))).toBe(true);
+      const problems = await checkExpansion(run, { tool: 'opencode', invocation: '/baton-verify-slice', args, file, roots: [config] });
+      expect(problems).toContain(`the text that reached the model is not the installed ${file} as the tool fills it in`);
     } finally {
       opencode.close();
     }

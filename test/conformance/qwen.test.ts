@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInstall } from '../helpers/package.js';
@@ -131,5 +131,24 @@ describe('project scope', () => {
     await install(['--scope', 'project'], home, {}, repo);
     await expectEveryCommand({ home, cwd: repo }, (command) => ({ file: path.join(repo, '.qwen/commands', `baton-${command}.md`), roots: [], projectRoot: repo }));
     await expectRoleRefused({ home, cwd: repo });
+  }, SLOW);
+});
+
+describe("what Qwen Code does with other tools' placeholders, and why its output check refuses !{…}", () => {
+  test('it leaves $ARGUMENTS and $1 as written, and refuses to run a command holding !{…}', async () => {
+    const home = await testdir({}, 'baton-qwen-broken-');
+    await install(['--target', 'qwen'], home);
+    const file = path.join(home, '.qwen/commands/baton-verify-slice.md');
+    const installed = await readFile(file, 'utf8');
+    await appendFile(file, '\nLiteral: $ARGUMENTS and $1.\n');
+    const args = ARGS['verify-slice'] as string;
+    const literal = await runQwen(server, { prompt: `/baton-verify-slice ${args}`, marker: expansionMarker('/baton-verify-slice'), home, cwd: project });
+    expect(literal.run?.text).toContain(`\`\`\`text\n${args}\n\`\`\``);
+    expect(literal.run?.text).toContain('Literal: $ARGUMENTS and $1.');
+
+    await writeFile(file, `${installed}\nStatus: !{echo SHELL-RAN}\n`);
+    const shell = await runQwen(server, { prompt: `/baton-verify-slice ${args}`, marker: expansionMarker('/baton-verify-slice'), home, cwd: project });
+    expect(shell.run === undefined, 'Qwen Code sent the command to the model').toBe(true);
+    expect(shell.output).toContain('baton-verify-slice cannot be run. Blocked command: "echo SHELL-RAN"');
   }, SLOW);
 });
