@@ -188,7 +188,7 @@ export async function runOpenCode(server: RecordingServer, options: { command: s
   const request = conversationRequest(server.requests.slice(before), options.marker);
   // Exit 0 also says that the model's answer came back and OpenCode took it.
   if (!request || result.exitCode !== 0) throw new Error(`OpenCode sent no request carrying "${options.marker}", or failed (exit ${result.exitCode}).\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return withTexts(`/${options.command} ${options.args}`, request, chatUserTexts(request));
+  return withTexts(`/${options.command} ${options.args}`, request, chatUserTexts(request), result);
 }
 
 /** What OpenCode's server lists: GET /command (what the TUI offers after `/`) and GET /skill. */
@@ -264,7 +264,8 @@ export async function startOpenCode(server: RecordingServer, options: { home: st
       if (!request) throw new Error(`OpenCode sent no request carrying "${marker}" for /${command}.\nserver output:\n${output}`);
       // The model's answer came back and OpenCode took it: the whole turn ran, not only the request.
       if (reply.info?.error !== undefined) throw new Error(`OpenCode's turn for /${command} ended in an error: ${JSON.stringify(reply.info.error)}`);
-      return withTexts(`/${command} ${args}`, request, chatUserTexts(request));
+      // The server goes on running: no exit code, and its output so far.
+      return withTexts(`/${command} ${args}`, request, chatUserTexts(request), { exitCode: undefined, stdout: output, stderr: '' });
     },
     commands: () => call<OpenCodeCommand[]>('/command'),
     skills: () => call<OpenCodeSkill[]>('/skill'),
@@ -316,5 +317,5 @@ export async function runQwen(server: RecordingServer, options: { prompt: string
   });
   const requests = server.requests.slice(before).filter((request) => request.url.includes('/chat/completions'));
   const request = conversationRequest(requests, options.marker);
-  return { run: request ? withTexts(options.prompt, request, chatUserTexts(request)) : undefined, exitCode: result.exitCode, output: result.all ?? '', requests };
+  return { run: request ? withTexts(options.prompt, request, chatUserTexts(request), result) : undefined, exitCode: result.exitCode, output: result.all ?? '', requests };
 }
