@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../helpers/run.js';
  */
 
 const HOME = '/home/a b';
-const BUNDLE = { batonScript: '// baton\n', programScript: '// program\n' };
+const BUNDLE = { batonScript: '// baton\n', programScript: '// program\n', tokenizerScript: '// tokenizer\n' };
 
 function user(env: Record<string, string | undefined> = {}): InstallDirs {
   return { scope: 'user', home: HOME, cwd: '/work', env };
