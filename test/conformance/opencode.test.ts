@@ -7,6 +7,7 @@ import { runOpenCode, startOpenCode, type ClientRun, type OpenCodeServer, type O
 import { ARGS, COMMANDS } from './command-args.js';
 import { checkExpansion, expansionMarker, type Expectation } from './expansion-checks.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
+import { codexSkillsInSharedFolder } from './shared-skills.js';
 
 /**
  * The pack in the real OpenCode (opencode-ai 1.18.33), driven offline: every command typed
@@ -54,7 +55,7 @@ async function expectEveryCommand(opencode: OpenCodeServer, where: (command: str
   );
 }
 
-describe('user scope, every tool installed, in a home whose path has a space', () => {
+describe("user scope, every tool installed, Codex's skills also in ~/.agents/skills, in a home whose path has a space", () => {
   let home: string;
   let config: string;
   let opencode: OpenCodeServer;
@@ -62,6 +63,7 @@ describe('user scope, every tool installed, in a home whose path has a space', (
     home = await testdir({}, 'baton oc home ');
     config = path.join(home, '.config/opencode');
     await install([], home);
+    await codexSkillsInSharedFolder(path.join(home, '.codex/skills'), path.join(home, '.agents/skills'));
     opencode = await startOpenCode(server, { home, cwd: project });
   }, SLOW);
   afterAll(() => opencode?.close());
@@ -83,7 +85,8 @@ describe('user scope, every tool installed, in a home whose path has a space', (
   test('OpenCode makes every skill in ~/.claude/skills and ~/.agents/skills a command; a name in both folders appears once', async () => {
     const skills = (await opencode.skills()).filter((skill) => skill.name.startsWith('baton-'));
     const names = skills.map((skill) => skill.name).sort();
-    // Claude Code's four role skills and Codex's eleven skills, the roles among them under the same names.
+    // Claude Code's four role skills and Codex's eleven, the roles among them under the same names;
+    // nothing from Codex's, Copilot's or Cursor's own folders.
     expect(names).toEqual([...COMMANDS, ...ROLES].map((name) => `baton-${name}`).sort());
     // Which folder's copy is kept varies from run to run; OpenCode's own folder holds no baton skill.
     for (const skill of skills) expect(fromClaudeOrCodex(home, skill), `${skill.name} at ${skill.location}`).toBe(true);
@@ -127,10 +130,11 @@ describe('OPENCODE_CONFIG_DIR and XDG_CONFIG_HOME, in folders whose paths contai
 });
 
 describe('project scope', () => {
-  test("every /baton-<command> comes from the repository's .opencode/commands", async () => {
+  test("every /baton-<command> comes from the repository's .opencode/commands, beside Codex's skills in .agents/skills", async () => {
     const repo = await gitdir({ 'README.md': '# shared project\n' }, 'baton-oc-shared-');
     const home = await testdir({}, 'baton-oc-empty-home-');
     await install(['--scope', 'project'], home, {}, repo);
+    await codexSkillsInSharedFolder(path.join(repo, '.codex/skills'), path.join(repo, '.agents/skills'));
     const opencode = await startOpenCode(server, { home, cwd: repo });
     try {
       await expectEveryCommand(opencode, (command) => ({ file: path.join(repo, '.opencode/commands', `baton-${command}.md`), roots: [], projectRoot: repo }));

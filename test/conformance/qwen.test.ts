@@ -7,6 +7,7 @@ import { runQwen, type ClientRun, type QwenRun } from './clients.js';
 import { ARGS, COMMANDS } from './command-args.js';
 import { checkExpansion, expansionMarker, type Expectation } from './expansion-checks.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
+import { codexSkillsInSharedFolder } from './shared-skills.js';
 
 /**
  * The pack in the real Qwen Code (@qwen-code/qwen-code 0.24.4), driven offline with `qwen -p`: every
@@ -72,12 +73,13 @@ async function expectRoleRefused(options: { home: string; cwd: string; env?: Rec
   return result;
 }
 
-describe('user scope, every tool installed, in a home whose path has a space', () => {
+describe("user scope, every tool installed, Codex's skills also in ~/.agents/skills, in a home whose path has a space", () => {
   let home: string;
   let runs: ClientRun[] = [];
   beforeAll(async () => {
     home = await testdir({}, 'baton qwen home ');
     await install([], home);
+    await codexSkillsInSharedFolder(path.join(home, '.codex/skills'), path.join(home, '.agents/skills'));
   });
 
   test('every /baton-<command> expands with its arguments in place of {{args}}, and every file it names exists', async () => {
@@ -94,21 +96,21 @@ describe('user scope, every tool installed, in a home whose path has a space', (
   }, SLOW);
 });
 
-describe("what Qwen Code makes of Claude Code's and Codex's skills", () => {
-  test('it reads nothing from ~/.claude/skills, and offers each skill in ~/.agents/skills as a command', async () => {
+describe("what Qwen Code makes of the other tools' skills", () => {
+  test("it reads nothing from Claude Code's, Codex's or Copilot's folders, and offers each skill in ~/.agents/skills as a command", async () => {
     const home = await testdir({}, 'baton-qwen-others-');
-    await install(['--target', 'claude'], home);
+    await install(['--target', 'claude,codex,copilot'], home);
     const alone = await runQwen(server, { prompt: 'hello', marker: 'hello', home, cwd: project });
-    expect(alone.run, alone.output).toBeDefined();
+    expect(alone.run === undefined, alone.output).toBe(false);
     expect([...listedSkills(alone.run as ClientRun).keys()].filter((name) => name.startsWith('baton-'))).toEqual([]);
 
-    await install(['--target', 'codex'], home);
+    await codexSkillsInSharedFolder(path.join(home, '.codex/skills'), path.join(home, '.agents/skills'));
     const codex = await runQwen(server, { prompt: `/baton-plan-release ${ARGS['plan-release']}`, marker: '# Plan a release', home, cwd: project });
-    expect(codex.run, codex.output).toBeDefined();
+    expect(codex.run === undefined, codex.output).toBe(false);
     const run = codex.run as ClientRun;
     expect([...listedSkills(run).keys()].filter((name) => name.startsWith('baton-')).sort()).toEqual([...COMMANDS, ...ROLES].map((name) => `baton-${name}`).sort());
     // Codex's skill body, its arguments appended as typed: the text tells the human to type $baton-...
-    expect(run.text).toContain('The human invokes this skill by writing `$baton-plan-release`');
+    expect(run.text).toContain('The human invokes this by writing `$baton-plan-release`');
     expect(run.text).toContain(`/baton-plan-release ${ARGS['plan-release']}`);
   }, SLOW);
 });
@@ -125,10 +127,11 @@ describe('QWEN_HOME, in a folder whose path contains spaces', () => {
 });
 
 describe('project scope', () => {
-  test("every /baton-<command> comes from the repository's .qwen/commands, and its roles win over Codex's there too", async () => {
+  test("every /baton-<command> comes from the repository's .qwen/commands, and its roles win over Codex's in .agents/skills there too", async () => {
     const repo = await gitdir({ 'README.md': '# shared project\n' }, 'baton-qwen-shared-');
     const home = await testdir({}, 'baton-qwen-empty-home-');
     await install(['--scope', 'project'], home, {}, repo);
+    await codexSkillsInSharedFolder(path.join(repo, '.codex/skills'), path.join(repo, '.agents/skills'));
     await expectEveryCommand({ home, cwd: repo }, (command) => ({ file: path.join(repo, '.qwen/commands', `baton-${command}.md`), roots: [], projectRoot: repo }));
     await expectRoleRefused({ home, cwd: repo });
   }, SLOW);
