@@ -80,7 +80,7 @@ export const opencodeTarget: Target = {
 /** The folder OpenCode reads the user's commands from (see `configFolder`). */
 function opencodeFolder(dirs: UserDirs): string {
   const { roots, root, base } = configFolder(dirs);
-  return path.join(roots[root] as string, base);
+  return path.join(roots[root] as string, ...base.split('/').filter(Boolean));
 }
 
 function configFolder(dirs: UserDirs): { roots: Record<string, string>; root: string; base: string } {

@@ -374,7 +374,7 @@ describe('failures and refusals', () => {
     for (const value of ['windsurf', 'claude,windsurf', 'all,claude', ',']) {
       const target = await runInstall(['--target', value], { home });
       expect(target.exitCode, value).toBe(2);
-      expect(target.stderr, value).toMatch(/--target ".*" names no tool[\s\S]*fix: Use one of claude, codex, copilot, cursor, several separated by commas \(--target claude,codex\), or all\./);
+      expect(target.stderr, value).toMatch(/--target ".*" names no tool[\s\S]*fix: Use one of claude, codex, opencode, qwen, copilot, cursor, several separated by commas \(--target claude,codex\), or all\./);
     }
     const project = await runInstall(['--scope', 'project', '--dry-run'], { home });
     expect(project.exitCode).toBe(2);
@@ -416,7 +416,7 @@ describe('project scope', () => {
     const install = await runInstall(['--yes', '--scope', 'project'], { packageRoot: v1, home, cwd: path.join(repo) });
     expect(install.exitCode, install.stderr).toBe(0);
     const manifest = JSON.parse(await readFile(path.join(repo, '.baton/manifest.json'), 'utf8')) as { files: { path: string; targets: string[] }[] };
-    expect(manifest.files.find((entry) => entry.path === '.baton/rules/be-careful.md')?.targets).toEqual(TARGET_IDS);
+    expect(manifest.files.find((entry) => entry.path === '.baton/rules/be-careful.md')?.targets).toEqual([...TARGET_IDS].sort());
     // A fresh repository has no tool's folder, so every tool is installed; none into .agents/.
     expect(await git(repo, 'status', '--porcelain')).toBe('?? .baton/\n?? .claude/\n?? .codex/\n?? .cursor/\n?? .github/\n?? .opencode/\n?? .qwen/');
 

@@ -42,7 +42,9 @@ beforeAll(async () => {
     'skills/checker/SKILL.md': '---\ndescription: The checker role, version two.\n---\n# Checker\n\nRead `{{rule "be-careful"}}`.\n',
   });
   installedV1 = await testdir();
-  const first = await runInstall(['--yes'], { packageRoot: v1, home: installedV1 });
+  // Two tools share the journal and the steps every target goes through; each later run finds just
+  // these two, so the step-by-step kills stay within their time with every tool baton knows.
+  const first = await runInstall(['--yes', '--target', 'claude,codex'], { packageRoot: v1, home: installedV1 });
   expect(first.exitCode, first.stderr).toBe(0);
   const reference = await homeWithV1();
   const started = Date.now();

@@ -65,3 +65,26 @@ describe.each(CASES)('$target', ({ target, variable, folder, command, role }) =>
     expect(contentOnly(await snapshotTree(repo))).toEqual(clean);
   });
 });
+
+describe('without --target, OpenCode and Qwen Code are found by their folders', () => {
+  async function installedFor(options: { home: string; env?: Record<string, string>; cwd?: string }, args: string[] = []): Promise<string[]> {
+    const result = await runInstall(['--dry-run', '--json', ...args], options);
+    expect(result.exitCode, result.stderr).toBe(0);
+    return (JSON.parse(result.stdout) as { targets: { id: string }[] }).targets.map((target) => target.id);
+  }
+
+  test("in the home: OpenCode's config folder (where its variables put it) and Qwen Code's home", async () => {
+    expect(await installedFor({ home: await testdir({ '.config/opencode/opencode.json': '{}\n' }) })).toEqual(['opencode']);
+    expect(await installedFor({ home: await testdir({ '.qwen/settings.json': '{}\n' }) })).toEqual(['qwen']);
+    const base = await testdir({ 'oc/x': '', 'xdg/opencode/x': '', 'q/x': '' });
+    expect(await installedFor({ home: await testdir(), env: { OPENCODE_CONFIG_DIR: path.join(base, 'oc') } })).toEqual(['opencode']);
+    expect(await installedFor({ home: await testdir(), env: { XDG_CONFIG_HOME: path.join(base, 'xdg') } })).toEqual(['opencode']);
+    expect(await installedFor({ home: await testdir(), env: { QWEN_HOME: path.join(base, 'q') } })).toEqual(['qwen']);
+  });
+
+  test('in a project: .opencode/ or opencode.json, and .qwen/', async () => {
+    const home = await testdir();
+    expect(await installedFor({ home, cwd: await gitdir({ 'opencode.json': '{}\n' }) }, ['--scope', 'project'])).toEqual(['opencode']);
+    expect(await installedFor({ home, cwd: await gitdir({ '.opencode/agents/x.md': 'x\n', '.qwen/settings.json': '{}\n' }) }, ['--scope', 'project'])).toEqual(['opencode', 'qwen']);
+  });
+});

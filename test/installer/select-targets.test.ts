@@ -33,9 +33,9 @@ describe('without --target', () => {
     const result = await runInstall(['--dry-run'], { packageRoot: await packageWith(FIXTURE), home });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(
-      `No tool's folder was found: Claude Code (${home}/.claude), Codex (${home}/.codex), GitHub Copilot (${home}/.copilot), Cursor (${home}/.cursor). This installs for every tool; choose with --target <id>[,<id>...] (claude, codex, copilot, cursor).`,
+      `No tool's folder was found: Claude Code (${home}/.claude), Codex (${home}/.codex), OpenCode (${home}/.config/opencode), Qwen Code (${home}/.qwen), GitHub Copilot (${home}/.copilot), Cursor (${home}/.cursor). This installs for every tool; choose with --target <id>[,<id>...] (claude, codex, opencode, qwen, copilot, cursor).`,
     );
-    for (const file of ['.claude/commands/check-thing.md', '.codex/skills/baton-check-thing/SKILL.md', '.copilot/skills/baton-check-thing/SKILL.md', '.cursor/commands/check-thing.md']) {
+    for (const file of ['.claude/commands/check-thing.md', '.codex/skills/baton-check-thing/SKILL.md', '.config/opencode/commands/baton-check-thing.md', '.qwen/commands/baton-check-thing.md', '.copilot/skills/baton-check-thing/SKILL.md', '.cursor/commands/check-thing.md']) {
       expect(result.stdout).toContain(`  create     ${path.join(home, file)}\n`);
     }
     expect(await readdir(home)).toEqual([]);
@@ -46,7 +46,7 @@ describe('without --target', () => {
     const found = await runInstall(['--dry-run'], { packageRoot: await packageWith(FIXTURE), home });
     expect(found.stdout.split('\n').slice(0, 3)).toEqual([
       `Tools found: Codex (${home}/.codex), Cursor (${home}/.cursor).`,
-      `Not found: Claude Code (${home}/.claude), GitHub Copilot (${home}/.copilot). To install for one of them too, name the tools: --target codex,cursor,claude (or --target all).`,
+      `Not found: Claude Code (${home}/.claude), OpenCode (${home}/.config/opencode), Qwen Code (${home}/.qwen), GitHub Copilot (${home}/.copilot). To install for one of them too, name the tools: --target codex,cursor,claude (or --target all).`,
       `baton-install ${VERSION}: install for Codex and Cursor (user scope)`,
     ]);
     const copilotHome = await testdir({}, 'copilot home ');
@@ -87,7 +87,7 @@ describe('--target', () => {
     expect(ids(await plan(['--target', 'cursor'], { home }))).toEqual(['cursor']);
     expect(ids(await plan(['--target', 'cursor, claude'], { home }))).toEqual(['claude', 'cursor']);
     const all = await plan(['--target', 'all'], { home });
-    expect(ids(all)).toEqual(['claude', 'codex', 'copilot', 'cursor']);
+    expect(ids(all)).toEqual(['claude', 'codex', 'opencode', 'qwen', 'copilot', 'cursor']);
     expect(all.selection).toEqual({ how: 'listed' });
     const text = await runInstall(['--dry-run', '--target', 'all'], { packageRoot: await packageWith(FIXTURE), home });
     expect(text.stdout).not.toMatch(/found/);
