@@ -8,8 +8,9 @@ import { absolutePaths, repositoryPaths, type InstallDirs, type Target, type Tar
 /**
  * OpenCode (checked against opencode-ai 1.18.33). Commands are `commands/baton-<name>.md` in
  * OpenCode's config folder, typed `/baton-<name> args`. The `baton-` prefix keeps clear of the user's
- * own commands, and OpenCode gives a command precedence over a skill of the same name, so the Codex
- * skills it also reads from `~/.agents/skills` (`baton-plan-release`...) do not shadow these.
+ * own commands, and OpenCode gives a command precedence over a skill of the same name, so skills it
+ * also reads from `~/.agents/skills` (an earlier baton's Codex skills `baton-plan-release`...) do not
+ * shadow these.
  *
  * OpenCode turns every skill it finds (its own folders, `.claude/skills`, `.agents/skills`) into a
  * command and keeps one of several same-named skills, a different one from run to run. The role

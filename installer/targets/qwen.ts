@@ -12,8 +12,9 @@ const ARGS_PLACEHOLDER = '{{args}}';
  * Qwen Code (checked against @qwen-code/qwen-code 0.24.4). Commands are Markdown files
  * `commands/baton-<name>.md` under `$QWEN_HOME` (default `~/.qwen`) or the project's `.qwen/`, typed
  * `/baton-<name> args`; Qwen Code puts the raw argument text where the body says `{{args}}`. The
- * `baton-` prefix keeps clear of the user's own commands, and a command file takes precedence over the
- * skills of the same name that Qwen Code also reads from `~/.agents/skills` (Codex's).
+ * `baton-` prefix keeps clear of the user's own commands, and a command file takes precedence over a
+ * skill of the same name that Qwen Code also reads from `~/.agents/skills` (an earlier baton's Codex
+ * skills, say).
  *
  * Qwen Code offers every skill as a slash command unless it says `user-invocable: false`; the role
  * skills say so, because a role is entered through its command, never on its own. Its skills in
