@@ -1,3 +1,4 @@
+import { commandFormsSentence } from '../../installer/targets/index.js';
 import { isTerminal } from '../lib/status.js';
 import type { Board, BoardRelease, BoardSlice, NextCommand } from './board.js';
 
@@ -31,7 +32,7 @@ export function formatBoard(board: Board, options: { verbose: boolean }): string
   if (warnings.length > 0) lines.push('', 'Warnings:', ...warnings);
   const nexts = board.releases.some((release) => release.next || release.tracks.some((track) => track.next));
   lines.push('', boardVerdict(board).line);
-  if (nexts) lines.push('Commands are shown as typed in Claude Code; with the baton plugin type /baton:<command>, in Codex $baton-<command>, in OpenCode and Qwen Code /baton-<command>, with the same arguments.');
+  if (nexts) lines.push(commandFormsSentence());
   if (!options.verbose && board.releases.some((release) => !release.complete)) lines.push('Run baton board --verbose for every slice.');
   return lines.join('\n');
 }

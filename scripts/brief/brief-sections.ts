@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { BoardRelease, BoardTrack } from '../board/board.js';
 import { formatNext } from '../board/format-board.js';
 import { findSection, readSections } from '../lib/markdown.js';
+import { commandFormsSentence } from '../../installer/targets/index.js';
 import { isTerminal } from '../lib/status.js';
 import { formatReceiptLog } from '../lifecycle/receipt-log.js';
 import { plannedTouchpoints } from '../verify/checks-work.js';
@@ -30,7 +31,7 @@ const TIMELINE_TAIL = 10;
 /** Entries of the journal's session log a standard brief holds. */
 const JOURNAL_TAIL = 3;
 
-const COMMAND_FORMS = 'Commands are shown as typed in Claude Code; with the baton plugin type /baton:<command>, in Codex $baton-<command>, with the same arguments.';
+const COMMAND_FORMS = commandFormsSentence();
 
 /** The draft of a part, or undefined when the repository has nothing for it. */
 export function draftSection(id: SectionId, sources: BriefSources, level: BriefLevel): SectionDraft | undefined {
