@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { runInstall } from '../helpers/package.js';
 import { gitdir, testdir } from '../helpers/testdir.js';
 import { CODEX, runCodex } from './clients.js';
+import { ARGS } from './command-args.js';
 import { checkExpansion, missingSkills } from './expansion-checks.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
 
@@ -15,15 +16,6 @@ import { startRecordingServer, type RecordingServer } from './recording-server.j
  * Codex binary against the recording server.
  */
 
-const ARGS: Record<string, string> = {
-  'plan-release': '2026-11-21-billing',
-  'replan-release': '2026-11-21-billing',
-  'implement-slice': 'S03a-export-csv 2026-11-21-billing',
-  'verify-slice': 'S03a-export-csv 2026-11-21-billing',
-  'merge-track': 'T1-exports 2026-11-21-billing',
-  'merge-release': '2026-11-21-billing',
-  'mark-shipped': '2026-11-21-billing',
-};
 const ROLES = ['implementer', 'integrator', 'planner', 'verifier'];
 
 let server: RecordingServer;
