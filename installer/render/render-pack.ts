@@ -105,6 +105,12 @@ function ancestors(file: string): string[] {
   return found;
 }
 
+/** A prompt file as most tools read it: YAML frontmatter (when there is any), then the Markdown text. */
+function markdownFile(frontmatter: Record<string, unknown>, text: string): string {
+  const head = Object.keys(frontmatter).length > 0 ? `---\n${stringifyYaml(frontmatter, { lineWidth: 0 })}---\n` : '';
+  return head + text;
+}
+
 /** Renders prompt sources for one target and install location. */
 class PromptRenderer {
   constructor(
@@ -128,11 +134,11 @@ class PromptRenderer {
     return { ref, absPath: resolveRef(this.layout.roots, ref), targets: [this.target.id], kind, content, mode, frontmatter: {}, references: [] };
   }
 
-  private prompt(ref: FileRef, kind: RenderedKind, frontmatter: Record<string, unknown>, source: CommandSource | SkillSource | RuleSource): RenderedFile {
+  private prompt(ref: FileRef, kind: 'command' | 'skill' | 'rule', frontmatter: Record<string, unknown>, source: CommandSource | SkillSource | RuleSource): RenderedFile {
     const { body, references } = this.renderBody(source);
-    const head = Object.keys(frontmatter).length > 0 ? `---\n${stringifyYaml(frontmatter, { lineWidth: 0 })}---\n` : '';
     const note = this.layout.pathsNote && references.length > 0 ? `${this.layout.pathsNote}\n\n` : '';
-    return { ...this.verbatim(ref, kind, head + note + body, 0o644), frontmatter, references };
+    const content = this.target.formatPromptFile?.(kind, frontmatter, note + body) ?? markdownFile(frontmatter, note + body);
+    return { ...this.verbatim(ref, kind, content, 0o644), frontmatter, references };
   }
 
   private renderBody(source: CommandSource | SkillSource | RuleSource): { body: string; references: string[] } {

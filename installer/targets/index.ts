@@ -2,6 +2,7 @@ import { claudeTarget } from './claude.js';
 import { claudePluginTarget } from './claude-plugin.js';
 import { codexTarget } from './codex.js';
 import { codexPluginTarget } from './codex-plugin.js';
+import { geminiTarget } from './gemini.js';
 import { copilotTarget } from './copilot.js';
 import { cursorTarget } from './cursor.js';
 import { opencodeTarget } from './opencode.js';
@@ -9,7 +10,7 @@ import { qwenTarget } from './qwen.js';
 import type { Target } from './target.js';
 
 /** Every tool baton installs into, in the order plans list them. */
-export const TARGETS: readonly Target[] = [claudeTarget, codexTarget, opencodeTarget, qwenTarget, copilotTarget, cursorTarget];
+export const TARGETS: readonly Target[] = [claudeTarget, codexTarget, geminiTarget, opencodeTarget, qwenTarget, copilotTarget, cursorTarget];
 
 export const TARGET_IDS: readonly string[] = TARGETS.map((target) => target.id);
 

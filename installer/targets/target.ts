@@ -29,7 +29,7 @@ export type InstallDirs =
       projectRoot: string;
     }
   | {
-      /** A Claude Code plugin: installed by Claude Code itself, wherever it keeps plugins. */
+      /** A Claude Code plugin or a Gemini CLI extension: installed by the tool itself, wherever it keeps them. */
       scope: 'plugin';
       /** Where the plugin's files are written now. */
       pluginRoot: string;
@@ -142,8 +142,14 @@ export interface Target {
   /** How the stop hook is installed for this tool; absent when it runs none. */
   readonly stopHook?: StopHookWiring;
   /**
-   * Placeholders this tool fills in itself when a command runs (Qwen Code's `{{args}}`): the output
-   * check does not count them as text the renderer left unrendered.
+   * The content of a prompt file, from its frontmatter and rendered text, for a tool whose files are in
+   * another format (Gemini CLI's TOML commands). Absent, or undefined for a kind: Markdown with YAML
+   * frontmatter.
+   */
+  formatPromptFile?(kind: RenderedPrompt['kind'], frontmatter: Record<string, unknown>, text: string): string | undefined;
+  /**
+   * Placeholders this tool fills in itself when a command runs (Gemini CLI's and Qwen Code's `{{args}}`):
+   * the output check does not count them as text the renderer left unrendered.
    */
   readonly commandPlaceholders?: readonly string[];
 }

@@ -319,3 +319,59 @@ export async function runQwen(server: RecordingServer, options: { prompt: string
   const request = conversationRequest(requests, options.marker);
   return { run: request ? withTexts(options.prompt, request, chatUserTexts(request), result) : undefined, exitCode: result.exitCode, output: result.all ?? '', requests };
 }
+
+export const GEMINI = path.join(REPO_ROOT, 'node_modules/.bin/gemini');
+
+/** The model Gemini CLI is told to use: without `-m` it first asks a routing model, and retries that for a minute and a half. */
+const GEMINI_MODEL = 'gemini-2.5-flash';
+
+/**
+ * The environment Gemini CLI runs in offline: an API key (any), the recording server as its API, the
+ * workspace trusted (otherwise it exits 55) and no relaunch into a child process. `geminiHome` is what
+ * GEMINI_CLI_HOME is set to, when set.
+ */
+export function geminiEnv(server: RecordingServer, home: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    GEMINI_API_KEY: 'test-not-a-real-key',
+    GOOGLE_GEMINI_BASE_URL: server.url,
+    GEMINI_CLI_TRUST_WORKSPACE: 'true',
+    GEMINI_CLI_NO_RELAUNCH: '1',
+    ...env,
+  };
+}
+
+/** Gemini CLI reads its settings from <GEMINI_CLI_HOME or HOME>/.gemini; without an auth type it exits 41. */
+async function configureGemini(geminiHome: string): Promise<void> {
+  await mkdir(path.join(geminiHome, '.gemini'), { recursive: true });
+  await writeFile(path.join(geminiHome, '.gemini', 'settings.json'), `${JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } })}\n`);
+}
+
+/** `gemini -p "<prompt>"` with HOME (and GEMINI_CLI_HOME, when given) pointing at test folders. */
+export async function runGemini(server: RecordingServer, options: { prompt: string; home: string; cwd: string; env?: Record<string, string>; args?: string[] }): Promise<ClientRun> {
+  await requireBinary(GEMINI, 'Gemini CLI');
+  await configureGemini(options.env?.GEMINI_CLI_HOME ?? options.home);
+  const before = server.requests.length;
+  const result = await execa(GEMINI, ['-m', GEMINI_MODEL, '-p', options.prompt, ...(options.args ?? [])], {
+    cwd: options.cwd,
+    env: geminiEnv(server, options.home, options.env),
+    extendEnv: false,
+    reject: false,
+    timeout: 120_000,
+    input: '',
+  });
+  const request = server.requests.slice(before).find((candidate) => candidate.url.includes(':streamGenerateContent'));
+  if (!request) {
+    throw new Error(`Gemini CLI sent no request to the recording server (exit ${result.exitCode}).\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+  return withTexts(options.prompt, request, geminiTexts(request), result);
+}
+
+/** The texts of a Gemini generateContent request: the system instruction, then every text part of every turn. */
+function geminiTexts(request: RecordedRequest): string[] {
+  const body = JSON.parse(request.body) as { systemInstruction?: { parts?: { text?: string }[] }; contents?: { parts?: { text?: string }[] }[] };
+  const parts = (body.systemInstruction?.parts ?? []).flatMap((part) => (part.text ? [part.text] : []));
+  for (const turn of body.contents ?? []) for (const part of turn.parts ?? []) if (part.text) parts.push(part.text);
+  return parts;
+}

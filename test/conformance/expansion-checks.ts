@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { pathExists } from '../../scripts/lib/read-text.js';
 import { namedPaths } from '../helpers/named-paths.js';
 import type { ClientRun } from './clients.js';
@@ -10,18 +11,18 @@ import type { ClientRun } from './clients.js';
  */
 
 /** Where a tool puts the typed arguments in a command's body; Codex substitutes nothing. */
-const PLACEHOLDERS = { claude: '$ARGUMENTS', opencode: '$ARGUMENTS', qwen: '{{args}}' } as const;
+const PLACEHOLDERS = { claude: '$ARGUMENTS', gemini: '{{args}}', opencode: '$ARGUMENTS', qwen: '{{args}}' } as const;
 
 export interface Expectation {
   tool: 'codex' | keyof typeof PLACEHOLDERS;
   /** As the human typed it: `/verify-slice`, `/baton:verify-slice` or `$baton-verify-slice`. */
   invocation: string;
   args: string;
-  /** The installed file the command comes from: a command file, or a Codex SKILL.md. */
+  /** The installed file the command comes from: a command file (a Gemini CLI one is TOML), or a Codex SKILL.md. */
   file: string;
   /** For a plugin: the folder Claude Code puts where the text says `${CLAUDE_PLUGIN_ROOT}`, or the agent where it says `pluginWord`. */
   pluginRoot?: string;
-  /** For the Codex plugin: the word the text uses for the plugin's folder, which Codex leaves for the agent to fill in. */
+  /** For the Codex plugin and the Gemini CLI extension: the word the text uses for the plugin's folder (`<baton-plugin>`, `${extensionPath}`), which the tool leaves for the agent to fill in. */
   pluginWord?: string;
   /** Absolute folders whose files the text may name (user and plugin installs). */
   roots: string[];
@@ -41,9 +42,15 @@ function commandText(run: ClientRun, expected: Expectation, heading: string): st
   return block?.slice(block.indexOf(heading));
 }
 
+/** A Gemini CLI command's prompt, read with a real TOML parser (Python's tomllib). */
+async function tomlPrompt(file: string): Promise<string> {
+  const script = 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))["prompt"]))';
+  return JSON.parse((await execa('python3', ['-c', script, file])).stdout) as string;
+}
+
 /** What the model should read of the installed file: its body from the first heading, as the tool fills it in. */
 async function expectedBody(expected: Expectation): Promise<{ heading: string; body: string }> {
-  const source = await readFile(expected.file, 'utf8');
+  const source = expected.tool === 'gemini' ? await tomlPrompt(expected.file) : await readFile(expected.file, 'utf8');
   const heading = /^# .*$/m.exec(source)?.[0];
   if (!heading) throw new Error(`${expected.file} has no heading`);
   let body = source.slice(source.indexOf(heading)).trim();

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 /**
  * A stand-in for the model APIs: it records every request the real clients send and answers with the
  * smallest valid reply (Anthropic's Messages API for Claude Code, OpenAI's Responses API for Codex,
- * OpenAI's Chat Completions API for OpenCode and Qwen Code),
+ * OpenAI's Chat Completions API for OpenCode and Qwen Code, Gemini's streamGenerateContent for Gemini CLI),
  * so a test sees exactly what the model would have received. With a script it answers with tool calls
  * instead: the client's shell tool (Claude Code's `Bash`, Codex's `exec_command`) runs each command the
  * script gives, and the tool's result comes back in the client's next request.
@@ -51,6 +51,7 @@ export async function startRecordingServer(options: { script?: ModelScript } = {
       if (request.url?.includes('/messages')) return call === undefined ? answerAnthropic(response, parsed) : callAnthropicTool(response, parsed, call, requests.length);
       if (request.url?.includes('/responses')) return call === undefined ? answerOpenAi(response, parsed) : callOpenAiTool(response, parsed, call, requests.length);
       if (request.url?.includes('/chat/completions')) return answerChatCompletions(response, parsed);
+      if (request.url?.includes(':streamGenerateContent')) return answerGemini(response);
       response.writeHead(request.method === 'HEAD' ? 200 : 404).end();
     });
   });
@@ -160,4 +161,11 @@ function answerChatCompletions(response: Response, request: { model?: string; st
   response.write(`data: ${JSON.stringify({ ...chunk, choices: [{ index: 0, delta: { role: 'assistant', content: 'ok' }, finish_reason: null }] })}\n\n`);
   response.write(`data: ${JSON.stringify({ ...chunk, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage })}\n\n`);
   response.end('data: [DONE]\n\n');
+}
+
+/** Gemini's streamed generateContent: server-sent events, each a GenerateContentResponse. */
+function answerGemini(response: Response): void {
+  const chunk = { candidates: [{ content: { role: 'model', parts: [{ text: 'ok' }] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 } };
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  response.end(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
 }

@@ -34,7 +34,7 @@ export function namedPaths(text: string, roots: string[], projectRoot?: string):
   if (projectRoot) {
     // Only the folders a project install writes: `.baton/config.json` and `.baton/releases/` are the
     // repository's own records, which the commands name before they exist.
-    for (const match of text.matchAll(/`(\.(?:baton\/(?:bin|rules|templates)|claude\/(?:commands|skills)|codex\/skills|agents\/skills|opencode\/(?:commands|baton\/roles)|qwen\/(?:commands|skills))\/[^`\s]*)/g)) {
+    for (const match of text.matchAll(/`(\.(?:baton\/(?:bin|rules|templates)|claude\/(?:commands|skills)|codex\/skills|gemini\/(?:commands|skills)|agents\/skills|opencode\/(?:commands|baton\/roles)|qwen\/(?:commands|skills))\/[^`\s]*)/g)) {
       paths.add(path.join(projectRoot, match[1] as string));
     }
   }

@@ -79,7 +79,7 @@ describe('installing and re-running', () => {
     const after = await snapshotTree(home);
     const second = await runInstall(['--yes'], { packageRoot: v1, home });
     expect(second.exitCode, second.stderr).toBe(0);
-    expect(second.stdout).toBe(`baton-install ${VERSION}: Claude Code, Codex, OpenCode, Qwen Code, GitHub Copilot and Cursor (user scope) is up to date: ${installed} files unchanged, nothing was written (--verbose lists them).`);
+    expect(second.stdout).toBe(`baton-install ${VERSION}: Claude Code, Codex, Gemini CLI, OpenCode, Qwen Code, GitHub Copilot and Cursor (user scope) is up to date: ${installed} files unchanged, nothing was written (--verbose lists them).`);
     // A dry run shows the plan the real run would, the same way.
     expect((await runInstall(['--dry-run'], { packageRoot: v1, home })).stdout).toBe(second.stdout);
     const verbose = await runInstall(['--yes', '--verbose'], { packageRoot: v1, home });
@@ -231,12 +231,15 @@ describe('paths named in rendered files', () => {
         CLAUDE_CONFIG_DIR: path.join(base, 'my claude'),
         CODEX_HOME: path.join(base, 'my codex'),
         COPILOT_HOME: path.join(base, 'my copilot'),
+        GEMINI_CLI_HOME: path.join(base, 'my gemini'),
         OPENCODE_CONFIG_DIR: path.join(base, 'my opencode'),
         QWEN_HOME: path.join(base, 'my qwen'),
       };
+      // GEMINI_CLI_HOME stands for the home folder, which must exist: baton writes its .gemini inside it.
+      await mkdir(env.GEMINI_CLI_HOME);
       const home = await testdir();
       // Cursor's folder has no variable: it stays in the home, so it is left out here.
-      const result = await runInstall(['--yes', '--json', '--target', 'claude,codex,opencode,qwen,copilot'], { packageRoot: packageRoot(), home, env });
+      const result = await runInstall(['--yes', '--json', '--target', 'claude,codex,gemini,opencode,qwen,copilot'], { packageRoot: packageRoot(), home, env });
       expect(result.exitCode, result.stderr).toBe(0);
       const plan = JSON.parse(result.stdout) as JsonPlan;
       expect(plan.files.every((file) => file.path.startsWith(base))).toBe(true);
@@ -286,11 +289,12 @@ describe('next steps', () => {
 
     const repo = await testdir({ 'CLAUDE.md': '# My project\n' });
     const wire = commands.filter((line) => line.startsWith('cat '));
-    expect(wire).toHaveLength(2);
+    expect(wire).toHaveLength(3);
     for (const line of wire) await execa('sh', ['-c', line], { cwd: repo });
     const fragment = await readFile(path.join(home, '.claude/baton/rules/agents-fragment.md'), 'utf8');
     expect(await readFile(path.join(repo, 'CLAUDE.md'), 'utf8')).toBe(`# My project\n${fragment}`);
     expect(await readFile(path.join(repo, 'AGENTS.md'), 'utf8')).toBe(fragment);
+    expect(await readFile(path.join(repo, 'GEMINI.md'), 'utf8')).toBe(fragment);
   });
 });
 
@@ -418,7 +422,7 @@ describe('project scope', () => {
     const manifest = JSON.parse(await readFile(path.join(repo, '.baton/manifest.json'), 'utf8')) as { files: { path: string; targets: string[] }[] };
     expect(manifest.files.find((entry) => entry.path === '.baton/rules/be-careful.md')?.targets).toEqual([...TARGET_IDS].sort());
     // A fresh repository has no tool's folder, so every tool is installed; none into .agents/.
-    expect(await git(repo, 'status', '--porcelain')).toBe('?? .baton/\n?? .claude/\n?? .codex/\n?? .cursor/\n?? .github/\n?? .opencode/\n?? .qwen/');
+    expect(await git(repo, 'status', '--porcelain')).toBe('?? .baton/\n?? .claude/\n?? .codex/\n?? .cursor/\n?? .gemini/\n?? .github/\n?? .opencode/\n?? .qwen/');
 
     const claudeOnly = await runInstall(['--yes', '--scope', 'project', '--uninstall', '--target', 'claude'], { packageRoot: v1, home, cwd: repo });
     expect(claudeOnly.exitCode, claudeOnly.stderr).toBe(0);

@@ -7,8 +7,12 @@ import { claudeTarget } from '../../installer/targets/claude.js';
 import { codexTarget } from '../../installer/targets/codex.js';
 import { copilotTarget } from '../../installer/targets/copilot.js';
 import { cursorTarget } from '../../installer/targets/cursor.js';
+import { geminiTarget } from '../../installer/targets/gemini.js';
+import { geminiExtensionTarget } from '../../installer/targets/gemini-extension.js';
+import { tomlString } from '../../installer/render/toml-string.js';
 import { TARGET_IDS, TARGETS } from '../../installer/targets/index.js';
 import type { InstallDirs } from '../../installer/targets/target.js';
+import { execa } from 'execa';
 import { REPO_ROOT } from '../helpers/run.js';
 import { testdir } from '../helpers/testdir.js';
 
@@ -114,6 +118,81 @@ describe('rendering for Codex', () => {
     const problems = codexTarget.checkRendered({ path: 'x', kind: 'skill', frontmatter: { name: 'baton-x', description: 'd', model: 'm' }, text: '' });
     expect(problems).toEqual(['frontmatter key "model" is not accepted by Codex']);
     expect(claudeTarget.checkRendered({ path: 'x', kind: 'rule', frontmatter: {}, text: 'ok\nawk $1' })).toHaveLength(1);
+  });
+});
+
+/** TOML text parsed by a real TOML parser (Python's tomllib), as Gemini CLI's parser would read it. */
+async function parseToml(text: string): Promise<Record<string, unknown>> {
+  const script = 'import json, sys, tomllib; print(json.dumps(tomllib.loads(sys.stdin.read())))';
+  return JSON.parse((await execa('python3', ['-c', script], { input: text })).stdout) as Record<string, unknown>;
+}
+
+describe('rendering for Gemini CLI', () => {
+  test('a command is a TOML file under commands/baton/, typed /baton:<name>, with {{args}} once in its arguments block', async () => {
+    const files = await renderFixture(USER);
+    const command = file(files, '/home/a b/.gemini/commands/baton/check-thing.toml');
+    const toml = await parseToml(command.content);
+    expect(Object.keys(toml).sort()).toEqual(['description', 'prompt']);
+    expect(toml.description).toBe('Check one thing: a fixture command with two arguments.');
+    const prompt = toml.prompt as string;
+    expect(prompt.startsWith('# Check a thing\n')).toBe(true);
+    expect(prompt).toContain('The text typed after `/baton:check-thing`, as Gemini CLI received it');
+    expect(prompt).toContain('```text\n{{args}}\n```');
+    expect(prompt.split('{{args}}')).toHaveLength(2);
+    expect(prompt).toContain('tell the human to run `/baton:check-thing <slice>`');
+    expect(prompt).toContain("Run `'/home/a b/.gemini/baton/bin/baton' verify <slice> <release> --json`");
+    expect(prompt).toContain('Read `/home/a b/.gemini/skills/baton-checker/SKILL.md` and follow it.');
+    expect(prompt).not.toMatch(/Claude Code note|Codex note/);
+  });
+
+  test('a role is a skill with the name and description Gemini CLI lists; the folders follow GEMINI_CLI_HOME', async () => {
+    const files = await renderFixture({ ...USER, env: { GEMINI_CLI_HOME: '~/gem home' } });
+    const skill = file(files, '/home/a b/gem home/.gemini/skills/baton-checker/SKILL.md');
+    expect(frontmatterOf(skill.content)).toEqual({ name: 'baton-checker', description: 'The checker role for the fixture pack; loaded by the check-thing command.' });
+    expect(skill.content).toContain('`/home/a b/gem home/.gemini/baton/rules/be-careful.md`');
+  });
+
+  test('in a project, commands and skills go under .gemini/ beside the shared .baton/', async () => {
+    const files = await renderFixture(PROJECT);
+    const prompt = (await parseToml(file(files, '/work/repo/.gemini/commands/baton/check-thing.toml').content)).prompt as string;
+    expect(prompt).toContain('are relative to the top-level directory of the repository checkout');
+    expect(prompt).toContain('Read `.gemini/skills/baton-checker/SKILL.md` and follow it.');
+    expect(prompt).toContain('Run `.baton/bin/baton verify');
+  });
+
+  test('text Gemini CLI would run, inject or fill in is refused in a command, and {{args}} anywhere else', async () => {
+    const command = (body: string) => `---\ndescription: Pay.\narguments:\n  - name: amount\n    shape: '^[0-9]+$'\n    required: true\n    meaning: How much.\n---\n{{arguments}}\n${body}\n`;
+    for (const [body, message] of [
+      ['Run !{git status} first.', /contains "!\{", which Gemini CLI runs as a shell command/],
+      ['Read @{README.md}.', /contains "@\{", which Gemini CLI replaces with a file/],
+      ['Echo \\{{args}} again.', /has \{\{args\}\} beside other text/],
+    ] as const) {
+      await expect(renderFixture(USER, await testdir({ 'commands/pay.md': command(body) }))).rejects.toThrow(message);
+    }
+    await expect(renderFixture(USER, await testdir({ 'rules/r.md': '# R\n\n\\{{args}}\n' }))).rejects.toThrow(/r\.md: line 3 has an unrendered "\{\{"/);
+    expect(geminiTarget.checkRendered({ path: 'x', kind: 'skill', frontmatter: { name: 'baton:x', description: 'd' }, text: '' })).toEqual(['skill name "baton:x" holds a character Gemini CLI replaces']);
+  });
+
+  test('the extension names its files through ${extensionPath}, which the agent fills in from GEMINI.md', async () => {
+    const pack = await readPack(path.join(REPO_ROOT, 'test/fixtures/packs/valid'), TARGETS);
+    const files = renderPack(pack, [geminiExtensionTarget], { scope: 'plugin', pluginRoot: '/x/ext' }, BUNDLE);
+    const prompt = (await parseToml(file(files, '/x/ext/commands/baton/check-thing.toml').content)).prompt as string;
+    expect(prompt).toMatch(/^> Paths here that start with `\$\{extensionPath\}` are in the folder of the baton extension/);
+    expect(prompt).toContain("Run `'${extensionPath}/baton/bin/baton' verify <slice> <release> --json`");
+    expect(prompt).toContain('Read `${extensionPath}/skills/baton-checker/SKILL.md` and follow it.');
+    expect(prompt).not.toContain('/x/ext');
+  });
+});
+
+describe('TOML strings', () => {
+  for (const value of ['one line', 'two\nlines\n', "it's\nquoted'", "three '''\nquotes", 'a "b" \\ c\td', 'bell \u0007\nline', 'crlf\r\nline', '# heading\n\n```text\n{{args}}\n```\n']) {
+    test(JSON.stringify(value), async () => {
+      expect((await parseToml(`v = ${tomlString(value)}\n`)).v).toBe(value);
+    });
+  }
+
+  test('a prompt of several lines stays readable: a literal string, no escapes', () => {
+    expect(tomlString('# Title\n\nShape: `^S\\d+$`\n')).toBe("'''\n# Title\n\nShape: `^S\\d+$`\n'''");
   });
 });
 
