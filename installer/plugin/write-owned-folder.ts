@@ -26,7 +26,7 @@ export interface OwnedFolderRequest {
 export interface OwnedFolderWrite {
   /** Every file written, the record included, sorted by path. */
   files: OwnedFile[];
-  /** Files of the user's found in the earlier folder and kept, relative to the folder. */
+  /** Files of the user's found in the earlier folder and kept, relative to the folder; a folder kept whole ends in `/`. */
   kept: string[];
   /** Leftovers that could not be cleaned up; the new folder itself is in place. */
   warnings: string[];
@@ -50,9 +50,9 @@ export async function writeOwnedFolder(request: OwnedFolderRequest): Promise<Own
   if (!(await pathExists(parent))) {
     throw new UsageError(`The folder above ${folder} does not exist.`, { fix: `Create it first, or choose another folder for ${request.what}.` });
   }
-  const present = await checkOwnership(folder, request);
+  const existed = await checkOwnership(folder, request);
   const ours = new Set(request.files.map((file) => file.path));
-  const kept = await findUserFiles(folder, present, request.record, ours);
+  const kept = existed ? await findUserEntries(folder, request.record, ours) : [];
   const record: FolderRecord = { format: 1, files: [...ours].sort() };
   const files = [...request.files, { path: request.record, mode: 0o644, content: `${JSON.stringify(record, null, 2)}\n` }].sort((a, b) => (a.path < b.path ? -1 : 1));
 
@@ -66,17 +66,18 @@ export async function writeOwnedFolder(request: OwnedFolderRequest): Promise<Own
       await writeFile(target, file.content);
       await chmod(target, file.mode);
     }
-    for (const file of kept) {
-      const target = path.join(staging, ...file.split('/'));
+    // The user's files and folders ride along into the new folder, links as links.
+    for (const entry of kept) {
+      const parts = entry.split('/').filter(Boolean);
+      const target = path.join(staging, ...parts);
       await mkdir(path.dirname(target), { recursive: true });
-      await cp(path.join(folder, ...file.split('/')), target, { verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
+      await cp(path.join(folder, ...parts), target, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: true, force: false });
     }
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw new OperationalError(`Could not write ${request.what} beside ${folder}: ${describeFsError(error)}. Nothing was changed.`, { cause: error, fix: `Make ${parent} writable and run again.` });
   }
 
-  const existed = present !== undefined;
   try {
     if (existed) await rename(folder, aside);
     await rename(staging, folder);
@@ -91,41 +92,55 @@ export async function writeOwnedFolder(request: OwnedFolderRequest): Promise<Own
   return { files, kept, warnings };
 }
 
-/** The files already in the folder (undefined when there is no folder); refuses a folder that is someone else's. */
-async function checkOwnership(folder: string, request: OwnedFolderRequest): Promise<string[] | undefined> {
-  let present: string[];
+/** Whether the folder exists (false when it does not); refuses one that holds files and is not baton's. */
+async function checkOwnership(folder: string, request: OwnedFolderRequest): Promise<boolean> {
+  let entries: string[];
   try {
-    present = await listFiles(folder);
+    entries = await readdir(folder);
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
+    if (errnoCode(error) === 'ENOENT') return false;
     throw new UsageError(`${folder} is not a folder baton can write ${request.what} into (${describeFsError(error)}).`, { cause: error, fix: 'Choose a new or empty folder.' });
   }
-  if (present.length === 0) return present;
+  if (entries.length === 0) return true;
   const marker = await readTextIfPresent(path.join(folder, request.marker.path));
   if (marker === undefined || !request.marker.isOurs(marker)) {
     throw new UsageError(`${folder} holds files, and no ${request.marker.path} that baton wrote, so it is not ${request.what} baton wrote before.`, {
       fix: `Choose a new or empty folder, or one baton wrote ${request.what} into before.`,
     });
   }
-  return present;
+  return true;
 }
 
 /**
- * The user's files in the earlier folder: those its record does not list. Without a record every file
- * baton does not write now is the user's; a file of the user's where baton now writes one is refused.
+ * The user's files and folders in the earlier folder: everything baton's record does not list (without
+ * a record, everything baton does not write now). A folder holding nothing of baton's is one entry,
+ * `name/`, carried whole with its empty folders (a repository's `.git`). A file of the user's where
+ * baton now writes one is refused.
  */
-async function findUserFiles(folder: string, present: string[] | undefined, recordPath: string, ours: Set<string>): Promise<string[]> {
-  if (!present || present.length === 0) return [];
+async function findUserEntries(folder: string, recordPath: string, ours: Set<string>): Promise<string[]> {
   const recordFile = path.join(folder, ...recordPath.split('/'));
   const earlier = readRecord(await readTextIfPresent(recordFile), recordFile);
-  const user = present.filter((file) => file !== recordPath && !earlier?.has(file));
-  const clash = earlier ? user.filter((file) => ours.has(file)) : [];
+  const batons = new Set([recordPath, ...ours, ...(earlier ?? [])]);
+  const batonFolders = new Set([...batons].flatMap((file) => file.split('/').slice(0, -1).map((_, index, parts) => parts.slice(0, index + 1).join('/'))));
+  const user: string[] = [];
+  const clash: string[] = [];
+  const visit = async (prefix: string): Promise<void> => {
+    for (const entry of await readdir(path.join(folder, ...prefix.split('/').filter(Boolean)), { withFileTypes: true })) {
+      const relative = `${prefix}${entry.name}`;
+      if (entry.isDirectory()) {
+        if (batonFolders.has(relative)) await visit(`${relative}/`);
+        else user.push(`${relative}/`);
+      } else if (earlier && !earlier.has(relative) && ours.has(relative)) clash.push(relative);
+      else if (!batons.has(relative)) user.push(relative);
+    }
+  };
+  await visit('');
   if (clash.length > 0) {
     throw new UsageError(`${folder} holds ${clash.join(', ')}, which baton did not write, where this version of baton writes a file of its own.`, {
       fix: `Move ${clash.length === 1 ? 'it' : 'them'} out of ${folder} (other files you added there are kept), then run again.`,
     });
   }
-  return user.filter((file) => !ours.has(file));
+  return user.sort();
 }
 
 function readRecord(text: string | undefined, file: string): Set<string> | undefined {
@@ -139,15 +154,4 @@ function readRecord(text: string | undefined, file: string): Set<string> | undef
   throw new UsageError(`${file}, baton's record of the files it wrote, is damaged.`, {
     fix: 'Delete it and run again: every file that this version of baton does not write is then kept as yours.',
   });
-}
-
-/** Every file and link under `dir`, as POSIX paths relative to it. */
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const relative = `${prefix}${entry.name}`;
-    if (entry.isDirectory()) files.push(...(await listFiles(path.join(dir, entry.name), `${relative}/`)));
-    else files.push(relative);
-  }
-  return files;
 }

@@ -375,3 +375,16 @@ function geminiTexts(request: RecordedRequest): string[] {
   for (const turn of body.contents ?? []) for (const part of turn.parts ?? []) if (part.text) parts.push(part.text);
   return parts;
 }
+
+/** A skill Gemini CLI lists to the model: name, description and the SKILL.md it comes from. */
+export interface ListedSkill {
+  name: string;
+  description: string;
+  location: string;
+}
+
+/** The skills a Gemini CLI request lists in its system instruction's `<available_skills>`. */
+export function listedSkills(run: ClientRun): ListedSkill[] {
+  const pattern = /<skill>\s*<name>([^<]*)<\/name>\s*<description>([^<]*)<\/description>\s*<location>([^<]*)<\/location>\s*<\/skill>/g;
+  return [...run.text.matchAll(pattern)].map((match) => ({ name: match[1] as string, description: match[2] as string, location: match[3] as string }));
+}

@@ -169,7 +169,8 @@ describe('rendering for Gemini CLI', () => {
     ] as const) {
       await expect(renderFixture(USER, await testdir({ 'commands/pay.md': command(body) }))).rejects.toThrow(message);
     }
-    await expect(renderFixture(USER, await testdir({ 'rules/r.md': '# R\n\n\\{{args}}\n' }))).rejects.toThrow(/r\.md: line 3 has an unrendered "\{\{"/);
+    const rule = await readPack(await testdir({ 'rules/r.md': '# R\n\n\\{{args}}\n' }), TARGETS);
+    expect(() => renderPack(rule, [geminiTarget], USER, BUNDLE)).toThrow(/gemini\/baton\/rules\/r\.md: line 3 has an unrendered "\{\{"/);
     expect(geminiTarget.checkRendered({ path: 'x', kind: 'skill', frontmatter: { name: 'baton:x', description: 'd' }, text: '' })).toEqual(['skill name "baton:x" holds a character Gemini CLI replaces']);
   });
 

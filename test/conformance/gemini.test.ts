@@ -1,0 +1,233 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { pathExists } from '../../scripts/lib/read-text.js';
+import { runInstall } from '../helpers/package.js';
+import { gitdir, testdir } from '../helpers/testdir.js';
+import { GEMINI, geminiEnv, listedSkills, runGemini, type ClientRun, type ListedSkill } from './clients.js';
+import { ARGS, COMMANDS } from './command-args.js';
+import { checkExpansion, type Expectation } from './expansion-checks.js';
+import { startRecordingServer, type RecordingServer } from './recording-server.js';
+
+/**
+ * Conformance in the real Gemini CLI (0.61.0, a devDependency), driven offline against the recording
+ * server: the pack installed as users install it, every command typed as `/baton:<command> <args>` in
+ * `gemini -p`, and what Gemini CLI sends to the model checked. Also the extension, installed with
+ * Gemini CLI's own commands, and what Gemini CLI shows from the folders other tools' installs write.
+ */
+
+const ROLES = ['implementer', 'integrator', 'planner', 'verifier'];
+
+let server: RecordingServer;
+let project: string;
+
+beforeAll(async () => {
+  server = await startRecordingServer();
+  project = await gitdir({ 'README.md': '# a project\n' }, 'baton-gemini-project-');
+});
+afterAll(async () => server?.close());
+
+async function install(args: string[], home: string, env: Record<string, string> = {}, cwd?: string): Promise<void> {
+  const result = await runInstall(['--yes', ...args], { home, env, ...(cwd ? { cwd } : {}) });
+  if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
+}
+
+async function expectConforms(run: ClientRun, expected: Expectation): Promise<void> {
+  expect(await checkExpansion(run, expected), `${expected.invocation} ${expected.args}`).toEqual([]);
+}
+
+/** The name and description of each role skill, as installed. */
+async function roleSkills(skills: string): Promise<ListedSkill[]> {
+  return Promise.all(
+    ROLES.map(async (role) => {
+      const location = path.join(skills, `baton-${role}`, 'SKILL.md');
+      const match = /^---\n([\s\S]*?)\n---/.exec(await readFile(location, 'utf8'));
+      const { name, description } = parseYaml(match?.[1] ?? '') as { name: string; description: string };
+      return { name, description, location };
+    }),
+  );
+}
+
+/** The baton skills a Gemini CLI request lists, by name. */
+function batonSkills(run: ClientRun): ListedSkill[] {
+  return listedSkills(run)
+    .filter((skill) => skill.name.startsWith('baton-'))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** Runs `gemini <args>` (not a prompt: extension management) and returns its output, failing on a non-zero exit. */
+async function gemini(args: string[], home: string, cwd: string, input = ''): Promise<string> {
+  const result = await execa(GEMINI, args, { cwd, env: geminiEnv(server, home), extendEnv: false, reject: false, input });
+  const output = `${result.stdout}\n${result.stderr}`;
+  if (result.exitCode !== 0) throw new Error(`gemini ${args.join(' ')} exited ${result.exitCode}:\n${output}`);
+  return output;
+}
+
+describe('user scope, default folders, in a home whose path has a space', () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await testdir({}, 'baton gemini home ');
+    await install(['--target', 'gemini'], home);
+  });
+
+  for (const command of COMMANDS) {
+    test(`/baton:${command} expands with its arguments, every file it names exists, and every role is listed as a skill`, async () => {
+      const run = await runGemini(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: project });
+      await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(home, '.gemini/commands/baton', `${command}.toml`), roots: [path.join(home, '.gemini')] });
+      const listed = batonSkills(run);
+      expect(listed).toEqual(await roleSkills(path.join(home, '.gemini/skills')));
+    });
+  }
+
+  test('a command typed without its namespace, or a role typed as a command, reaches the model as plain text', async () => {
+    for (const prompt of ['/plan-release 2026-11-21-billing', '/baton-planner 2026-11-21-billing']) {
+      const run = await runGemini(server, { prompt, home, cwd: project });
+      expect(run.texts.at(-1)).toBe(prompt);
+    }
+  });
+});
+
+describe('GEMINI_CLI_HOME, a folder whose path has a space, stands for the home folder', () => {
+  let home: string;
+  let geminiHome: string;
+  beforeAll(async () => {
+    const base = await testdir({}, 'baton gemini override ');
+    home = path.join(base, 'my home');
+    geminiHome = path.join(base, 'gemini home');
+    await mkdir(home);
+    await mkdir(geminiHome);
+    await install(['--target', 'gemini'], home, { GEMINI_CLI_HOME: geminiHome });
+  });
+
+  test('baton installs into $GEMINI_CLI_HOME/.gemini and nothing into HOME', async () => {
+    expect(await readdir(home)).toEqual([]);
+    expect((await readdir(path.join(geminiHome, '.gemini'))).sort()).toEqual(['baton', 'commands', 'skills']);
+  });
+
+  for (const command of COMMANDS) {
+    test(`/baton:${command} comes from $GEMINI_CLI_HOME/.gemini`, async () => {
+      const run = await runGemini(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: project, env: { GEMINI_CLI_HOME: geminiHome } });
+      const root = path.join(geminiHome, '.gemini');
+      await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(root, 'commands/baton', `${command}.toml`), roots: [root] });
+    });
+  }
+});
+
+describe('project scope', () => {
+  let repo: string;
+  let home: string;
+  beforeAll(async () => {
+    repo = await gitdir({ 'README.md': '# shared project\n' }, 'baton-gemini-shared-');
+    home = await testdir({}, 'baton-gemini-empty-home-');
+    await install(['--scope', 'project', '--target', 'gemini'], home, {}, repo);
+  });
+
+  for (const command of COMMANDS) {
+    test(`/baton:${command} comes from the repository's .gemini/, and its roles are listed from .gemini/skills`, async () => {
+      const run = await runGemini(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: repo });
+      await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(repo, '.gemini/commands/baton', `${command}.toml`), roots: [], projectRoot: repo });
+      expect(batonSkills(run)).toEqual(await roleSkills(path.join(repo, '.gemini/skills')));
+    });
+  }
+
+  test('with baton also installed for the user, Gemini CLI renames both commands and /baton:<command> stops expanding', async () => {
+    await install(['--target', 'gemini'], home);
+    try {
+      const plain = await runGemini(server, { prompt: '/baton:plan-release 2026-11-21-billing', home, cwd: repo });
+      expect(plain.texts.at(-1)).toBe('/baton:plan-release 2026-11-21-billing');
+      const workspace = await runGemini(server, { prompt: '/workspace.baton:plan-release 2026-11-21-billing', home, cwd: repo });
+      expect(workspace.texts.at(-1)).toContain('# Plan a release');
+    } finally {
+      await install(['--target', 'gemini', '--uninstall'], home);
+    }
+  });
+});
+
+describe('the Gemini CLI extension', () => {
+  let home: string;
+  let folder: string;
+  beforeAll(async () => {
+    home = await testdir({}, 'baton gemini ext home ');
+    folder = path.join(await testdir({}, 'baton-gemini-ext-'), 'baton extension');
+    await install(['--gemini-extension', folder], home);
+  });
+
+  test("gemini extensions validate accepts it, with neither errors nor warnings", async () => {
+    const output = await gemini(['extensions', 'validate', folder], home, project);
+    expect(output.trim()).toBe(`Extension ${folder} has been successfully validated.`);
+  });
+
+  test('installed with gemini extensions install, every /baton:<command> expands and names files of the installed copy', async () => {
+    await gemini(['extensions', 'install', folder, '--consent'], home, project);
+    const installed = path.join(home, '.gemini/extensions/baton');
+    for (const command of COMMANDS) {
+      const run = await runGemini(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: project });
+      // The agent finds the folder it puts for ${extensionPath} on GEMINI.md's "Context from:" line.
+      expect(run.text).toContain(`--- Context from: ${path.join(installed, 'GEMINI.md')} ---`);
+      await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(installed, 'commands/baton', `${command}.toml`), roots: [installed], extensionRoot: installed });
+      expect(batonSkills(run)).toEqual(await roleSkills(path.join(installed, 'skills')));
+    }
+    // The copy keeps the tool runnable: Gemini CLI copied bin/ with its modes.
+    const version = await execa(path.join(installed, 'baton/bin/baton'), ['--version'], { reject: false });
+    expect(version.exitCode, version.stderr).toBe(0);
+  });
+
+  test('rewritten by baton-install, gemini extensions update brings a new version in; uninstall removes it', async () => {
+    const installed = path.join(home, '.gemini/extensions/baton');
+    await writeFile(path.join(folder, 'NOTES.md'), 'a file of the user\n');
+    await writeFile(path.join(folder, 'commands/baton/plan-release.toml'), 'prompt = "stale"\n');
+    await install(['--gemini-extension', folder], home);
+    expect(await readFile(path.join(folder, 'NOTES.md'), 'utf8')).toBe('a file of the user\n');
+    expect(await readFile(path.join(folder, 'commands/baton/plan-release.toml'), 'utf8')).toContain('# Plan a release');
+    // Gemini CLI updates a local extension only when its version changed: make the installed copy an older baton.
+    const manifest = path.join(installed, 'gemini-extension.json');
+    const current = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
+    await writeFile(manifest, JSON.stringify({ ...current, version: '0.0.0' }));
+    // update has no --consent: it asks, and with no answer it exits 0 having changed nothing.
+    const output = await gemini(['extensions', 'update', 'baton'], home, project, 'y\n');
+    expect(output).toContain(`Extension "baton" successfully updated: 0.0.0 → ${current.version}.`);
+    expect(JSON.parse(await readFile(manifest, 'utf8'))).toMatchObject({ version: current.version });
+    expect(await pathExists(path.join(installed, 'NOTES.md'))).toBe(true);
+    await gemini(['extensions', 'uninstall', 'baton'], home, project);
+    expect(await pathExists(installed)).toBe(false);
+    const run = await runGemini(server, { prompt: '/baton:plan-release 2026-11-21-billing', home, cwd: project });
+    expect(run.texts.at(-1)).toBe('/baton:plan-release 2026-11-21-billing');
+  });
+
+  test('linked with gemini extensions link, the commands name files of the linked folder', async () => {
+    await gemini(['extensions', 'link', folder, '--consent'], home, project);
+    try {
+      // Two commands are enough here: the installed copy above ran every one from the same files.
+      for (const command of ['plan-release', 'verify-slice']) {
+        const run = await runGemini(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: project });
+        expect(run.text).toContain(`--- Context from: ${path.join(folder, 'GEMINI.md')} ---`);
+        await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(folder, 'commands/baton', `${command}.toml`), roots: [folder], extensionRoot: folder });
+      }
+    } finally {
+      await gemini(['extensions', 'uninstall', 'baton'], home, project);
+    }
+  });
+});
+
+describe('what Gemini CLI shows from .agents/skills and .claude/skills', () => {
+  test('with every target installed, it lists the Codex skills from ~/.agents/skills over its own roles, and nothing from ~/.claude/skills', async () => {
+    const home = await testdir({}, 'baton gemini all home ');
+    await install([], home);
+    const run = await runGemini(server, { prompt: '/baton:plan-release 2026-11-21-billing', home, cwd: project });
+    await expectConforms(run, { tool: 'gemini', invocation: '/baton:plan-release', args: ARGS['plan-release'] as string, file: path.join(home, '.gemini/commands/baton/plan-release.toml'), roots: [path.join(home, '.gemini')] });
+    const listed = batonSkills(run);
+    const agents = (await readdir(path.join(home, '.agents/skills'))).sort();
+    expect(agents).toHaveLength(11);
+    // Each baton skill once, every one from ~/.agents/skills: the roles there win over ~/.gemini/skills.
+    expect(listed.map((skill) => skill.name).sort()).toEqual(agents);
+    expect(listed.every((skill) => skill.location === path.join(home, '.agents/skills', skill.name, 'SKILL.md'))).toBe(true);
+    expect(run.text).not.toContain(path.join(home, '.claude'));
+    for (const role of ROLES) {
+      const from = (folder: string) => path.join(home, folder, `baton-${role}`, 'SKILL.md');
+      expect(run.exit.stderr).toContain(`Skill conflict detected: "baton-${role}" from "${from('.agents/skills')}" is overriding the same skill from "${from('.gemini/skills')}".`);
+    }
+    await rm(home, { recursive: true, force: true });
+  });
+});
