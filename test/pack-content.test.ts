@@ -23,6 +23,7 @@ const claude = (file: string) => readFile(path.join(home, '.claude', file), 'utf
 const codex = (file: string) => readFile(path.join(home, '.codex', file), 'utf8');
 const copilot = (file: string) => readFile(path.join(home, '.copilot', file), 'utf8');
 const cursor = (file: string) => readFile(path.join(home, '.cursor', file), 'utf8');
+const gemini = (file: string) => readFile(path.join(home, '.gemini', file), 'utf8');
 
 beforeAll(async () => {
   home = await testdir();
@@ -32,13 +33,16 @@ beforeAll(async () => {
 
 const escape = (text: string) => text.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');
 
-/** Every tool's rendering of a command, with its invocation form for the next command. */
+/** Every tool's rendering of a command, with its invocation form for the next command and where its arguments arrive. */
 async function renderings(command: string) {
+  const afterInvocation = (invocation: string) => new RegExp(`everything after \`${escape(invocation)}\``);
   return [
-    { tool: 'Claude Code', text: await claude(`commands/${command}.md`), invoke: (name: string) => `/${name}` },
-    { tool: 'Codex', text: await codex(`skills/baton-${command}/SKILL.md`), invoke: (name: string) => `$baton-${name}` },
-    { tool: 'GitHub Copilot', text: await copilot(`skills/baton-${command}/SKILL.md`), invoke: (name: string) => `/baton-${name}` },
-    { tool: 'Cursor', text: await cursor(`commands/${command}.md`), invoke: (name: string) => `/${name}` },
+    { tool: 'Claude Code', text: await claude(`commands/${command}.md`), invoke: (name: string) => `/${name}`, argumentsAt: /```text\n\$ARGUMENTS\n```/ },
+    { tool: 'Codex', text: await codex(`skills/baton-${command}/SKILL.md`), invoke: (name: string) => `$baton-${name}`, argumentsAt: afterInvocation(`$baton-${command}`) },
+    // A TOML file whose prompt is a literal string: the text Gemini CLI sends, as written.
+    { tool: 'Gemini CLI', text: await gemini(`commands/baton/${command}.toml`), invoke: (name: string) => `/baton:${name}`, argumentsAt: /```text\n\{\{args\}\}\n```/ },
+    { tool: 'GitHub Copilot', text: await copilot(`skills/baton-${command}/SKILL.md`), invoke: (name: string) => `/baton-${name}`, argumentsAt: afterInvocation(`/baton-${command}`) },
+    { tool: 'Cursor', text: await cursor(`commands/${command}.md`), invoke: (name: string) => `/${name}`, argumentsAt: afterInvocation(`/${command}`) },
   ];
 }
 
@@ -135,14 +139,13 @@ describe('every command, as each tool shows it', () => {
   for (const command of COMMANDS) {
     const required = REQUIRED[command] as Required;
     test(`${command} keeps its arguments, role, steps, gates, commits and next command`, async () => {
-      for (const { tool, text, invoke } of await renderings(command)) {
+      for (const { tool, text, invoke, argumentsAt } of await renderings(command)) {
         const where = `${command} (${tool})`;
         // Arguments: where the tool puts them, resolved by shape, malformed invocations stopped.
-        const escaped = invoke(command).replace(/[$/]/g, '\\$&');
-        expect(text, where).toMatch(tool === 'Claude Code' ? /```text\n\$ARGUMENTS\n```/ : new RegExp(`everything after \`${escaped}\``));
+        expect(text, where).toMatch(argumentsAt);
         expect(text, where).toContain('Shape: `^');
         expect(text, where).toMatch(/Stop before doing anything else if a required argument has no matching token/);
-        expect(text, where).not.toMatch(/\{\{|\$\{?\d/);
+        expect(text.replace(argumentsAt, ''), where).not.toMatch(/\{\{|\$\{?\d/);
         // Every baton state command commits its own record; the option is gone.
         expect(text, where).not.toContain('--commit');
         // The role it puts the agent in.
@@ -188,7 +191,7 @@ describe('every role', () => {
   };
   for (const role of ROLES) {
     test(`${role} states its contract, for every tool`, async () => {
-      for (const read of [claude, codex, copilot, cursor]) {
+      for (const read of [claude, codex, gemini, copilot, cursor]) {
         const text = await read(`skills/baton-${role}/SKILL.md`);
         expect(text).toMatch(new RegExp(`^---\\nname: baton-${role}\\ndescription: `));
         expect(text).not.toMatch(/\{\{|\$\{?\d/);
