@@ -231,3 +231,35 @@ describe('what Gemini CLI shows from .agents/skills and .claude/skills', () => {
     await rm(home, { recursive: true, force: true });
   });
 });
+
+describe("Gemini CLI's hook for the end of a turn, for a stop hook to build on", () => {
+  test('an extension\'s AfterAgent hook gets the turn as JSON, and {"decision":"block"} sends its reason back as a new prompt', async () => {
+    const home = await testdir({}, 'baton gemini hook home ');
+    const extension = await testdir({
+      'gemini-extension.json': '{ "name": "stop-probe", "version": "1.0.0" }\n',
+      // ${extensionPath} is filled in by Gemini CLI in hooks.json.
+      'hooks/hooks.json': `${JSON.stringify({ hooks: { AfterAgent: [{ hooks: [{ type: 'command', name: 'probe', command: 'node "${extensionPath}/after-agent.mjs"' }] }] } })}\n`,
+      'after-agent.mjs': [
+        "import { appendFileSync, readFileSync } from 'node:fs';",
+        "const input = JSON.parse(readFileSync(0, 'utf8'));",
+        "appendFileSync(new URL('./inputs.jsonl', import.meta.url), JSON.stringify(input) + '\\n');",
+        "process.stdout.write(input.stop_hook_active ? '{}' : JSON.stringify({ decision: 'block', reason: 'BATON: the turn has no end-of-turn block yet.' }));",
+        '',
+      ].join('\n'),
+    }, 'baton-gemini-hook-ext-');
+    await gemini(['extensions', 'link', extension, '--consent'], home, project);
+    const before = server.requests.length;
+    const run = await runGemini(server, { prompt: 'hello', home, cwd: project });
+    expect(run.exit.stderr).toContain('Agent execution blocked: BATON: the turn has no end-of-turn block yet.');
+    const inputs = (await readFile(path.join(extension, 'inputs.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(inputs.map((input) => Object.keys(input).sort())).toEqual(Array(2).fill(['cwd', 'hook_event_name', 'prompt', 'prompt_response', 'session_id', 'stop_hook_active', 'timestamp', 'transcript_path']));
+    expect(inputs.map(({ hook_event_name, prompt, prompt_response, stop_hook_active, cwd }) => ({ hook_event_name, prompt, prompt_response, stop_hook_active, cwd }))).toEqual([
+      { hook_event_name: 'AfterAgent', prompt: 'hello', prompt_response: 'ok', stop_hook_active: false, cwd: project },
+      { hook_event_name: 'AfterAgent', prompt: 'hello', prompt_response: 'ok\nok', stop_hook_active: true, cwd: project },
+    ]);
+    // The reason went back to the model as the user's next message, after the first answer.
+    const retry = server.requests.slice(before).filter((request) => request.url.includes(':streamGenerateContent'))[1];
+    const turns = (JSON.parse(retry?.body ?? '{}') as { contents?: { role: string; parts: { text?: string }[] }[] }).contents ?? [];
+    expect(turns.map((turn) => [turn.role, turn.parts.at(-1)?.text])).toEqual([['user', 'hello'], ['model', 'ok'], ['user', 'BATON: the turn has no end-of-turn block yet.']]);
+  });
+});
