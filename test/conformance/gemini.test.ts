@@ -166,7 +166,7 @@ describe('the Gemini CLI extension', () => {
       const run = await runGemini(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: project });
       // The agent finds the folder it puts for ${extensionPath} on GEMINI.md's "Context from:" line.
       expect(run.text).toContain(`--- Context from: ${path.join(installed, 'GEMINI.md')} ---`);
-      await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(installed, 'commands/baton', `${command}.toml`), roots: [installed], extensionRoot: installed });
+      await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(installed, 'commands/baton', `${command}.toml`), roots: [installed], pluginRoot: installed, pluginWord: '${extensionPath}' });
       expect(batonSkills(run)).toEqual(await roleSkills(path.join(installed, 'skills')));
     }
     // The copy keeps the tool runnable: Gemini CLI copied bin/ with its modes.
@@ -203,7 +203,7 @@ describe('the Gemini CLI extension', () => {
       for (const command of ['plan-release', 'verify-slice']) {
         const run = await runGemini(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: project });
         expect(run.text).toContain(`--- Context from: ${path.join(folder, 'GEMINI.md')} ---`);
-        await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(folder, 'commands/baton', `${command}.toml`), roots: [folder], extensionRoot: folder });
+        await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(folder, 'commands/baton', `${command}.toml`), roots: [folder], pluginRoot: folder, pluginWord: '${extensionPath}' });
       }
     } finally {
       await gemini(['extensions', 'uninstall', 'baton'], home, project);

@@ -378,7 +378,7 @@ describe('failures and refusals', () => {
     for (const value of ['windsurf', 'claude,windsurf', 'all,claude', ',']) {
       const target = await runInstall(['--target', value], { home });
       expect(target.exitCode, value).toBe(2);
-      expect(target.stderr, value).toMatch(/--target ".*" names no tool[\s\S]*fix: Use one of claude, codex, opencode, qwen, copilot, cursor, several separated by commas \(--target claude,codex\), or all\./);
+      expect(target.stderr, value).toMatch(/--target ".*" names no tool[\s\S]*fix: Use one of claude, codex, gemini, opencode, qwen, copilot, cursor, several separated by commas \(--target claude,codex\), or all\./);
     }
     const project = await runInstall(['--scope', 'project', '--dry-run'], { home });
     expect(project.exitCode).toBe(2);

@@ -33,9 +33,9 @@ describe('without --target', () => {
     const result = await runInstall(['--dry-run'], { packageRoot: await packageWith(FIXTURE), home });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(
-      `No tool's folder was found: Claude Code (${home}/.claude), Codex (${home}/.codex), OpenCode (${home}/.config/opencode), Qwen Code (${home}/.qwen), GitHub Copilot (${home}/.copilot), Cursor (${home}/.cursor). This installs for every tool; choose with --target <id>[,<id>...] (claude, codex, opencode, qwen, copilot, cursor).`,
+      `No tool's folder was found: Claude Code (${home}/.claude), Codex (${home}/.codex), Gemini CLI (${home}/.gemini), OpenCode (${home}/.config/opencode), Qwen Code (${home}/.qwen), GitHub Copilot (${home}/.copilot), Cursor (${home}/.cursor). This installs for every tool; choose with --target <id>[,<id>...] (claude, codex, gemini, opencode, qwen, copilot, cursor).`,
     );
-    for (const file of ['.claude/commands/check-thing.md', '.codex/skills/baton-check-thing/SKILL.md', '.config/opencode/commands/baton-check-thing.md', '.qwen/commands/baton-check-thing.md', '.copilot/skills/baton-check-thing/SKILL.md', '.cursor/commands/check-thing.md']) {
+    for (const file of ['.claude/commands/check-thing.md', '.codex/skills/baton-check-thing/SKILL.md', '.gemini/commands/baton/check-thing.toml', '.config/opencode/commands/baton-check-thing.md', '.qwen/commands/baton-check-thing.md', '.copilot/skills/baton-check-thing/SKILL.md', '.cursor/commands/check-thing.md']) {
       expect(result.stdout).toContain(`  create     ${path.join(home, file)}\n`);
     }
     expect(await readdir(home)).toEqual([]);
@@ -46,7 +46,7 @@ describe('without --target', () => {
     const found = await runInstall(['--dry-run'], { packageRoot: await packageWith(FIXTURE), home });
     expect(found.stdout.split('\n').slice(0, 3)).toEqual([
       `Tools found: Codex (${home}/.codex), Cursor (${home}/.cursor).`,
-      `Not found: Claude Code (${home}/.claude), OpenCode (${home}/.config/opencode), Qwen Code (${home}/.qwen), GitHub Copilot (${home}/.copilot). To install for one of them too, name the tools: --target codex,cursor,claude (or --target all).`,
+      `Not found: Claude Code (${home}/.claude), Gemini CLI (${home}/.gemini), OpenCode (${home}/.config/opencode), Qwen Code (${home}/.qwen), GitHub Copilot (${home}/.copilot). To install for one of them too, name the tools: --target codex,cursor,claude (or --target all).`,
       `baton-install ${VERSION}: install for Codex and Cursor (user scope)`,
     ]);
     const copilotHome = await testdir({}, 'copilot home ');
@@ -71,6 +71,21 @@ describe('without --target', () => {
     expect(again.selection.found).toContainEqual({ id: 'codex', folder: path.join(plain, '.codex') });
   });
 
+  test('Gemini CLI is found by ~/.gemini, or $GEMINI_CLI_HOME/.gemini (the variable moves the home), and in a project by .gemini/', async () => {
+    const home = await testdir({ '.gemini/settings.json': '{}' });
+    expect((await plan([], { home })).selection.found).toEqual([{ id: 'gemini', folder: path.join(home, '.gemini') }]);
+    const geminiHome = await testdir({ '.gemini/settings.json': '{}' }, 'gemini home ');
+    const moved = await plan([], { home: await testdir(), env: { GEMINI_CLI_HOME: geminiHome } });
+    expect(moved.selection.found).toEqual([{ id: 'gemini', folder: path.join(geminiHome, '.gemini') }]);
+    // The variable points at a home without .gemini: ~/.gemini does not count then.
+    const empty = await testdir();
+    const elsewhere = await plan([], { home, env: { GEMINI_CLI_HOME: empty } });
+    expect(elsewhere.selection.how).toBe('none-found');
+    expect(elsewhere.selection.notFound).toContainEqual({ id: 'gemini', folders: [path.join(empty, '.gemini')] });
+    const repo = await gitdir({ 'README.md': '# r\n', '.gemini/settings.json': '{}' });
+    expect(ids(await plan(['--scope', 'project'], { home: await testdir(), cwd: repo }))).toEqual(['gemini']);
+  });
+
   test('an uninstall removes what every tool has', async () => {
     const home = await testdir();
     const pkg = await packageWith(FIXTURE);
@@ -87,7 +102,7 @@ describe('--target', () => {
     expect(ids(await plan(['--target', 'cursor'], { home }))).toEqual(['cursor']);
     expect(ids(await plan(['--target', 'cursor, claude'], { home }))).toEqual(['claude', 'cursor']);
     const all = await plan(['--target', 'all'], { home });
-    expect(ids(all)).toEqual(['claude', 'codex', 'opencode', 'qwen', 'copilot', 'cursor']);
+    expect(ids(all)).toEqual(['claude', 'codex', 'gemini', 'opencode', 'qwen', 'copilot', 'cursor']);
     expect(all.selection).toEqual({ how: 'listed' });
     const text = await runInstall(['--dry-run', '--target', 'all'], { packageRoot: await packageWith(FIXTURE), home });
     expect(text.stdout).not.toMatch(/found/);
