@@ -9,7 +9,6 @@ import { applyPlan, type ApplyResult } from './install/apply-plan.js';
 import { finishJournal, removeLeftovers, type BeforeStep } from './install/install-journal.js';
 import { findLeftovers, type Leftover } from './install/find-leftovers.js';
 import { findInterruptedInstalls, prepareInstall, type PreparedInstall } from './install/prepare-install.js';
-import { writeGeminiExtension } from './plugin/write-gemini-extension.js';
 import { writePlugin } from './plugin/write-plugin.js';
 import type { ToolBundle } from './render/tool-files.js';
 import { shellQuote } from '../scripts/lib/shell-quote.js';
@@ -33,12 +32,10 @@ export interface InstallOptions {
   uninstall: boolean;
   help: boolean;
   version: boolean;
-  /** Write the pack as a Claude Code plugin and marketplace into this folder instead of installing. */
+  /** Write the plugins (Claude Code, Codex) and the Gemini CLI extension into this folder instead of installing. */
   plugin: string | undefined;
   /** `--stop-hook` / `--no-stop-hook`; undefined keeps what the install was made with (docs/stop-hook.md). */
   stopHook: boolean | undefined;
-  /** Write the pack as a Gemini CLI extension into this folder instead of installing. */
-  geminiExtension: string | undefined;
 }
 
 /** What the CLI takes from its process, so tests and the real binary run the same code. */
@@ -74,12 +71,11 @@ function parser(argv: string[]) {
     .option('verbose', { type: 'boolean', default: false, describe: 'List every file of the plan, unchanged ones too (--dry-run shows the plan the real run would: the same way)' })
     .option('force', { type: 'boolean', default: false, describe: 'Replace files you edited (a backup of each is kept)' })
     .option('uninstall', { type: 'boolean', default: false, describe: 'Remove what baton-install installed, except files you edited' })
-    .option('plugin', { type: 'string', requiresArg: true, describe: 'Write the Claude Code and Codex plugins and their marketplace files into this folder instead of installing' })
+    .option('plugin', { type: 'string', requiresArg: true, describe: 'Write the Claude Code and Codex plugins with their marketplace files, and the Gemini CLI extension, into this folder instead of installing' })
     .option('stop-hook', {
       type: 'boolean',
       describe: 'Install the stop hook: an implementer session cannot end while its slice fails baton verify (kept on later runs; --no-stop-hook removes it; the plugin has it unless --no-stop-hook)',
     })
-    .option('gemini-extension', { type: 'string', requiresArg: true, describe: 'Write a Gemini CLI extension into this folder instead of installing' })
     .option('help', { alias: 'h', type: 'boolean', default: false, describe: 'Show this help' })
     .option('version', { type: 'boolean', default: false, describe: 'Show the version' })
     .epilogue(`Environment: ${[...new Set(TARGETS.flatMap((target) => target.environment))].join(', ')}.`)
@@ -111,7 +107,6 @@ async function parseInstallArgs(argv: string[]): Promise<InstallOptions> {
     version: args.version,
     plugin: args.plugin,
     stopHook: args['stop-hook'],
-    geminiExtension: args['gemini-extension'],
   };
 }
 
@@ -135,7 +130,6 @@ async function install(options: InstallOptions, io: InstallIo): Promise<ExitCode
     return 0;
   }
   if (options.plugin !== undefined) return writePluginFolder(options, io);
-  if (options.geminiExtension !== undefined) return writeExtensionFolder(options.geminiExtension, options, io);
   const dirs = await resolveInstallDirs(options.scope, io.env, io.home, io.cwd);
   const selection = await selectTargets(options.target, dirs, options.uninstall);
   const { targets } = selection;
@@ -269,7 +263,7 @@ async function writePluginFolder(options: InstallOptions, io: InstallIo): Promis
     io.write(`${JSON.stringify({ version: VERSION, plugin: outDir, files: paths(files.map((file) => file.path)), kept: paths(kept), warnings }, null, 2)}\n`);
     return 0;
   }
-  io.write(`baton-install ${VERSION}: wrote the Claude Code and Codex plugins and their marketplace files into ${outDir}\n`);
+  io.write(`baton-install ${VERSION}: wrote the Claude Code and Codex plugins with their marketplace files, and the Gemini CLI extension, into ${outDir}\n`);
   for (const file of files) io.write(`  ${path.join(outDir, file.path)}\n`);
   for (const file of kept) io.write(`  ${path.join(outDir, file)}  (kept: a file of yours, not baton's)\n`);
   for (const warning of warnings) io.writeError(`warning: ${warning}\n`);
@@ -286,33 +280,8 @@ async function writePluginFolder(options: InstallOptions, io: InstallIo): Promis
       '  2. codex plugin add baton@baton',
       '  3. In a new Codex session, type $baton:plan-release <YYYY-MM-DD-theme> (every command is $baton:<command>).',
       '',
-    ].join('\n'),
-  );
-  return 0;
-}
-
-async function writeExtensionFolder(folder: string, options: InstallOptions, io: InstallIo): Promise<ExitCode> {
-  if (options.uninstall || options.target !== undefined || options.scope !== 'user' || options.force || options.dryRun) {
-    throw new UsageError('--gemini-extension writes an extension folder; it does not combine with --target, --scope, --force, --dry-run or --uninstall.', {
-      fix: 'Run baton-install --gemini-extension <folder> on its own; remove the extension with gemini extensions uninstall baton.',
-    });
-  }
-  const outDir = path.resolve(io.cwd, folder);
-  const { files, kept, warnings } = await writeGeminiExtension({ packRoot: io.packageRoot, bundle: await readBundle(io.packageRoot), version: VERSION, outDir });
-  const paths = (list: string[]) => list.map((file) => path.join(outDir, file));
-  if (options.json) {
-    io.write(`${JSON.stringify({ version: VERSION, extension: outDir, files: paths(files.map((file) => file.path)), kept: paths(kept), warnings }, null, 2)}\n`);
-    return 0;
-  }
-  io.write(`baton-install ${VERSION}: wrote the Gemini CLI extension into ${outDir}\n`);
-  for (const file of paths(files.map((entry) => entry.path))) io.write(`  ${file}\n`);
-  for (const file of paths(kept)) io.write(`  ${file}  (kept: a file of yours, not baton's)\n`);
-  for (const warning of warnings) io.writeError(`warning: ${warning}\n`);
-  io.write(
-    [
-      '',
-      'Next steps:',
-      `  1. gemini extensions install ${shellQuote(outDir)}   (or gemini extensions link ${shellQuote(outDir)}; after rewriting it, gemini extensions update baton)`,
+      'Next steps for Gemini CLI:',
+      `  1. gemini extensions link ${shellQuote(path.join(outDir, 'gemini-extension'))}   (or install, for a copy: then gemini extensions update baton after an upgrade)`,
       '  2. In a new Gemini CLI session, type /baton:plan-release <YYYY-MM-DD-theme> (every command is /baton:<command>).',
       '',
     ].join('\n'),

@@ -4,13 +4,15 @@ import { renderPack } from '../render/render-pack.js';
 import type { ToolBundle } from '../render/tool-files.js';
 import { claudePluginTarget, PLUGIN_NAME } from '../targets/claude-plugin.js';
 import { codexPluginTarget } from '../targets/codex-plugin.js';
+import { EXTENSION_NAME, geminiExtensionTarget } from '../targets/gemini-extension.js';
 import { stopHookCommand, stopHookSettings } from '../targets/stop-hook.js';
 import { TARGETS } from '../targets/index.js';
 import type { Target } from '../targets/target.js';
 
 /**
  * What `baton-install --plugin <folder>` writes: one marketplace folder holding the baton plugin for
- * Claude Code and for Codex, each tool finding its own marketplace file there.
+ * Claude Code and for Codex, each tool finding its own marketplace file there, and the baton extension
+ * for Gemini CLI, which has no marketplace and installs the extension's own folder.
  */
 
 export interface PluginRequest {
@@ -30,15 +32,18 @@ export interface PluginFile {
   mode: number;
 }
 
-/** One tool's plugin: the folder baton owns, and the marketplace file that points at it. */
+/** One tool's plugin: the folder baton owns, and the file by which baton knows it as its own. */
 export interface PluginPart {
   label: string;
   /** The plugin's folder, relative to the marketplace folder. */
   dir: string;
-  /** The marketplace file, relative to the marketplace folder. */
-  marketplace: string;
-  /** Whether a marketplace file's content is the one baton writes for this part. */
-  isOurs(marketplace: unknown): boolean;
+  /**
+   * Relative to the marketplace folder: the marketplace file that points at the plugin, beside its
+   * folder, or (Gemini CLI, which has no marketplace) the extension's manifest inside it.
+   */
+  marker: string;
+  /** Whether the marker file's content is the one baton writes for this part. */
+  isOurs(marker: unknown): boolean;
 }
 
 const DESCRIPTION = 'The baton protocol for agent work that survives session boundaries: plan, implement, verify and merge releases slice by slice, with proof bundles checked by baton.';
@@ -47,15 +52,21 @@ export const PLUGIN_PARTS: readonly PluginPart[] = [
   {
     label: 'Claude Code',
     dir: 'plugin',
-    marketplace: '.claude-plugin/marketplace.json',
+    marker: '.claude-plugin/marketplace.json',
     isOurs: (value) => onlyPlugin(value, (plugin) => plugin.source === './plugin'),
   },
   {
     label: 'Codex',
     dir: 'codex-plugin',
     // Codex reads `.agents/plugins/marketplace.json` first when a folder has it beside Claude Code's.
-    marketplace: '.agents/plugins/marketplace.json',
+    marker: '.agents/plugins/marketplace.json',
     isOurs: (value) => onlyPlugin(value, (plugin) => isRecord(plugin.source) && plugin.source.source === 'local' && plugin.source.path === './codex-plugin'),
+  },
+  {
+    label: 'Gemini CLI',
+    dir: 'gemini-extension',
+    marker: 'gemini-extension/gemini-extension.json',
+    isOurs: (value) => isRecord(value) && value.name === EXTENSION_NAME,
   },
 ];
 
@@ -150,6 +161,39 @@ export async function renderPlugins(request: PluginRequest): Promise<PluginFile[
       interface: { displayName: 'baton' },
       plugins: [{ name: PLUGIN_NAME, source: { source: 'local', path: './codex-plugin' }, policy: { installation: 'AVAILABLE', authentication: 'ON_INSTALL' }, category: 'Productivity' }],
     }),
+    ...render(geminiExtensionTarget, 'gemini-extension'),
+    json('gemini-extension/gemini-extension.json', { name: EXTENSION_NAME, version: request.version, description: DESCRIPTION, contextFileName: 'GEMINI.md' }),
+    // Loaded into every session, after a line naming its full path: that is how a command's
+    // ${extensionPath} is resolved. No "@" in it: Gemini CLI reads @<path> in GEMINI.md as an import.
+    readme('gemini-extension/GEMINI.md', [
+      '# baton extension',
+      '',
+      "This file is in the baton extension's folder: the folder of the GEMINI.md named on the `Context from:` line",
+      "just above. baton's commands name the extension's files as `${extensionPath}/…`; put that folder in place",
+      "of `${extensionPath}`. Start baton's work only when the human invokes one of its commands:",
+      '',
+      commands((name) => `/baton:${name}`),
+    ]),
+    readme('gemini-extension/README.md', [
+      '# baton for Gemini CLI',
+      '',
+      DESCRIPTION,
+      '',
+      `Commands: ${commands((name) => `/baton:${name}`)}. The role prompts are the skills ${roles((name) => `baton-${name}`)};`,
+      "the rules, templates and the `baton` tool are in `baton/`. Paste `baton/rules/agents-fragment.md` into your project's GEMINI.md.",
+      '',
+      '## Install',
+      '',
+      'Gemini CLI has no marketplace: it installs this folder itself, by copying it or by linking to it.',
+      '',
+      '```sh',
+      'gemini extensions link <this folder>      # read in place: a rewritten folder takes effect in the next session',
+      'gemini extensions install <this folder>   # or a copy: gemini extensions update baton takes a new version',
+      'gemini extensions uninstall baton',
+      '```',
+      '',
+      'Start a new Gemini CLI session afterwards and type `/baton:plan-release <release>`.',
+    ]),
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }

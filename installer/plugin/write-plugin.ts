@@ -7,13 +7,14 @@ import { PLUGIN_PARTS, renderPlugins, type PluginFile, type PluginPart, type Plu
 
 /**
  * `baton-install --plugin <dir>`: the pack as a Claude Code plugin and a Codex plugin, each with its
- * marketplace file, so a user adds baton with the tool's own commands (`claude plugin marketplace add
- * <dir>` and `claude plugin install baton@baton`; `codex plugin marketplace add <dir>` and `codex
- * plugin add baton@baton`). See writePlugin for what it replaces and what it leaves alone.
+ * marketplace file, and as a Gemini CLI extension, so a user adds baton with the tool's own commands
+ * (`claude plugin marketplace add <dir>` and `claude plugin install baton@baton`; `codex plugin
+ * marketplace add <dir>` and `codex plugin add baton@baton`; `gemini extensions link
+ * <dir>/gemini-extension`). See writePlugin for what it replaces and what it leaves alone.
  */
 
 /**
- * The record of what baton wrote into a plugin folder (`plugin/`, `codex-plugin/`), written with it.
+ * The record of what baton wrote into a plugin folder (`plugin/`, `codex-plugin/`, `gemini-extension/`), written with it.
  * On the next run a file there that the record does not list is the user's, and is carried into the
  * new plugin instead of deleted.
  */
@@ -91,7 +92,8 @@ async function swapIn(outDir: string, staging: string, tag: string): Promise<str
     for (const part of PLUGIN_PARTS) {
       const pluginDir = path.join(outDir, part.dir);
       const aside = path.join(outDir, `.baton-old-${tag}-${part.dir}`);
-      for (const dir of parentsOf(outDir, part.marketplace)) {
+      const beside = markerBeside(part);
+      for (const dir of beside ? parentsOf(outDir, part.marker) : []) {
         if (await makeDir(dir)) undo.push({ step: () => rmdir(dir), leftover: dir });
       }
       if (await pathExists(pluginDir)) {
@@ -101,8 +103,10 @@ async function swapIn(outDir: string, staging: string, tag: string): Promise<str
       }
       await rename(path.join(staging, part.dir), pluginDir);
       undo.push({ step: () => rename(pluginDir, path.join(staging, part.dir)), leftover: pluginDir });
-      const marketplace = path.join(outDir, ...part.marketplace.split('/'));
-      const staged = path.join(staging, ...part.marketplace.split('/'));
+      // A marker inside the plugin folder (the Gemini CLI extension's manifest) came with it.
+      if (!beside) continue;
+      const marketplace = path.join(outDir, ...part.marker.split('/'));
+      const staged = path.join(staging, ...part.marker.split('/'));
       if (await pathExists(marketplace)) {
         const oldFile = `${aside}.json`;
         await rename(marketplace, oldFile);
@@ -123,6 +127,11 @@ async function swapIn(outDir: string, staging: string, tag: string): Promise<str
   return asides;
 }
 
+/** Whether the part's marker is a marketplace file beside its plugin folder, rather than a file inside it. */
+function markerBeside(part: PluginPart): boolean {
+  return !part.marker.startsWith(`${part.dir}/`);
+}
+
 /** The folders between the marketplace folder and a file in it, outermost first. */
 function parentsOf(outDir: string, file: string): string[] {
   const parts = file.split('/').slice(0, -1);
@@ -139,7 +148,7 @@ async function findUserFiles(outDir: string, part: PluginPart, rendered: readonl
   const present = await listFiles(pluginDir);
   if (present.length === 0) return [];
   const recordFile = path.join(pluginDir, ...PLUGIN_RECORD.split('/'));
-  const earlier = readRecord(await readTextIfPresent(recordFile), recordFile);
+  const earlier = readRecord(await readTextIfPresent(recordFile), recordFile, part.dir);
   const ours = new Set(rendered.map((file) => file.path));
   const user = present.filter((file) => file !== PLUGIN_RECORD && !earlier?.has(file)).map((file) => `${part.dir}/${file}`);
   const clash = earlier ? user.filter((file) => ours.has(file)) : [];
@@ -151,7 +160,7 @@ async function findUserFiles(outDir: string, part: PluginPart, rendered: readonl
   return user.filter((file) => !ours.has(file));
 }
 
-function readRecord(text: string | undefined, file: string): Set<string> | undefined {
+function readRecord(text: string | undefined, file: string, dir: string): Set<string> | undefined {
   if (text === undefined) return undefined;
   try {
     const parsed = JSON.parse(text) as Partial<PluginRecord>;
@@ -159,8 +168,8 @@ function readRecord(text: string | undefined, file: string): Set<string> | undef
   } catch {
     // Reported below, as any other malformed record.
   }
-  throw new UsageError(`${file}, baton's record of the files it wrote into plugin/, is damaged.`, {
-    fix: 'Delete it and run again: every file in plugin/ that this version of baton does not write is then kept as yours.',
+  throw new UsageError(`${file}, baton's record of the files it wrote into ${dir}/, is damaged.`, {
+    fix: `Delete it and run again: every file in ${dir}/ that this version of baton does not write is then kept as yours.`,
   });
 }
 
@@ -183,9 +192,9 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /**
- * A new folder, an empty one, or one whose marketplace files are the ones baton writes. A folder with
- * another marketplace, or with a plugin folder but no baton marketplace, is someone else's. A folder
- * an earlier baton wrote with the Claude Code plugin only gets the Codex plugin added.
+ * A new folder, an empty one, or one whose marker files (PLUGIN_PARTS) are the ones baton writes. A
+ * folder with another marketplace or extension, or with a plugin folder but no marker of baton's, is
+ * someone else's. A folder an earlier baton wrote with fewer plugins gets the others added.
  */
 async function checkOwnership(outDir: string): Promise<void> {
   if (!(await pathExists(path.dirname(outDir)))) {
@@ -200,16 +209,18 @@ async function checkOwnership(outDir: string): Promise<void> {
   }
   const refuse = (message: string) => new UsageError(message, { fix: 'Choose a new or empty folder, or one baton wrote the plugin into before.' });
   for (const part of PLUGIN_PARTS) {
-    const file = path.join(outDir, ...part.marketplace.split('/'));
+    const file = path.join(outDir, ...part.marker.split('/'));
     const text = await readTextIfPresent(file);
     if (text === undefined) {
-      const folder = path.posix.dirname(part.marketplace);
+      const folder = path.posix.dirname(part.marker);
       if (entries.includes(part.dir) || (await pathExists(path.join(outDir, ...folder.split('/'))))) {
-        throw refuse(`${outDir} holds a ${part.dir}/ or ${folder}/ folder that baton did not write.`);
+        throw refuse(`${outDir} holds a ${[...new Set([part.dir, folder])].map((name) => `${name}/`).join(' or ')} folder that baton did not write.`);
       }
       continue;
     }
-    if (!part.isOurs(parseJson(text))) throw refuse(`${file} is not the marketplace file baton writes; this folder holds another marketplace.`);
+    if (!part.isOurs(parseJson(text))) {
+      throw refuse(markerBeside(part) ? `${file} is not the marketplace file baton writes; this folder holds another marketplace.` : `${file} is not the manifest of baton's ${part.label} extension; ${part.dir}/ holds another extension.`);
+    }
   }
 }
 

@@ -29,7 +29,7 @@ export type InstallDirs =
       projectRoot: string;
     }
   | {
-      /** A Claude Code plugin or a Gemini CLI extension: installed by the tool itself, wherever it keeps them. */
+      /** A plugin (Claude Code, Codex) or a Gemini CLI extension: installed by the tool itself, wherever it keeps them. */
       scope: 'plugin';
       /** Where the plugin's files are written now. */
       pluginRoot: string;

@@ -145,13 +145,15 @@ describe('project scope', () => {
   });
 });
 
-describe('the Gemini CLI extension', () => {
+describe('the Gemini CLI extension, written by baton-install --plugin beside the other plugins', () => {
   let home: string;
+  let plugins: string;
   let folder: string;
   beforeAll(async () => {
     home = await testdir({}, 'baton gemini ext home ');
-    folder = path.join(await testdir({}, 'baton-gemini-ext-'), 'baton extension');
-    await install(['--gemini-extension', folder], home);
+    plugins = path.join(await testdir({}, 'baton-gemini-ext-'), 'baton plugins');
+    folder = path.join(plugins, 'gemini-extension');
+    await install(['--plugin', plugins], home);
   });
 
   test("gemini extensions validate accepts it, with neither errors nor warnings", async () => {
@@ -178,7 +180,7 @@ describe('the Gemini CLI extension', () => {
     const installed = path.join(home, '.gemini/extensions/baton');
     await writeFile(path.join(folder, 'NOTES.md'), 'a file of the user\n');
     await writeFile(path.join(folder, 'commands/baton/plan-release.toml'), 'prompt = "stale"\n');
-    await install(['--gemini-extension', folder], home);
+    await install(['--plugin', plugins], home);
     expect(await readFile(path.join(folder, 'NOTES.md'), 'utf8')).toBe('a file of the user\n');
     expect(await readFile(path.join(folder, 'commands/baton/plan-release.toml'), 'utf8')).toContain('# Plan a release');
     // Gemini CLI updates a local extension only when its version changed: make the installed copy an older baton.
@@ -196,38 +198,38 @@ describe('the Gemini CLI extension', () => {
     expect(run.texts.at(-1)).toBe('/baton:plan-release 2026-11-21-billing');
   });
 
-  test('linked with gemini extensions link, the commands name files of the linked folder', async () => {
+  test('linked with gemini extensions link, the commands name files of the linked folder, and a rewritten folder takes effect', async () => {
     await gemini(['extensions', 'link', folder, '--consent'], home, project);
+    const expectServed = async (command: string) => {
+      const run = await runGemini(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: project });
+      expect(run.text).toContain(`--- Context from: ${path.join(folder, 'GEMINI.md')} ---`);
+      await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(folder, 'commands/baton', `${command}.toml`), roots: [folder], pluginRoot: folder, pluginWord: '${extensionPath}' });
+    };
     try {
       // Two commands are enough here: the installed copy above ran every one from the same files.
-      for (const command of ['plan-release', 'verify-slice']) {
-        const run = await runGemini(server, { prompt: `/baton:${command} ${ARGS[command]}`, home, cwd: project });
-        expect(run.text).toContain(`--- Context from: ${path.join(folder, 'GEMINI.md')} ---`);
-        await expectConforms(run, { tool: 'gemini', invocation: `/baton:${command}`, args: ARGS[command] as string, file: path.join(folder, 'commands/baton', `${command}.toml`), roots: [folder], pluginRoot: folder, pluginWord: '${extensionPath}' });
-      }
+      for (const command of ['plan-release', 'verify-slice']) await expectServed(command);
+      // baton-install --plugin swaps a new folder in; the link names the path, so the next session reads it.
+      await writeFile(path.join(folder, 'commands/baton/plan-release.toml'), 'description = "stale"\nprompt = "stale"\n');
+      expect((await runGemini(server, { prompt: '/baton:plan-release x', home, cwd: project })).texts.at(-1)).toMatch(/^stale\n/);
+      await install(['--plugin', plugins], home);
+      await expectServed('plan-release');
     } finally {
       await gemini(['extensions', 'uninstall', 'baton'], home, project);
     }
   });
 });
 
-describe('what Gemini CLI shows from .agents/skills and .claude/skills', () => {
-  test('with every target installed, it lists the Codex skills from ~/.agents/skills over its own roles, and nothing from ~/.claude/skills', async () => {
+describe("what Gemini CLI shows from the folders other tools' installs write", () => {
+  test('with every target installed into one home, it lists each baton role once, its own, no Codex skill, and reports no skill conflict', async () => {
     const home = await testdir({}, 'baton gemini all home ');
-    await install([], home);
+    await install(['--target', 'all'], home);
+    // Gemini CLI reads ~/.agents/skills beside ~/.gemini/skills (and lets a skill there win); baton writes nothing there.
+    expect(await pathExists(path.join(home, '.agents'))).toBe(false);
     const run = await runGemini(server, { prompt: '/baton:plan-release 2026-11-21-billing', home, cwd: project });
     await expectConforms(run, { tool: 'gemini', invocation: '/baton:plan-release', args: ARGS['plan-release'] as string, file: path.join(home, '.gemini/commands/baton/plan-release.toml'), roots: [path.join(home, '.gemini')] });
-    const listed = batonSkills(run);
-    const agents = (await readdir(path.join(home, '.agents/skills'))).sort();
-    expect(agents).toHaveLength(11);
-    // Each baton skill once, every one from ~/.agents/skills: the roles there win over ~/.gemini/skills.
-    expect(listed.map((skill) => skill.name).sort()).toEqual(agents);
-    expect(listed.every((skill) => skill.location === path.join(home, '.agents/skills', skill.name, 'SKILL.md'))).toBe(true);
-    expect(run.text).not.toContain(path.join(home, '.claude'));
-    for (const role of ROLES) {
-      const from = (folder: string) => path.join(home, folder, `baton-${role}`, 'SKILL.md');
-      expect(run.exit.stderr).toContain(`Skill conflict detected: "baton-${role}" from "${from('.agents/skills')}" is overriding the same skill from "${from('.gemini/skills')}".`);
-    }
+    expect(batonSkills(run)).toEqual(await roleSkills(path.join(home, '.gemini/skills')));
+    for (const other of ['.claude', '.codex', '.copilot', '.cursor']) expect(run.text).not.toContain(path.join(home, other));
+    expect(run.exit.stderr).not.toContain('Skill conflict detected');
     await rm(home, { recursive: true, force: true });
   });
 });

@@ -35,6 +35,14 @@ describe('baton-install --plugin', () => {
     expect(result.stdout).toContain(`codex plugin marketplace add '${out}'`);
     expect(result.stdout).toContain('codex plugin add baton@baton');
 
+    // Gemini CLI has no marketplace: it links (or copies) the extension's own folder.
+    expect(result.stdout).toContain(`gemini extensions link '${out}/gemini-extension'`);
+    expect(JSON.parse(await readFile(path.join(out, 'gemini-extension/gemini-extension.json'), 'utf8'))).toMatchObject({ name: 'baton', contextFileName: 'GEMINI.md' });
+    expect((await readdir(path.join(out, 'gemini-extension/commands/baton'))).sort()).toEqual(COMMANDS.map((name) => `${name}.toml`));
+    expect((await readdir(path.join(out, 'gemini-extension/skills'))).sort()).toEqual(['baton-implementer', 'baton-integrator', 'baton-planner', 'baton-verifier']);
+    expect((await stat(path.join(out, 'gemini-extension/baton/bin/baton'))).mode & 0o777).toBe(0o755);
+    expect(await readFile(path.join(out, 'gemini-extension/commands/baton/merge-track.toml'), 'utf8')).toContain("`'${extensionPath}/baton/bin/baton' gate merge-track <track> <release>`");
+
     const command = await readFile(path.join(out, 'plugin/commands/merge-track.md'), 'utf8');
     expect(command).toContain('`"${CLAUDE_PLUGIN_ROOT}/baton/bin/baton" gate merge-track <track> <release>`');
     expect(command).toContain('/baton:merge-release');
@@ -54,7 +62,7 @@ describe('baton-install --plugin', () => {
     // A team shares the folder as a repository with its own README, and adds a command of its own.
     await git(out, 'init', '-q');
     await writeFile(path.join(out, 'NOTES.md'), 'ours\n');
-    await writeFiles(out, { 'plugin/commands/team-command.md': '# ours too\n', 'plugin/notes/why.md': '# why\n' });
+    await writeFiles(out, { 'plugin/commands/team-command.md': '# ours too\n', 'plugin/notes/why.md': '# why\n', 'gemini-extension/commands/team/ship.toml': 'prompt = "ours"\n' });
     // A file an earlier version of baton wrote, and this one no longer does.
     const record = path.join(out, 'plugin/baton/plugin-files.json');
     const listed = JSON.parse(await readFile(record, 'utf8')) as { format: 1; files: string[] };
@@ -71,11 +79,12 @@ describe('baton-install --plugin', () => {
     expect(await readFile(path.join(out, 'plugin/notes/why.md'), 'utf8')).toBe('# why\n');
     expect(await readdir(path.join(out, 'plugin/commands'))).not.toContain('old-command.md');
     expect(await readFile(merged, 'utf8')).toBe(fresh);
-    expect((await readdir(out)).sort()).toEqual(['.agents', '.claude-plugin', '.git', 'NOTES.md', 'codex-plugin', 'plugin']);
+    expect(await readFile(path.join(out, 'gemini-extension/commands/team/ship.toml'), 'utf8')).toBe('prompt = "ours"\n');
+    expect((await readdir(out)).sort()).toEqual(['.agents', '.claude-plugin', '.git', 'NOTES.md', 'codex-plugin', 'gemini-extension', 'plugin']);
     expect(await readFile(path.join(out, 'NOTES.md'), 'utf8')).toBe('ours\n');
     // Kept once, kept again: a file of the user's never becomes baton's.
     const third = await runInstall(['--plugin', out, '--json'], { home: await testdir() });
-    expect((JSON.parse(third.stdout) as { kept: string[] }).kept.sort()).toEqual([path.join(out, 'plugin/commands/team-command.md'), path.join(out, 'plugin/notes/why.md')]);
+    expect((JSON.parse(third.stdout) as { kept: string[] }).kept.sort()).toEqual([path.join(out, 'gemini-extension/commands/team/ship.toml'), path.join(out, 'plugin/commands/team-command.md'), path.join(out, 'plugin/notes/why.md')]);
   });
 
   test('a file you added where this version of baton writes its own is refused, and nothing changes', async () => {
@@ -99,6 +108,8 @@ describe('baton-install --plugin', () => {
       { files: { 'plugin/commands/mine.md': '# mine\n' }, message: /holds a plugin\/ or \.claude-plugin\/ folder that baton did not write/ },
       { files: { 'codex-plugin/skills/mine/SKILL.md': '# mine\n' }, message: /holds a codex-plugin\/ or \.agents\/plugins\/ folder that baton did not write/ },
       { files: { '.agents/plugins/marketplace.json': '{ "name": "team-tools", "plugins": [] }\n' }, message: /is not the marketplace file baton writes; this folder holds another marketplace/ },
+      { files: { 'gemini-extension/commands/mine.toml': 'prompt = "mine"\n' }, message: /holds a gemini-extension\/ folder that baton did not write/ },
+      { files: { 'gemini-extension/gemini-extension.json': '{ "name": "other", "version": "1.0.0" }\n' }, message: /is not the manifest of baton's Gemini CLI extension; gemini-extension\/ holds another extension/ },
     ];
     for (const { files, message } of cases) {
       const out = await testdir(files);
@@ -141,7 +152,7 @@ describe('baton-install --plugin', () => {
     expect((await runInstall(['--plugin', out], { home: await testdir() })).exitCode).toBe(0);
     await writeFile(path.join(out, 'plugin/commands/edited.md'), '# the earlier plugin\n');
     await writeFile(path.join(out, '.claude-plugin/marketplace.json'), `${await readFile(path.join(out, '.claude-plugin/marketplace.json'), 'utf8')} `);
-    // The Codex marketplace file cannot be replaced: the very last step.
+    // The Codex marketplace file cannot be replaced: the last step before the Gemini CLI extension's.
     const asRoot = process.getuid?.() === 0;
     if (asRoot) await chownTree(path.dirname(out), 65534);
     await chmod(path.join(out, '.agents/plugins'), 0o555);
@@ -158,15 +169,17 @@ describe('baton-install --plugin', () => {
     expect(contentOnly(after)).toEqual(contentOnly({ ...before, '.agents/plugins': { ...before['.agents/plugins']!, mode: plugins!.mode } }));
   });
 
-  test('a folder written before the Codex plugin existed gets it added, the Claude Code plugin replaced', async () => {
+  test('a folder written before the Codex plugin and the Gemini CLI extension existed gets them added, the Claude Code plugin replaced', async () => {
     const out = path.join(await testdir(), 'plugin-out');
     expect((await runInstall(['--plugin', out], { home: await testdir() })).exitCode).toBe(0);
     await rm(path.join(out, 'codex-plugin'), { recursive: true });
     await rm(path.join(out, '.agents'), { recursive: true });
+    await rm(path.join(out, 'gemini-extension'), { recursive: true });
     const again = await runInstall(['--plugin', out], { home: await testdir() });
     expect(again.exitCode, again.stderr).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['.agents', '.claude-plugin', 'codex-plugin', 'plugin']);
+    expect((await readdir(out)).sort()).toEqual(['.agents', '.claude-plugin', 'codex-plugin', 'gemini-extension', 'plugin']);
     expect(await readFile(path.join(out, 'codex-plugin/baton/plugin-files.json'), 'utf8')).toContain('skills/verify-slice/SKILL.md');
+    expect(await readFile(path.join(out, 'gemini-extension/baton/plugin-files.json'), 'utf8')).toContain('commands/baton/verify-slice.toml');
   });
 
   test('options that belong to an install are refused with --plugin', async () => {
