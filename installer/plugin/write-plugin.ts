@@ -14,9 +14,9 @@ import { PLUGIN_PARTS, renderPlugins, type PluginFile, type PluginPart, type Plu
  */
 
 /**
- * The record of what baton wrote into a plugin folder (`plugin/`, `codex-plugin/`, `gemini-extension/`), written with it.
- * On the next run a file there that the record does not list is the user's, and is carried into the
- * new plugin instead of deleted.
+ * The record of what baton wrote into a plugin folder (`plugin/`, `codex-plugin/`, `gemini-extension/`),
+ * written with it. On the next run a file there that the record does not list is the user's, and is
+ * carried into the new plugin instead of deleted.
  */
 export const PLUGIN_RECORD = 'baton/plugin-files.json';
 
