@@ -228,7 +228,7 @@ describe("what Gemini CLI shows from the folders other tools' installs write", (
     const run = await runGemini(server, { prompt: '/baton:plan-release 2026-11-21-billing', home, cwd: project });
     await expectConforms(run, { tool: 'gemini', invocation: '/baton:plan-release', args: ARGS['plan-release'] as string, file: path.join(home, '.gemini/commands/baton/plan-release.toml'), roots: [path.join(home, '.gemini')] });
     expect(batonSkills(run)).toEqual(await roleSkills(path.join(home, '.gemini/skills')));
-    for (const other of ['.claude', '.codex', '.copilot', '.cursor']) expect(run.text).not.toContain(path.join(home, other));
+    for (const other of ['.claude', '.codex', '.config/opencode', '.qwen', '.copilot', '.cursor']) expect(run.text).not.toContain(path.join(home, other));
     expect(run.exit.stderr).not.toContain('Skill conflict detected');
     await rm(home, { recursive: true, force: true });
   });
