@@ -1,7 +1,7 @@
 import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runInstall } from '../helpers/package.js';
+import { installOrFail } from '../helpers/package.js';
 import { toOldCodexLayout } from '../helpers/old-codex-layout.js';
 import { gitdir, testdir } from '../helpers/testdir.js';
 import { runCodex } from './clients.js';
@@ -23,15 +23,10 @@ afterAll(async () => server?.close());
 const PROMPT = '$baton-verify-slice S03a-export-csv 2026-11-21-billing';
 const DESCRIPTION = /- baton-verify-slice: Verify an implemented slice/g;
 
-async function install(args: string[], home: string, cwd?: string): Promise<void> {
-  const result = await runInstall(['--yes', ...args], { home, ...(cwd ? { cwd } : {}) });
-  if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
-}
-
 describe('Codex and the skill folders', () => {
   test('a skill of the same name in ~/.agents/skills and $CODEX_HOME/skills is listed twice, and $<name> then injects neither', async () => {
     const home = await testdir({}, 'baton codex dup ');
-    await install(['--target', 'codex'], home);
+    await installOrFail(['--target', 'codex'], home);
     await mkdir(path.join(home, '.agents/skills'), { recursive: true });
     await cp(path.join(home, '.codex/skills/baton-verify-slice'), path.join(home, '.agents/skills/baton-verify-slice'), { recursive: true });
     const run = await runCodex(server, { prompt: PROMPT, home, codexHome: path.join(home, '.codex'), cwd: project });
@@ -41,9 +36,9 @@ describe('Codex and the skill folders', () => {
 
   test('after an upgrade from the .agents/skills layout, Codex lists each baton skill once and injects it', async () => {
     const home = await testdir({}, 'baton codex upgrade ');
-    await install(['--target', 'codex'], home);
+    await installOrFail(['--target', 'codex'], home);
     await toOldCodexLayout({ home });
-    await install([], home);
+    await installOrFail([], home);
     const run = await runCodex(server, { prompt: PROMPT, home, codexHome: path.join(home, '.codex'), cwd: project });
     expect(run.text.match(DESCRIPTION)).toHaveLength(1);
     expect(run.text).toContain(`<name>baton-verify-slice</name>\n<path>${path.join(home, '.codex/skills/baton-verify-slice/SKILL.md')}</path>`);
@@ -52,7 +47,7 @@ describe('Codex and the skill folders', () => {
   test('in a project: .codex/skills, read from a subfolder of the repository too', async () => {
     const repo = await gitdir({ 'README.md': '# r\n', 'src/app/README.md': '# app\n' }, 'baton-codex-skills-repo-');
     const home = await testdir({}, 'baton-codex-skills-home-');
-    await install(['--scope', 'project', '--target', 'codex'], home, repo);
+    await installOrFail(['--scope', 'project', '--target', 'codex'], home, {}, repo);
     const run = await runCodex(server, { prompt: PROMPT, home, codexHome: path.join(home, '.codex'), cwd: path.join(repo, 'src/app') });
     expect(run.text).toContain(`<name>baton-verify-slice</name>\n<path>${path.join(repo, '.codex/skills/baton-verify-slice/SKILL.md')}</path>`);
   });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { runInstall } from '../helpers/package.js';
+import { installOrFail } from '../helpers/package.js';
 import { gitdir, testdir } from '../helpers/testdir.js';
 import { CLAUDE, runClaude, runCodex, type ClientRun } from './clients.js';
 import { ARGS, COMMANDS } from './command-args.js';
@@ -24,11 +24,6 @@ beforeAll(async () => {
   project = await gitdir({ 'README.md': '# a project\n' }, 'baton-conf-project-');
 });
 afterAll(async () => server?.close());
-
-async function install(args: string[], home: string, env: Record<string, string> = {}, cwd?: string): Promise<void> {
-  const result = await runInstall(['--yes', ...args], { home, env, ...(cwd ? { cwd } : {}) });
-  if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
-}
 
 /** The name and description of every baton skill in a folder, from each SKILL.md's frontmatter. */
 async function installedSkills(dir: string): Promise<{ name: string; description: string }[]> {
@@ -63,7 +58,7 @@ describe('user scope, default homes, in a home whose path has a space', () => {
   let home: string;
   beforeAll(async () => {
     home = await testdir({}, 'baton conf home ');
-    await install([], home);
+    await installOrFail([], home);
   });
 
   for (const command of COMMANDS) {
@@ -106,7 +101,7 @@ describe('environment overrides in folders whose paths contain spaces', () => {
     home = path.join(base, 'my home');
     await mkdir(home);
     env = { CLAUDE_CONFIG_DIR: path.join(base, 'claude config'), CODEX_HOME: path.join(base, 'codex home') };
-    await install([], home, env);
+    await installOrFail([], home, env);
   });
 
   for (const command of COMMANDS) {
@@ -131,7 +126,7 @@ describe('project scope', () => {
   beforeAll(async () => {
     repo = await gitdir({ 'README.md': '# shared project\n' }, 'baton-conf-shared-');
     home = await testdir({}, 'baton-conf-empty-home-');
-    await install(['--scope', 'project'], home, {}, repo);
+    await installOrFail(['--scope', 'project'], home, {}, repo);
   });
 
   for (const command of COMMANDS) {
@@ -157,7 +152,7 @@ describe('the Claude Code plugin', () => {
   beforeAll(async () => {
     folder = path.join(await testdir({}, 'baton-conf-plugin-'), 'baton plugin');
     home = await testdir({}, 'baton-conf-plugin-home-');
-    await install(['--plugin', folder], home);
+    await installOrFail(['--plugin', folder], home);
   });
 
   test('claude plugin validate --strict --json accepts the plugin and its marketplace', async () => {
@@ -192,7 +187,7 @@ describe('the Claude Code plugin', () => {
 describe('a broken install fails these checks for the right reason', () => {
   test('a $1 left in a command and a missing referenced file are both reported', async () => {
     const home = await testdir({}, 'baton-conf-broken-');
-    await install(['--target', 'claude'], home);
+    await installOrFail(['--target', 'claude'], home);
     const command = path.join(home, '.claude/commands/verify-slice.md');
     await appendFile(command, "\nCount the lines with awk '{print $1}'.\n");
     await rm(path.join(home, '.claude/skills/baton-verifier/SKILL.md'));

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { pathExists } from '../../scripts/lib/read-text.js';
-import { runInstall } from '../helpers/package.js';
+import { installOrFail } from '../helpers/package.js';
 import { gitdir, testdir } from '../helpers/testdir.js';
 import { GEMINI, geminiEnv, listedSkills, runGemini, type ClientRun, type ListedSkill } from './clients.js';
 import { ARGS, COMMANDS } from './command-args.js';
@@ -28,11 +28,6 @@ beforeAll(async () => {
   project = await gitdir({ 'README.md': '# a project\n' }, 'baton-gemini-project-');
 });
 afterAll(async () => server?.close());
-
-async function install(args: string[], home: string, env: Record<string, string> = {}, cwd?: string): Promise<void> {
-  const result = await runInstall(['--yes', ...args], { home, env, ...(cwd ? { cwd } : {}) });
-  if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
-}
 
 async function expectConforms(run: ClientRun, expected: Expectation): Promise<void> {
   expect(await checkExpansion(run, expected), `${expected.invocation} ${expected.args}`).toEqual([]);
@@ -69,7 +64,7 @@ describe('user scope, default folders, in a home whose path has a space', () => 
   let home: string;
   beforeAll(async () => {
     home = await testdir({}, 'baton gemini home ');
-    await install(['--target', 'gemini'], home);
+    await installOrFail(['--target', 'gemini'], home);
   });
 
   for (const command of COMMANDS) {
@@ -98,7 +93,7 @@ describe('GEMINI_CLI_HOME, a folder whose path has a space, stands for the home 
     geminiHome = path.join(base, 'gemini home');
     await mkdir(home);
     await mkdir(geminiHome);
-    await install(['--target', 'gemini'], home, { GEMINI_CLI_HOME: geminiHome });
+    await installOrFail(['--target', 'gemini'], home, { GEMINI_CLI_HOME: geminiHome });
   });
 
   test('baton installs into $GEMINI_CLI_HOME/.gemini and nothing into HOME', async () => {
@@ -121,7 +116,7 @@ describe('project scope', () => {
   beforeAll(async () => {
     repo = await gitdir({ 'README.md': '# shared project\n' }, 'baton-gemini-shared-');
     home = await testdir({}, 'baton-gemini-empty-home-');
-    await install(['--scope', 'project', '--target', 'gemini'], home, {}, repo);
+    await installOrFail(['--scope', 'project', '--target', 'gemini'], home, {}, repo);
   });
 
   for (const command of COMMANDS) {
@@ -133,14 +128,14 @@ describe('project scope', () => {
   }
 
   test('with baton also installed for the user, Gemini CLI renames both commands and /baton:<command> stops expanding', async () => {
-    await install(['--target', 'gemini'], home);
+    await installOrFail(['--target', 'gemini'], home);
     try {
       const plain = await runGemini(server, { prompt: '/baton:plan-release 2026-11-21-billing', home, cwd: repo });
       expect(plain.texts.at(-1)).toBe('/baton:plan-release 2026-11-21-billing');
       const workspace = await runGemini(server, { prompt: '/workspace.baton:plan-release 2026-11-21-billing', home, cwd: repo });
       expect(workspace.texts.at(-1)).toContain('# Plan a release');
     } finally {
-      await install(['--target', 'gemini', '--uninstall'], home);
+      await installOrFail(['--target', 'gemini', '--uninstall'], home);
     }
   });
 });
@@ -153,7 +148,7 @@ describe('the Gemini CLI extension, written by baton-install --plugin beside the
     home = await testdir({}, 'baton gemini ext home ');
     plugins = path.join(await testdir({}, 'baton-gemini-ext-'), 'baton plugins');
     folder = path.join(plugins, 'gemini-extension');
-    await install(['--plugin', plugins], home);
+    await installOrFail(['--plugin', plugins], home);
   });
 
   test("gemini extensions validate accepts it, with neither errors nor warnings", async () => {
@@ -180,7 +175,7 @@ describe('the Gemini CLI extension, written by baton-install --plugin beside the
     const installed = path.join(home, '.gemini/extensions/baton');
     await writeFile(path.join(folder, 'NOTES.md'), 'a file of the user\n');
     await writeFile(path.join(folder, 'commands/baton/plan-release.toml'), 'prompt = "stale"\n');
-    await install(['--plugin', plugins], home);
+    await installOrFail(['--plugin', plugins], home);
     expect(await readFile(path.join(folder, 'NOTES.md'), 'utf8')).toBe('a file of the user\n');
     expect(await readFile(path.join(folder, 'commands/baton/plan-release.toml'), 'utf8')).toContain('# Plan a release');
     // Gemini CLI updates a local extension only when its version changed: make the installed copy an older baton.
@@ -211,7 +206,7 @@ describe('the Gemini CLI extension, written by baton-install --plugin beside the
       // baton-install --plugin swaps a new folder in; the link names the path, so the next session reads it.
       await writeFile(path.join(folder, 'commands/baton/plan-release.toml'), 'description = "stale"\nprompt = "stale"\n');
       expect((await runGemini(server, { prompt: '/baton:plan-release x', home, cwd: project })).texts.at(-1)).toMatch(/^stale\n/);
-      await install(['--plugin', plugins], home);
+      await installOrFail(['--plugin', plugins], home);
       await expectServed('plan-release');
     } finally {
       await gemini(['extensions', 'uninstall', 'baton'], home, project);
@@ -222,7 +217,7 @@ describe('the Gemini CLI extension, written by baton-install --plugin beside the
 describe("what Gemini CLI shows from the folders other tools' installs write", () => {
   test('with every target installed into one home, it lists each baton role once, its own, no Codex skill, and reports no skill conflict', async () => {
     const home = await testdir({}, 'baton gemini all home ');
-    await install(['--target', 'all'], home);
+    await installOrFail(['--target', 'all'], home);
     // Gemini CLI reads ~/.agents/skills beside ~/.gemini/skills (and lets a skill there win); baton writes nothing there.
     expect(await pathExists(path.join(home, '.agents'))).toBe(false);
     const run = await runGemini(server, { prompt: '/baton:plan-release 2026-11-21-billing', home, cwd: project });

@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runInstall } from '../helpers/package.js';
+import { installOrFail } from '../helpers/package.js';
 import { gitdir, testdir } from '../helpers/testdir.js';
 import { runOpenCode, startOpenCode, type ClientRun, type OpenCodeServer, type OpenCodeSkill } from './clients.js';
 import { ARGS, COMMANDS } from './command-args.js';
@@ -28,11 +28,6 @@ beforeAll(async () => {
   project = await gitdir({ 'README.md': '# a project\n' }, 'baton-oc-project-');
 });
 afterAll(async () => server?.close());
-
-async function install(args: string[], home: string, env: Record<string, string> = {}, cwd?: string): Promise<void> {
-  const result = await runInstall(['--yes', ...args], { home, env, ...(cwd ? { cwd } : {}) });
-  if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
-}
 
 async function expectConforms(run: ClientRun, expected: Omit<Expectation, 'tool' | 'invocation' | 'args'> & { command: string }): Promise<void> {
   const invocation = `/baton-${expected.command}`;
@@ -62,7 +57,7 @@ describe("user scope, every tool installed, Codex's skills also in ~/.agents/ski
   beforeAll(async () => {
     home = await testdir({}, 'baton oc home ');
     config = path.join(home, '.config/opencode');
-    await install([], home);
+    await installOrFail([], home);
     await codexSkillsInSharedFolder(path.join(home, '.codex/skills'), path.join(home, '.agents/skills'));
     opencode = await startOpenCode(server, { home, cwd: project });
   }, SLOW);
@@ -108,7 +103,7 @@ describe('OPENCODE_CONFIG_DIR and XDG_CONFIG_HOME, in folders whose paths contai
     const home = path.join(base, 'my home');
     await mkdir(home);
     const env = { OPENCODE_CONFIG_DIR: path.join(base, 'opencode config') };
-    await install(['--target', 'opencode'], home, env);
+    await installOrFail(['--target', 'opencode'], home, env);
     const opencode = await startOpenCode(server, { home, cwd: project, env });
     try {
       await expectEveryCommand(opencode, (command) => ({ file: path.join(env.OPENCODE_CONFIG_DIR, 'commands', `baton-${command}.md`), roots: [env.OPENCODE_CONFIG_DIR] }));
@@ -122,7 +117,7 @@ describe('OPENCODE_CONFIG_DIR and XDG_CONFIG_HOME, in folders whose paths contai
     const home = path.join(base, 'my home');
     await mkdir(home);
     const env = { XDG_CONFIG_HOME: path.join(base, 'xdg config') };
-    await install(['--target', 'opencode'], home, env);
+    await installOrFail(['--target', 'opencode'], home, env);
     const config = path.join(env.XDG_CONFIG_HOME, 'opencode');
     const run = await runOpenCode(server, { command: 'baton-plan-release', args: ARGS['plan-release'] as string, marker: expansionMarker('/baton-plan-release'), home, cwd: project, env });
     await expectConforms(run, { command: 'plan-release', file: path.join(config, 'commands/baton-plan-release.md'), roots: [config] });
@@ -133,7 +128,7 @@ describe('project scope', () => {
   test("every /baton-<command> comes from the repository's .opencode/commands, beside Codex's skills in .agents/skills", async () => {
     const repo = await gitdir({ 'README.md': '# shared project\n' }, 'baton-oc-shared-');
     const home = await testdir({}, 'baton-oc-empty-home-');
-    await install(['--scope', 'project'], home, {}, repo);
+    await installOrFail(['--scope', 'project'], home, {}, repo);
     await codexSkillsInSharedFolder(path.join(repo, '.codex/skills'), path.join(repo, '.agents/skills'));
     const opencode = await startOpenCode(server, { home, cwd: repo });
     try {
@@ -150,7 +145,7 @@ describe('project scope', () => {
 describe('why the OpenCode output check refuses $1, !`…` and @file in a command', () => {
   test('OpenCode gives $1 the arguments, runs !`…` and attaches @README.md, and the expansion check sees the change', async () => {
     const home = await testdir({}, 'baton-oc-broken-');
-    await install(['--target', 'opencode'], home);
+    await installOrFail(['--target', 'opencode'], home);
     const config = path.join(home, '.config/opencode');
     const file = path.join(config, 'commands/baton-verify-slice.md');
     await appendFile(file, "\nCount with awk '{print $1}'. Status: !`echo SHELL-RAN`. Read @README.md.\n");

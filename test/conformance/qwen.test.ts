@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runInstall } from '../helpers/package.js';
+import { installOrFail } from '../helpers/package.js';
 import { gitdir, testdir } from '../helpers/testdir.js';
 import { runQwen, type ClientRun, type QwenRun } from './clients.js';
 import { ARGS, COMMANDS } from './command-args.js';
@@ -27,11 +27,6 @@ beforeAll(async () => {
   project = await gitdir({ 'README.md': '# a project\n' }, 'baton-qwen-project-');
 });
 afterAll(async () => server?.close());
-
-async function install(args: string[], home: string, env: Record<string, string> = {}, cwd?: string): Promise<void> {
-  const result = await runInstall(['--yes', ...args], { home, env, ...(cwd ? { cwd } : {}) });
-  if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
-}
 
 /** `/baton-<command> <args>` in Qwen Code; fails with Qwen Code's own output when no request carried the command. */
 async function typeCommand(command: string, options: { home: string; cwd: string; env?: Record<string, string> }): Promise<ClientRun> {
@@ -78,7 +73,7 @@ describe("user scope, every tool installed, Codex's skills also in ~/.agents/ski
   let runs: ClientRun[] = [];
   beforeAll(async () => {
     home = await testdir({}, 'baton qwen home ');
-    await install([], home);
+    await installOrFail([], home);
     await codexSkillsInSharedFolder(path.join(home, '.codex/skills'), path.join(home, '.agents/skills'));
   });
 
@@ -99,7 +94,7 @@ describe("user scope, every tool installed, Codex's skills also in ~/.agents/ski
 describe("what Qwen Code makes of the other tools' skills", () => {
   test("it reads nothing from Claude Code's, Codex's or Copilot's folders, and offers each skill in ~/.agents/skills as a command", async () => {
     const home = await testdir({}, 'baton-qwen-others-');
-    await install(['--target', 'claude,codex,copilot'], home);
+    await installOrFail(['--target', 'claude,codex,copilot'], home);
     const alone = await runQwen(server, { prompt: 'hello', marker: 'hello', home, cwd: project });
     expect(alone.run === undefined, alone.output).toBe(false);
     expect([...listedSkills(alone.run as ClientRun).keys()].filter((name) => name.startsWith('baton-'))).toEqual([]);
@@ -121,7 +116,7 @@ describe('QWEN_HOME, in a folder whose path contains spaces', () => {
     const home = path.join(base, 'my home');
     await mkdir(home);
     const env = { QWEN_HOME: path.join(base, 'qwen home') };
-    await install(['--target', 'qwen'], home, env);
+    await installOrFail(['--target', 'qwen'], home, env);
     await expectEveryCommand({ home, cwd: project, env }, (command) => ({ file: path.join(env.QWEN_HOME, 'commands', `baton-${command}.md`), roots: [env.QWEN_HOME] }));
   }, SLOW);
 });
@@ -130,7 +125,7 @@ describe('project scope', () => {
   test("every /baton-<command> comes from the repository's .qwen/commands, and its roles win over Codex's in .agents/skills there too", async () => {
     const repo = await gitdir({ 'README.md': '# shared project\n' }, 'baton-qwen-shared-');
     const home = await testdir({}, 'baton-qwen-empty-home-');
-    await install(['--scope', 'project'], home, {}, repo);
+    await installOrFail(['--scope', 'project'], home, {}, repo);
     await codexSkillsInSharedFolder(path.join(repo, '.codex/skills'), path.join(repo, '.agents/skills'));
     await expectEveryCommand({ home, cwd: repo }, (command) => ({ file: path.join(repo, '.qwen/commands', `baton-${command}.md`), roots: [], projectRoot: repo }));
     await expectRoleRefused({ home, cwd: repo });
@@ -140,7 +135,7 @@ describe('project scope', () => {
 describe("what Qwen Code does with other tools' placeholders, and why its output check refuses !{…}", () => {
   test('it leaves $ARGUMENTS and $1 as written, and refuses to run a command holding !{…}', async () => {
     const home = await testdir({}, 'baton-qwen-broken-');
-    await install(['--target', 'qwen'], home);
+    await installOrFail(['--target', 'qwen'], home);
     const file = path.join(home, '.qwen/commands/baton-verify-slice.md');
     const installed = await readFile(file, 'utf8');
     await appendFile(file, '\nLiteral: $ARGUMENTS and $1.\n');

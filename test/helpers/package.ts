@@ -89,3 +89,9 @@ export async function runInstall(args: string[], run: InstallRun): Promise<RunRe
   });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** `baton-install --yes <args>` into a test home; fails the test with the installer's message. */
+export async function installOrFail(args: string[], home: string, env: Record<string, string> = {}, cwd?: string): Promise<void> {
+  const result = await runInstall(['--yes', ...args], { home, env, ...(cwd ? { cwd } : {}) });
+  if (result.exitCode !== 0) throw new Error(`baton-install failed: ${result.stderr}`);
+}
